@@ -1,0 +1,92 @@
+//! Project rules: docs on every crate and module, no placeholders in library code, leaf crates
+//! independent, check ids well formed and unique.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Source files of library and binary code (not tests, benches or examples).
+fn library_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&root().join("src"), &mut files);
+    rust_files(&root().join("xtask/src"), &mut files);
+    for krate in fs::read_dir(root().join("crates")).unwrap().flatten() {
+        rust_files(&krate.path().join("src"), &mut files);
+    }
+    assert!(files.len() >= 10, "tidy found too few files: {files:?}");
+    files
+}
+
+#[test]
+fn every_module_has_a_doc_comment() {
+    let mut missing = Vec::new();
+    for f in library_files() {
+        let text = fs::read_to_string(&f).unwrap();
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        if !first.starts_with("//!") {
+            missing.push(f.display().to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` module doc: {missing:#?}"
+    );
+}
+
+#[test]
+fn no_placeholders_in_library_code() {
+    let banned = [
+        concat!("todo", "!("),
+        concat!("unimplemented", "!("),
+        concat!("dbg", "!("),
+    ];
+    let mut hits = Vec::new();
+    for f in library_files() {
+        let text = fs::read_to_string(&f).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if banned.iter().any(|b| line.contains(b)) {
+                hits.push(format!("{}:{}: {}", f.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(hits.is_empty(), "placeholders in library code: {hits:#?}");
+}
+
+#[test]
+fn leaf_crates_do_not_depend_on_each_other() {
+    let leaves = ["nqg-network", "nqg-thermo", "nqg-quantum", "nqg-geometry"];
+    for leaf in leaves {
+        let manifest = fs::read_to_string(root().join("crates").join(leaf).join("Cargo.toml")).unwrap();
+        for other in leaves.iter().chain(&["nqg-claims"]) {
+            if *other != leaf {
+                assert!(
+                    !manifest.lines().any(|l| l.trim_start().starts_with(other)),
+                    "{leaf} depends on {other}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn check_ids_are_unique_and_well_formed() {
+    let reg = nqg::claims::Registry::all();
+    assert!(!reg.check_ids().is_empty());
+    let problems = reg.id_problems();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
