@@ -3,7 +3,7 @@
 use nqg::claims::{Registry, RunOptions, Size, Status, report, run};
 
 /// Cheap checks (including stochastic ones) used to prove that reports do not depend on threads.
-const PROBES: &[&str] = &["geometry.lorentz"];
+const PROBES: &[&str] = &["geometry.lorentz", "paper"];
 
 fn run_with_threads(threads: usize, seed: u64) -> String {
     let pool = rayon::ThreadPoolBuilder::new()
