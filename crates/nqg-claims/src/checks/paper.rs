@@ -9,9 +9,9 @@
 //!   come from dual numbers, so the residual is round-off, and the opposite phase convention
 //!   ($\psi = \sqrt p\, e^{-i\tilde F/\hbar}$) is shown to fail (the V-M3 sign guard).
 //! - `paper.einstein.gamma_gamma_lagrangian` (V-M5a, N8.2): the Landau-Lifshitz
-//!   $\Gamma\Gamma$ Lagrangian is the combination $-\tfrac14 I_1 + \tfrac14 I_2 + \tfrac12 I_3 + 0\,I_4
-//!   - \tfrac12 I_5$ of the five quadratic invariants of $\partial g$, recovered by least squares over
-//!   random Lorentzian $(g, \partial g)$.
+//!   $\Gamma\Gamma$ Lagrangian is the combination
+//!   $-\tfrac14 I_1 + \tfrac14 I_2 + \tfrac12 I_3 + 0\,I_4 - \tfrac12 I_5$ of the five quadratic
+//!   invariants of $\partial g$, recovered by least squares over random Lorentzian $(g, \partial g)$.
 
 use nalgebra::{DMatrix, DVector, Matrix4};
 use num_complex::Complex64;
