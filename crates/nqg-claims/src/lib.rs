@@ -15,6 +15,7 @@
 //! ```
 
 pub mod checks;
+pub mod experiments;
 pub mod figure;
 pub mod model;
 pub mod registry;
