@@ -70,6 +70,14 @@ pub fn register(reg: &mut Registry) {
         gamma_gamma_lagrangian,
     )
     .check(
+        "paper.einstein.lambda_multiplier",
+        "V-M6: in the minisuperspace action ∫dt[-3aȧ²/N - N a³Λ̃] (Euler-Lagrange equations by autodiff) \
+         the lapse constraint gives H² = Λ̃/3 and a(t) = e^{Ht}; fixing the 4-volume (the average neuron \
+         number N̄) by shooting determines Λ̃, which grows with N̄ as the closed form dictates",
+        Kind::Converged,
+        lambda_multiplier,
+    )
+    .check(
         "paper.einstein.onsager_tensor_origin",
         "The Onsager tensor that yields the Einstein-Hilbert term follows from the network's microscopic \
          dynamics",
@@ -401,6 +409,141 @@ fn gamma_gamma_lagrangian(ctx: &RunContext) -> CheckResult {
     .detail("relative least-squares residual", residual, Some(0.0));
     for (i, (c, e)) in coef.iter().zip(&expected).enumerate() {
         ev = ev.detail(format!("c_{}", i + 1), *c, Some(*e));
+    }
+    Ok(ev.into())
+}
+
+/// Minisuperspace Lagrangian with lapse `n`: $L = -3a\dot a^2/N - N a^3\tilde\Lambda$.
+fn minisuperspace<D: DualNum<Primitive = f64> + Copy>(a: D, adot: D, n: D, lambda: f64) -> D {
+    -(a * adot * adot * 3.0) / n - n * a * a * a * lambda
+}
+
+/// $\ddot a$ from the Euler-Lagrange equation of `minisuperspace` at $N = 1$ (Hessian by dual numbers):
+/// $\ddot a = (L_a - L_{\dot a a}\dot a)/L_{\dot a\dot a}$.
+fn minisuperspace_accel(a: f64, adot: f64, lambda: f64) -> f64 {
+    let x = nalgebra::SVector::<f64, 2>::new(a, adot);
+    let (_, g, h) = num_dual::hessian(
+        |v| minisuperspace(v[0], v[1], num_dual::Dual2Vec::from_re(1.0), lambda),
+        &x,
+    );
+    (g[0] - h[(1, 0)] * adot) / h[(1, 1)]
+}
+
+/// Integrate (a, ȧ, 4-volume ∫a³dt) to `t_end` with `steps` RK4 steps, from the constraint-satisfying
+/// initial velocity. Returns (a(T), volume, max |lapse constraint| / a³Λ̃).
+fn minisuperspace_run(lambda: f64, t_end: f64, steps: usize) -> (f64, f64, f64) {
+    let a0 = 1.0;
+    // Lapse constraint ∂L/∂N = 0 at N = 1, solved for ȧ ≥ 0 (expanding branch): 3aȧ² = a³Λ̃.
+    let mut y = [a0, a0 * (lambda / 3.0).sqrt(), 0.0];
+    let f = |y: &[f64; 3]| [y[1], minisuperspace_accel(y[0], y[1], lambda), y[0].powi(3)];
+    let dt = t_end / steps as f64;
+    let mut worst_c = 0.0_f64;
+    for _ in 0..steps {
+        let add = |y: &[f64; 3], k: &[f64; 3], h: f64| std::array::from_fn::<f64, 3, _>(|i| y[i] + h * k[i]);
+        let k1 = f(&y);
+        let k2 = f(&add(&y, &k1, dt / 2.0));
+        let k3 = f(&add(&y, &k2, dt / 2.0));
+        let k4 = f(&add(&y, &k3, dt));
+        y = std::array::from_fn(|i| y[i] + dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]));
+        // Lapse constraint by a dual number in N.
+        let c = num_dual::first_derivative(
+            |n| {
+                minisuperspace(
+                    num_dual::Dual64::from_re(y[0]),
+                    num_dual::Dual64::from_re(y[1]),
+                    n,
+                    lambda,
+                )
+            },
+            1.0,
+        )
+        .1;
+        worst_c = worst_c.max(c.abs() / (y[0].powi(3) * lambda));
+    }
+    (y[0], y[2], worst_c)
+}
+
+/// Bisection for the root of a monotone increasing function on [lo, hi].
+fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> f64 {
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) > 0.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+        if hi - lo <= 1e-15 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+fn lambda_multiplier(ctx: &RunContext) -> CheckResult {
+    let (lambda, t_end) = (3.0, 2.0); // H = 1
+    let h_exact = (lambda / 3.0_f64).sqrt();
+    let ladder: Vec<usize> = ctx.pick(vec![50, 100, 200, 400], vec![50, 100, 200, 400, 800, 1600]);
+    let mut errs = Vec::new();
+    let mut worst_constraint = 0.0_f64;
+    for &steps in &ladder {
+        let (a, _, c) = minisuperspace_run(lambda, t_end, steps);
+        errs.push((a - (h_exact * t_end).exp()).abs() / (h_exact * t_end).exp());
+        worst_constraint = worst_constraint.max(c);
+    }
+    // Volume constraint: shoot Λ̃ so that ∫_0^T a³ dt equals the target; closed form (e^{3HT}-1)/(3H).
+    let steps = *ladder.last().unwrap_or(&400);
+    let closed = |lam: f64| {
+        let h = (lam / 3.0).sqrt();
+        ((3.0 * h * t_end).exp() - 1.0) / (3.0 * h)
+    };
+    let base = closed(lambda);
+    let mut ev_rows = Vec::new();
+    let mut worst_shoot = 0.0_f64;
+    let mut previous = 0.0;
+    let mut monotone = true;
+    for factor in [1.0, 2.0, 4.0] {
+        let target = base * factor;
+        let shot = bisect(1e-6, 50.0, |lam| minisuperspace_run(lam, t_end, steps).1 - target);
+        let exact = bisect(1e-6, 50.0, |lam| closed(lam) - target);
+        worst_shoot = worst_shoot.max((shot - exact).abs() / exact);
+        monotone &= shot > previous;
+        previous = shot;
+        ev_rows.push((format!("Λ̃ for N̄ = {factor} N̄₀ (shooting)"), shot, exact));
+    }
+    let h: Vec<f64> = ladder.iter().map(|&s| t_end / s as f64).collect();
+    let finest = *errs.last().unwrap_or(&f64::NAN);
+    let fig = Figure::new(
+        "V-M6: a(T) = e^{HT} from the autodiff Euler-Lagrange equation",
+        "dt",
+        "relative error of a(T)",
+    )
+    .log(true, true)
+    .markers("RK4", h.clone(), errs.clone());
+    let measured = finest.max(worst_shoot);
+    let mut ev = Evidence::new(
+        "max(rel. error of a(T) vs e^{HT}, rel. error of shot Λ̃)",
+        measured,
+        0.0,
+        Criterion::AbsDiff(1e-8),
+    )
+    .with_order(crate::Order::fit(h, errs, 4.0, 0.3))
+    .param("lambda", lambda)
+    .param("T", t_end)
+    .detail(
+        "max |lapse constraint| / a³Λ̃ along the run",
+        worst_constraint,
+        Some(0.0),
+    )
+    .note("Λ̃ fixed by the 4-volume constraint increases with the target neuron number N̄")
+    .figure(fig);
+    for (label, m, e) in ev_rows {
+        ev = ev.detail(label, m, Some(e));
+    }
+    if !monotone {
+        return Err(CheckError(format!(
+            "Λ̃ fixed by the volume constraint is not increasing in N̄: {:?}",
+            ev.details.iter().map(|d| d.measured).collect::<Vec<_>>()
+        )));
     }
     Ok(ev.into())
 }
