@@ -3,6 +3,8 @@
 //! - `cargo xtask verify [--quick|--full] [--claim PREFIX].. [--seed N] [--out DIR] [--threads N]
 //!   [--json] [--quiet]` runs the registered claims and writes `report.json`, `report.md` and figures.
 //! - `cargo xtask list` prints every check id with its statement.
+//! - `cargo xtask bench [-p PACKAGE].. [--seconds S]` runs the criterion benches and writes the medians
+//!   to `target/bench/summary.md`.
 //!
 //! Exit codes: 0 all checks pass (or are not testable), 1 a check failed, 2 bad usage or an I/O error.
 
@@ -30,6 +32,18 @@ enum Task {
     Verify(VerifyArgs),
     /// List every registered check id with its statement.
     List,
+    /// Run the criterion benches (release, LTO) and summarise the medians in target/bench/summary.md.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct BenchArgs {
+    /// Only this package's benches (repeatable), e.g. `--package nqg-geometry`.
+    #[arg(long = "package", short = 'p')]
+    packages: Vec<String>,
+    /// Criterion measurement time per bench, in seconds.
+    #[arg(long, default_value_t = 3)]
+    seconds: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +88,105 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Task::Verify(args) => verify(args),
+        Task::Bench(args) => bench(args),
+    }
+}
+
+/// Run `cargo bench` and summarise every `target/criterion/**/new/estimates.json`.
+fn bench(args: BenchArgs) -> ExitCode {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.arg("bench");
+    if args.packages.is_empty() {
+        cmd.arg("--workspace");
+    }
+    for p in &args.packages {
+        cmd.args(["--package", p]);
+    }
+    cmd.args([
+        "--",
+        "--warm-up-time",
+        "1",
+        "--measurement-time",
+        &args.seconds.to_string(),
+    ]);
+    match cmd.status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => {
+            eprintln!("error: cargo bench failed ({s})");
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("error: cannot run cargo bench: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let mut rows = Vec::new();
+    collect_estimates(std::path::Path::new("target/criterion"), &mut rows);
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut md = String::from("| bench | median | 95% CI |\n|---|---|---|\n");
+    for (id, median, lo, hi) in &rows {
+        md.push_str(&format!(
+            "| `{id}` | {} | {} - {} |\n",
+            fmt_ns(*median),
+            fmt_ns(*lo),
+            fmt_ns(*hi)
+        ));
+    }
+    print!("{md}");
+    let out = std::path::Path::new("target/bench");
+    if let Err(e) = std::fs::create_dir_all(out)
+        .and_then(|()| nqg_claims::report::write_atomic(&out.join("summary.md"), md.as_bytes()))
+    {
+        eprintln!("error: cannot write target/bench/summary.md: {e}");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn fmt_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.3} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.3} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.3} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+/// (bench id, median ns, CI low, CI high) of every bench under `dir`.
+fn collect_estimates(dir: &std::path::Path, rows: &mut Vec<(String, f64, f64, f64)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if !p.is_dir() {
+            continue;
+        }
+        let est = p.join("new/estimates.json");
+        let meta = p.join("new/benchmark.json");
+        if let (Ok(est), Ok(meta)) = (std::fs::read_to_string(&est), std::fs::read_to_string(&meta)) {
+            let (Ok(est), Ok(meta)) = (
+                serde_json::from_str::<serde_json::Value>(&est),
+                serde_json::from_str::<serde_json::Value>(&meta),
+            ) else {
+                continue;
+            };
+            let m = &est["median"];
+            if let (Some(id), Some(v), Some(lo), Some(hi)) = (
+                meta["full_id"].as_str(),
+                m["point_estimate"].as_f64(),
+                m["confidence_interval"]["lower_bound"].as_f64(),
+                m["confidence_interval"]["upper_bound"].as_f64(),
+            ) {
+                rows.push((id.to_string(), v, lo, hi));
+            }
+        } else {
+            collect_estimates(&p, rows);
+        }
     }
 }
 
