@@ -149,6 +149,31 @@ pub fn to_markdown(report: &Report) -> String {
         "**Summary:** {} passed, {} failed, {} not testable.\n",
         s.passed, s.failed, s.not_testable
     );
+    let _ = writeln!(md, "## Verdicts by claim\n");
+    let _ = writeln!(md, "A claim's verdict is the weakest status of its checks.\n");
+    let _ = writeln!(md, "| claim | statement | verdict | checks | provenance |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for claim in &report.claims {
+        let mut counts: Vec<(crate::Status, usize)> = Vec::new();
+        for c in &claim.checks {
+            match counts.iter_mut().find(|(s, _)| *s == c.verdict.status) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((c.verdict.status, 1)),
+            }
+        }
+        counts.sort_by_key(|c| std::cmp::Reverse(c.0));
+        let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        let _ = writeln!(
+            md,
+            "| `{}` | {} | **{}** | {} | {} |",
+            claim.id,
+            md_escape(claim.statement),
+            claim.verdict,
+            counts.join(", "),
+            claim.provenance
+        );
+    }
+    let _ = writeln!(md, "\n## Checks\n");
     let _ = writeln!(
         md,
         "| id | statement | status | measured | expected | tolerance | provenance |"
