@@ -9,7 +9,7 @@
 //!   $ds^2 = -f dv^2 + 2 dv\,dr + r^2 d\Omega^2$, regular across $r = 2M$.
 //! * [`Kerr`] (Boyer-Lindquist): $\Sigma = r^2 + a^2\cos^2\theta$, $\Delta = r^2 - 2Mr + a^2$,
 //!   $ds^2 = -(1-2Mr/\Sigma)dt^2 - \frac{4Mar\sin^2\theta}{\Sigma}dt\,d\phi + \frac{\Sigma}{\Delta}dr^2
-//!   + \Sigma d\theta^2 + (r^2 + a^2 + \frac{2Ma^2r\sin^2\theta}{\Sigma})\sin^2\theta\,d\phi^2$,
+//!   \+ \Sigma d\theta^2 + (r^2 + a^2 + \frac{2Ma^2r\sin^2\theta}{\Sigma})\sin^2\theta\,d\phi^2$,
 //!   domain $r > r_+ = M + \sqrt{M^2-a^2}$.
 //! * [`KerrSchild`] (Cartesian Kerr-Schild $t,x,y,z$): $g = \eta + f\,k\otimes k$,
 //!   $f = 2Mr^3/(r^4 + a^2z^2)$, $k = (1, \frac{rx+ay}{r^2+a^2}, \frac{ry-ax}{r^2+a^2}, \frac{z}{r})$,
@@ -362,7 +362,7 @@ impl Metric<4> for KerrSchild {
     }
     fn domain(&self, x: &[f64; 4]) -> Result<(), GeometryError> {
         let r = self.radius(x);
-        if !(r > 1e-8 * self.m) {
+        if r.is_nan() || r <= 1e-8 * self.m {
             return Err(outside("Kerr (Kerr-Schild)", "r = 0 (ring singularity)", x));
         }
         Ok(())
