@@ -17,8 +17,11 @@
 
 pub mod curvature;
 pub mod error;
+pub mod geodesic;
 pub mod lorentz;
 pub mod metric;
+pub mod ode;
+pub mod orbits;
 pub mod spacetimes;
 
 pub use error::{GeodesicError, GeometryError};

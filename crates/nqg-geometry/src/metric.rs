@@ -63,6 +63,19 @@ pub trait Metric<const N: usize> {
     fn name(&self) -> &'static str {
         "user metric"
     }
+
+    /// Indices of cyclic coordinates ($\partial_k g_{\mu\nu} = 0$): their momenta $p_k$ are conserved
+    /// along geodesics (Killing vectors $\partial_k$; e.g. $E = -p_t$, $L = p_\phi$). Default: none.
+    fn cyclic_coordinates(&self) -> &'static [usize] {
+        &[]
+    }
+
+    /// A further conserved quantity quadratic in the momenta (a Killing tensor invariant, e.g. Carter's
+    /// $Q$ for Kerr), given $\mu^2 = -g^{\mu\nu}p_\mu p_\nu$. Default: none.
+    fn killing_tensor_invariant(&self, x: &[f64; N], p: &[f64; N], mu2: f64) -> Option<f64> {
+        let _ = (x, p, mu2);
+        None
+    }
 }
 
 /// Check a point is finite and inside the metric's domain.

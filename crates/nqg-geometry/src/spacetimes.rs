@@ -140,6 +140,9 @@ impl Metric<4> for Schwarzschild {
     fn name(&self) -> &'static str {
         "Schwarzschild"
     }
+    fn cyclic_coordinates(&self) -> &'static [usize] {
+        &[0, 3]
+    }
 }
 
 /// Schwarzschild in ingoing Eddington-Finkelstein coordinates $(v, r, \theta, \phi)$.
@@ -183,6 +186,9 @@ impl Metric<4> for SchwarzschildEf {
     }
     fn name(&self) -> &'static str {
         "Schwarzschild (ingoing EF)"
+    }
+    fn cyclic_coordinates(&self) -> &'static [usize] {
+        &[0, 3]
     }
 }
 
@@ -287,6 +293,12 @@ impl Metric<4> for Kerr {
     }
     fn name(&self) -> &'static str {
         "Kerr (Boyer-Lindquist)"
+    }
+    fn cyclic_coordinates(&self) -> &'static [usize] {
+        &[0, 3]
+    }
+    fn killing_tensor_invariant(&self, x: &[f64; 4], p: &[f64; 4], mu2: f64) -> Option<f64> {
+        Some(self.carter_q(x, p, mu2))
     }
 }
 
