@@ -623,3 +623,73 @@ impl<const N: usize, C: SpeedField<N>> Metric<N> for Optical<C> {
         "optical"
     }
 }
+
+/// One Fourier mode of a [`PerturbedMinkowski`] metric: $A_{ab}\sin(k\cdot x + \varphi)$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mode<const N: usize> {
+    /// Symmetric amplitude $A_{ab}$ (symmetrised by the constructor).
+    pub amplitude: [[f64; N]; N],
+    /// Wave vector $k_a$.
+    pub wavevector: [f64; N],
+    /// Phase $\varphi$.
+    pub phase: f64,
+}
+
+/// A smooth, non-trivial test metric: $g_{ab} = \eta_{ab} + \sum_m A^{(m)}_{ab}\sin(k^{(m)}\cdot x + \varphi^{(m)})$
+/// (used for the Bianchi identity, Riemann symmetries and proptests).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerturbedMinkowski<const N: usize> {
+    modes: Vec<Mode<N>>,
+}
+
+impl<const N: usize> PerturbedMinkowski<N> {
+    /// Build from modes (amplitudes are symmetrised).
+    ///
+    /// # Errors
+    /// [`GeometryError::NonFinite`] for a non-finite coefficient.
+    pub fn new(mut modes: Vec<Mode<N>>) -> Result<Self, GeometryError> {
+        for m in &mut modes {
+            if m.amplitude
+                .iter()
+                .flatten()
+                .chain(m.wavevector.iter())
+                .any(|v| !v.is_finite())
+                || !m.phase.is_finite()
+            {
+                return Err(GeometryError::NonFinite {
+                    what: "mode coefficient",
+                });
+            }
+            for a in 0..N {
+                for b in a + 1..N {
+                    let s = 0.5 * (m.amplitude[a][b] + m.amplitude[b][a]);
+                    m.amplitude[a][b] = s;
+                    m.amplitude[b][a] = s;
+                }
+            }
+        }
+        Ok(Self { modes })
+    }
+}
+
+impl<const N: usize> Metric<N> for PerturbedMinkowski<N> {
+    fn components<D: DualNum<Primitive = f64> + Copy>(&self, x: &[D; N]) -> [[D; N]; N] {
+        let mut g = Minkowski::<N>.components(x);
+        for m in &self.modes {
+            let mut arg = D::from(m.phase);
+            for a in 0..N {
+                arg += x[a] * m.wavevector[a];
+            }
+            let s = arg.sin();
+            for a in 0..N {
+                for b in 0..N {
+                    g[a][b] += s * m.amplitude[a][b];
+                }
+            }
+        }
+        g
+    }
+    fn name(&self) -> &'static str {
+        "perturbed Minkowski"
+    }
+}
