@@ -616,7 +616,7 @@ fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
     let (om, ol, h0): (f64, f64, f64) = (0.3, 0.7, 1.0);
     let kap = 1.5 * ol.sqrt() * h0;
     let pre = (om / ol).cbrt();
-    let lcdm_a = |t: f64| pre * (kap * t).sinh().powf(2.0 / 3.0);
+    let lcdm_a = move |t: f64| pre * (kap * t).sinh().powf(2.0 / 3.0);
     let w_lcdm = flrw_identity(
         LambdaCdm {
             omega_m: om,
