@@ -16,6 +16,7 @@
 //! It depends on no other nqg crate.
 
 pub mod curvature;
+pub mod einstein;
 pub mod error;
 pub mod geodesic;
 pub mod lorentz;
