@@ -106,16 +106,6 @@ pub struct Curvature<const N: usize, T = f64> {
     pub kretschmann: T,
 }
 
-fn pairs<const N: usize>() -> Vec<(usize, usize)> {
-    let mut v = Vec::with_capacity(N * (N - 1) / 2);
-    for a in 0..N {
-        for b in a + 1..N {
-            v.push((a, b));
-        }
-    }
-    v
-}
-
 impl<const N: usize> Curvature<N, f64> {
     /// The curvature of `metric` at `x` (after checking the point is finite and in the domain).
     ///
@@ -144,6 +134,23 @@ impl<const N: usize> Curvature<N, f64> {
         points: &[[f64; N]],
     ) -> Vec<Result<Self, GeometryError>> {
         points.par_iter().map(|x| Self::at(metric, x)).collect()
+    }
+
+    /// Evaluate at many points in parallel and keep only `f(result)` per point (avoids moving the
+    /// ~3 kB bundle of every point through memory when only a scalar or a residual is wanted).
+    pub fn batch_map<M, R, F>(metric: &M, points: &[[f64; N]], f: F) -> Vec<R>
+    where
+        M: Metric<N> + Sync + ?Sized,
+        R: Send,
+        F: Fn(Result<&Self, &GeometryError>) -> R + Sync,
+    {
+        points
+            .par_iter()
+            .map(|x| {
+                let c = Self::at(metric, x);
+                f(c.as_ref())
+            })
+            .collect()
     }
 
     /// $\max_{ab} |G_{ab} + \Lambda g_{ab} - 8\pi T_{ab}|$ against a stress tensor `t` (pass zeros for vacuum).
@@ -188,28 +195,31 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
                 }
             }
         }
-        // Riemann on independent bivector pairs, filled by symmetry.
-        let pr = pairs::<N>();
-        let np = pr.len();
+        // Riemann on independent bivector pairs (a<b, c<d, (ab) <= (cd)), filled by symmetry.
         let mut riemann = [[[[z; N]; N]; N]; N];
-        let mut rb = vec![z; np * np];
-        for (i, &(a, b)) in pr.iter().enumerate() {
-            for (k, &(c, d)) in pr.iter().enumerate().skip(i) {
-                let mut v =
-                    (j.ddg[b][c][a][d] + j.ddg[a][d][b][c] - j.ddg[b][d][a][c] - j.ddg[a][c][b][d]) * 0.5;
-                for e in 0..N {
-                    v += gam1[e][b][c] * christoffel[e][a][d] - gam1[e][b][d] * christoffel[e][a][c];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in a..N {
+                    for d in c + 1..N {
+                        if c == a && d < b {
+                            continue;
+                        }
+                        let mut v =
+                            (j.ddg[b][c][a][d] + j.ddg[a][d][b][c] - j.ddg[b][d][a][c] - j.ddg[a][c][b][d])
+                                * 0.5;
+                        for e in 0..N {
+                            v += gam1[e][b][c] * christoffel[e][a][d] - gam1[e][b][d] * christoffel[e][a][c];
+                        }
+                        riemann[a][b][c][d] = v;
+                        riemann[b][a][c][d] = -v;
+                        riemann[a][b][d][c] = -v;
+                        riemann[b][a][d][c] = v;
+                        riemann[c][d][a][b] = v;
+                        riemann[d][c][a][b] = -v;
+                        riemann[c][d][b][a] = -v;
+                        riemann[d][c][b][a] = v;
+                    }
                 }
-                rb[i * np + k] = v;
-                rb[k * np + i] = v;
-                riemann[a][b][c][d] = v;
-                riemann[b][a][c][d] = -v;
-                riemann[a][b][d][c] = -v;
-                riemann[b][a][d][c] = v;
-                riemann[c][d][a][b] = v;
-                riemann[d][c][a][b] = -v;
-                riemann[c][d][b][a] = -v;
-                riemann[d][c][b][a] = v;
             }
         }
         let mut ricci = [[z; N]; N];
@@ -237,28 +247,42 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
                 einstein[a][b] = ricci[a][b] - j.g[a][b] * ricci_scalar * 0.5;
             }
         }
-        // Kretschmann via bivectors: K = 4 tr(R G R G) with G the bivector metric.
-        let mut gb = vec![z; np * np];
-        for (i, &(a, b)) in pr.iter().enumerate() {
-            for (k, &(c, d)) in pr.iter().enumerate() {
-                gb[i * np + k] = g_inv[a][c] * g_inv[b][d] - g_inv[a][d] * g_inv[b][c];
+        // Kretschmann via bivectors: K = 4 tr(R G R G) with G^{(ab)(cd)} = g^{ac}g^{bd} - g^{ad}g^{bc},
+        // over pairs a<b only, on stack arrays (no allocation).
+        let mut gb = [[[[z; N]; N]; N]; N];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in 0..N {
+                    for d in c + 1..N {
+                        gb[a][b][c][d] = g_inv[a][c] * g_inv[b][d] - g_inv[a][d] * g_inv[b][c];
+                    }
+                }
             }
         }
-        // M = R G (np x np), then K = 4 * sum_{ik} M_ik M_ki.
-        let mut m = vec![z; np * np];
-        for i in 0..np {
-            for k in 0..np {
-                let mut s = z;
-                for l in 0..np {
-                    s += rb[i * np + l] * gb[l * np + k];
+        let mut m = [[[[z; N]; N]; N]; N];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in 0..N {
+                    for d in c + 1..N {
+                        let mut s = z;
+                        for e in 0..N {
+                            for f in e + 1..N {
+                                s += riemann[a][b][e][f] * gb[e][f][c][d];
+                            }
+                        }
+                        m[a][b][c][d] = s;
+                    }
                 }
-                m[i * np + k] = s;
             }
         }
         let mut kret = z;
-        for i in 0..np {
-            for k in 0..np {
-                kret += m[i * np + k] * m[k * np + i];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in 0..N {
+                    for d in c + 1..N {
+                        kret += m[a][b][c][d] * m[c][d][a][b];
+                    }
+                }
             }
         }
         Some(Self {

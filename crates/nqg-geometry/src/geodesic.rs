@@ -310,6 +310,27 @@ pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
     Ok((dx, dp, h.re))
 }
 
+/// One explicit Dormand-Prince 5(4) step of size `h` of Hamilton's equations from $(x, p)$ (7 right-hand
+/// sides, no step control): the unit of work of the adaptive integrator.
+///
+/// # Errors
+/// As [`hamiltonian_rhs`].
+pub fn dopri5_geodesic_step<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+    h: f64,
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
+        let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
+        Ok((dx, dp))
+    };
+    let y = (*x, *p);
+    let f0 = f(0.0, &y)?;
+    let s = dopri5_step(&mut f, 0.0, &y, &f0, h, 1e-12, 1e-12)?;
+    Ok((s.y.0, s.y.1, s.err))
+}
+
 /// $g^{\mu\nu}p_\mu p_\nu$ at a point.
 ///
 /// # Errors
@@ -654,7 +675,11 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         let mut stop: Option<EventHit<N>> = None;
         let mut hits: Vec<EventHit<N>> = Vec::new();
         for (ei, ev) in opts.events.iter().enumerate() {
-            let g1 = event_value(metric, &ev.func, &y1.0, &y1.1);
+            // dx/dλ at the new state is the first half of f1 (FSAL): no extra metric evaluation.
+            let g1 = match ev.func {
+                EventFn::Velocity { index } if index < N => f1.0[index],
+                _ => event_value(metric, &ev.func, &y1.0, &y1.1),
+            };
             if crossed(ev.direction, gvals[ei], g1) {
                 let hstep = lam1 - lam;
                 let hit = refine(&mut st, ev, ei, lam, &y, &f0, hstep, gvals[ei], g1)?;
@@ -678,8 +703,14 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
             None => (lam1, y1),
         };
         // Monitors.
-        let (_, _, hnew) = hamiltonian_rhs(metric, &y_new.0, &y_new.1).map_err(|e| invalid(lam_new, e))?;
-        let shell = (2.0 * hnew + kind.mu2()).abs();
+        // 2H = g^{μν} p_μ p_ν = p_μ (dx^μ/dλ): reuse the right-hand side at the new state.
+        let two_h: f64 = if stop.is_some() {
+            let (dx, _, _) = hamiltonian_rhs(metric, &y_new.0, &y_new.1).map_err(|e| invalid(lam_new, e))?;
+            (0..N).map(|a| dx[a] * y_new.1[a]).sum()
+        } else {
+            (0..N).map(|a| f1.0[a] * y_new.1[a]).sum()
+        };
+        let shell = (two_h + kind.mu2()).abs();
         traj.max_shell_drift = traj.max_shell_drift.max(shell);
         let mut violation: Option<(&'static str, f64)> = None;
         if shell > opts.constraint_tol {
