@@ -138,3 +138,60 @@ fn bad_points_are_typed_errors() {
         Err(GeometryError::NonFinite { .. })
     ));
 }
+
+#[test]
+fn flrw_with_dust_and_with_a_scalar_field_solve_einstein() {
+    use nqg_geometry::curvature::{perfect_fluid, scalar_field};
+    use std::f64::consts::PI;
+    // Dust: a = t^(2/3), rho = 1 / (6 pi t^2).
+    let m = Flrw::new(PowerLaw {
+        p: 2.0 / 3.0,
+        t0: 1.0,
+    });
+    let t = 1.7;
+    let c = Curvature::at(&m, &[t, 0.1, 0.2, 0.3]).unwrap();
+    let tm = perfect_fluid(&c.g, 1.0 / (6.0 * PI * t * t), 0.0, &[1.0, 0.0, 0.0, 0.0]);
+    assert!(c.field_equation_residual(0.0, &tm) < 1e-14);
+    // Massless scalar (stiff matter): a = t^(1/3), phi' = 1 / sqrt(12 pi) / t.
+    let m = Flrw::new(PowerLaw {
+        p: 1.0 / 3.0,
+        t0: 1.0,
+    });
+    let c = Curvature::at(&m, &[t, 0.1, 0.2, 0.3]).unwrap();
+    let dphi = [1.0 / (12.0 * PI).sqrt() / t, 0.0, 0.0, 0.0];
+    let ts = scalar_field(&c.g, &c.g_inv, &dphi, 0.0);
+    assert!(c.field_equation_residual(0.0, &ts) < 1e-14);
+    // de Sitter with Lambda and no matter.
+    let ds = DeSitter::<4>::new(0.6).unwrap();
+    let c = Curvature::at(&ds, &[0.0, 1.0, 1.0, 0.0]).unwrap();
+    assert!(c.field_equation_residual(0.6, &[[0.0; 4]; 4]) < 1e-14);
+    assert!((ds.hubble() - 0.2_f64.sqrt()).abs() < 1e-15);
+}
+
+#[test]
+fn batch_matches_pointwise_and_optical_metric_has_expected_curvature() {
+    let k = Kerr::new(1.0, 0.5).unwrap();
+    let pts = [[0.0, 3.0, 1.0, 0.0], [0.0, 0.5, 1.0, 0.0], [0.0, 9.0, 2.0, 1.0]];
+    let b = Curvature::batch(&k, &pts);
+    assert!(b[1].is_err());
+    assert_eq!(
+        b[0].as_ref().unwrap().kretschmann,
+        Curvature::at(&k, &pts[0]).unwrap().kretschmann
+    );
+    // Optical metric with c = 1 + 0.1 x: static, R_00 = c Δc, R_ij = -∂_i∂_j c / c (here ∂²c = 0).
+    struct Lin;
+    impl SpeedField<4> for Lin {
+        fn c<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 4]) -> D {
+            x[1] * 0.1 + 1.0
+        }
+    }
+    let o = Optical::new(Lin);
+    let c = Curvature::at(&o, &[0.0, 0.7, 0.0, 0.0]).unwrap();
+    assert!(
+        max_abs(
+            &c.riemann
+                .map(|a| a.map(|b| b.iter().flatten().fold(0.0_f64, |s, v| s.max(v.abs()))))
+        ) < 1e-15
+    );
+    assert!(Curvature::at(&o, &[0.0, -20.0, 0.0, 0.0]).is_err());
+}
