@@ -182,6 +182,13 @@ impl Cosmology {
                     });
                 }
                 let hh = h.min(target - t);
+                if hh.is_nan() || hh <= 1e-14 * (1.0 + t.abs()) {
+                    return Err(GeometryError::NoConvergence {
+                        what: "FLRW step size underflow",
+                        residual: hh,
+                        iterations: guard,
+                    });
+                }
                 let s = dopri5_step(&mut f, t, &y, &f0, hh, tol, tol * 1e-3)?;
                 if s.err <= 1.0 {
                     t += hh;
@@ -343,6 +350,13 @@ impl ConstantDensityStar {
                     });
                 }
                 let hh = h.min(target - r);
+                if hh.is_nan() || hh <= 1e-14 * (1.0 + r.abs()) {
+                    return Err(GeometryError::NoConvergence {
+                        what: "TOV step size underflow",
+                        residual: hh,
+                        iterations: guard,
+                    });
+                }
                 let s = dopri5_step(&mut f, r, &y, &f0, hh, tol, tol * 1e-6 * pc.abs().max(rho))?;
                 if s.err <= 1.0 {
                     r += hh;

@@ -561,7 +561,12 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         }
         .into());
     }
-    let cyc = metric.cyclic_coordinates();
+    let cyc: Vec<usize> = metric
+        .cyclic_coordinates()
+        .iter()
+        .copied()
+        .filter(|&k| k < N)
+        .collect();
     let q0: Vec<f64> = cyc.iter().map(|&k| p0.get(k).copied().unwrap_or(0.0)).collect();
     let inv0 = metric.killing_tensor_invariant(x0, p0, kind.mu2());
     let sign = if opts.lambda_end >= 0.0 { 1.0 } else { -1.0 };

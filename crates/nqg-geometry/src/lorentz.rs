@@ -111,7 +111,7 @@ impl<const N: usize> Lorentz<N> {
     pub fn rotation(i: usize, j: usize, angle: f64) -> Result<Self, GeometryError> {
         if i == 0 || j == 0 || i >= N || j >= N || i == j {
             return Err(GeometryError::DimensionMismatch {
-                expected: N - 1,
+                expected: N.saturating_sub(1),
                 found: i.max(j),
             });
         }
