@@ -960,6 +960,22 @@ fn isco(_ctx: &RunContext) -> CheckResult {
     let worst = (rs - 6.0).abs().max((rp - ep).abs()).max((rr - er).abs());
     // E at the ISCO for Schwarzschild: sqrt(8/9).
     let e_isco = nqg_geometry::orbits::circular_energy(&s, rs, true);
+    // S-GEO3 stability: circular orbits at 6.05M and 5.95M with a small inward radial kick (p_r = -1e-5;
+    // near the ISCO the potential barrier is only ~(r - 6M)³ deep, so a larger kick unbinds both).
+    let fate = |r0: f64| -> Result<f64, CheckError> {
+        let l = (r0 / (1.0 - 3.0 / r0)).sqrt();
+        let x0 = [0.0, r0, FRAC_PI_2, 0.0];
+        let p0 = complete_momentum(&s, &x0, &[0.0, -1e-5, 0.0, l], GeodesicKind::Timelike).map_err(err)?;
+        let opts = GeodesicOptions::dopri(1e-12, 20_000.0).with_event(Event::capture(2.1));
+        let t = integrate(&s, GeodesicKind::Timelike, &x0, &p0, &opts).map_err(err)?;
+        Ok(if t.stopped_by == Some("capture") { 1.0 } else { 0.0 })
+    };
+    let (plunge_out, plunge_in) = (fate(6.05)?, fate(5.95)?);
+    if plunge_out != 0.0 || plunge_in != 1.0 {
+        return Err(CheckError(format!(
+            "stability test failed: plunged at 6.05M = {plunge_out}, at 5.95M = {plunge_in}"
+        )));
+    }
     Ok(Evidence::new(
         "max |r_isco - closed form| (units of M)",
         worst,
