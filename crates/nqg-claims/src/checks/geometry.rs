@@ -380,7 +380,7 @@ fn kerr_vacuum(ctx: &RunContext) -> CheckResult {
     .param("a", a)
     .detail("Boyer-Lindquist (r > r+ + 0.05)", w_bl, Some(0.0))
     .detail(
-        "Kerr-Schild (Cartesian radius in [0.6, 50], through the horizons)",
+        "Kerr-Schild (Kerr-Schild radius in [1, 50], through the outer horizon)",
         w_ks,
         Some(0.0),
     )
