@@ -17,7 +17,7 @@
 //! to record only.
 
 use nalgebra::SVector;
-use num_dual::{Derivative, DualVec};
+use num_dual::{Derivative, Dual64, DualVec};
 
 use crate::metric::{Metric, check_point};
 use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step};
@@ -278,36 +278,76 @@ pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
     if p.iter().any(|v| !v.is_finite()) {
         return Err(GeometryError::NonFinite { what: "momentum" });
     }
-    let xd: [DualVec<f64, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
-        DualVec::new(
-            x[i],
-            Derivative::some(SVector::<f64, N>::from_fn(|k, _| if k == i { 1.0 } else { 0.0 })),
-        )
-    });
-    let gi = metric.inverse_components(&xd)?;
+    let cyclic = metric.cyclic_coordinates();
     let mut dx = [0.0; N];
-    let mut h = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
-    for a in 0..N {
-        let mut row = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
-        for b in 0..N {
-            row += gi[a][b] * p[b];
-        }
-        dx[a] = row.re;
-        h += row * (0.5 * p[a]);
-    }
     let mut dp = [0.0; N];
-    if let Some(e) = h.eps.0.as_ref() {
-        for k in 0..N {
-            dp[k] = -e[k];
+    let h_re;
+    if cyclic.is_empty() {
+        // One gradient-dual pass gives every ∂_μ H.
+        let xd: [DualVec<f64, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
+            DualVec::new(
+                x[i],
+                Derivative::some(SVector::<f64, N>::from_fn(|k, _| if k == i { 1.0 } else { 0.0 })),
+            )
+        });
+        let gi = metric.inverse_components(&xd)?;
+        let mut h = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
+        for a in 0..N {
+            let mut row = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
+            for b in 0..N {
+                row += gi[a][b] * p[b];
+            }
+            dx[a] = row.re;
+            h += row * (0.5 * p[a]);
         }
+        if let Some(e) = h.eps.0.as_ref() {
+            for k in 0..N {
+                dp[k] = -e[k];
+            }
+        }
+        h_re = h.re;
+    } else {
+        // The metric declares cyclic coordinates (∂_k g = 0 exactly), so ∂_k H = 0 there: one scalar
+        // dual pass per remaining direction is cheaper than a full gradient dual.
+        let mut first = true;
+        let mut hr = 0.0;
+        for k in 0..N {
+            if cyclic.contains(&k) {
+                continue;
+            }
+            let xd: [Dual64; N] = std::array::from_fn(|i| Dual64::new(x[i], if i == k { 1.0 } else { 0.0 }));
+            let gi = metric.inverse_components(&xd)?;
+            let mut h = Dual64::from(0.0);
+            for a in 0..N {
+                let mut row = Dual64::from(0.0);
+                for b in 0..N {
+                    row += gi[a][b] * p[b];
+                }
+                if first {
+                    dx[a] = row.re;
+                }
+                h += row * (0.5 * p[a]);
+            }
+            first = false;
+            hr = h.re;
+            dp[k] = -h.eps;
+        }
+        if first {
+            let gi = metric.inverse_components(x)?;
+            for a in 0..N {
+                dx[a] = (0..N).map(|b| gi[a][b] * p[b]).sum();
+                hr += 0.5 * dx[a] * p[a];
+            }
+        }
+        h_re = hr;
     }
-    if !(h.re.is_finite() && dx.iter().chain(dp.iter()).all(|v| v.is_finite())) {
+    if !(h_re.is_finite() && dx.iter().chain(dp.iter()).all(|v| v.is_finite())) {
         return Err(GeometryError::SingularMetric {
             point: x.to_vec(),
             pivot: f64::NAN,
         });
     }
-    Ok((dx, dp, h.re))
+    Ok((dx, dp, h_re))
 }
 
 /// One explicit Dormand-Prince 5(4) step of size `h` of Hamilton's equations from $(x, p)$ (7 right-hand

@@ -66,6 +66,7 @@ pub trait Metric<const N: usize> {
 
     /// Indices of cyclic coordinates ($\partial_k g_{\mu\nu} = 0$): their momenta $p_k$ are conserved
     /// along geodesics (Killing vectors $\partial_k$; e.g. $E = -p_t$, $L = p_\phi$). Default: none.
+    /// The geodesic right-hand side skips these directions, so the declaration must be exact.
     fn cyclic_coordinates(&self) -> &'static [usize] {
         &[]
     }

@@ -99,3 +99,46 @@ fn bad_initial_data_are_typed_errors() {
         Err(GeometryError::NonFinite { .. })
     ));
 }
+
+#[test]
+fn cyclic_fast_path_matches_full_gradient() {
+    use nqg_geometry::metric::Metric;
+    // Kerr without its cyclic-coordinate declaration takes the full gradient-dual path.
+    struct Plain(Kerr);
+    impl Metric<4> for Plain {
+        fn components<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 4]) -> [[D; 4]; 4] {
+            self.0.components(x)
+        }
+        fn inverse_components<D: num_dual::DualNum<Primitive = f64> + Copy>(
+            &self,
+            x: &[D; 4],
+        ) -> Result<[[D; 4]; 4], GeometryError> {
+            self.0.inverse_components(x)
+        }
+    }
+    let k = Kerr::new(1.0, 0.7).unwrap();
+    let (x, p) = ([1.0, 5.0, 1.1, 0.3], [-0.95, 0.2, 1.3, 2.9]);
+    let (a, b, c) = hamiltonian_rhs(&k, &x, &p).unwrap();
+    let (a2, b2, c2) = hamiltonian_rhs(&Plain(k), &x, &p).unwrap();
+    for i in 0..4 {
+        // Same arithmetic on the value parts; derivative parts agree to round-off.
+        assert!((a[i] - a2[i]).abs() < 1e-15 && (b[i] - b2[i]).abs() < 1e-14);
+    }
+    assert!((c - c2).abs() < 1e-15);
+    // A user event: stop when phi passes 2 pi.
+    fn phi_turn(x: &[f64; 4], _p: &[f64; 4]) -> f64 {
+        x[3] - 2.0 * PI
+    }
+    let (x0, p0) = apo_start(20.0, 0.5);
+    let s = Schwarzschild::new(1.0).unwrap();
+    let opts = GeodesicOptions::dopri(1e-12, 1e5).with_event(Event {
+        name: "one turn",
+        func: EventFn::User(phi_turn),
+        direction: Direction::Rising,
+        terminal: true,
+    });
+    let t = integrate(&s, GeodesicKind::Timelike, &x0, &p0, &opts).unwrap();
+    let (_, xe, _) = t.last().unwrap();
+    assert_eq!(t.stopped_by, Some("one turn"));
+    assert!((xe[3] - 2.0 * PI).abs() < 1e-10);
+}
