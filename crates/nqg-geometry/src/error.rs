@@ -1,4 +1,7 @@
 //! The crate's error type: every failure on bad input is a typed value, never a panic.
+//!
+//! Geodesic-specific failures are [`GeodesicError`]; they convert into [`GeometryError`] via
+//! [`GeometryError::Geodesic`].
 
 use thiserror::Error;
 
@@ -25,5 +28,112 @@ pub enum GeometryError {
         expected: usize,
         /// The length supplied.
         found: usize,
+    },
+    /// A constructor parameter outside its physical range.
+    #[error("invalid parameter {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// Value supplied.
+        value: f64,
+        /// The range it must lie in.
+        reason: &'static str,
+    },
+    /// The point lies outside the chart's declared domain (e.g. inside a Boyer-Lindquist horizon).
+    #[error("point {point:?} outside the domain of {metric}: {reason}")]
+    OutsideDomain {
+        /// The metric's name.
+        metric: &'static str,
+        /// Which condition failed.
+        reason: &'static str,
+        /// The offending point.
+        point: Vec<f64>,
+    },
+    /// The metric matrix is (numerically) singular at the point.
+    #[error("singular metric at {point:?}: pivot {pivot:e}")]
+    SingularMetric {
+        /// The point.
+        point: Vec<f64>,
+        /// The smallest pivot met in the elimination.
+        pivot: f64,
+    },
+    /// A numerical solver (root finder, shooting, Newton) failed to converge.
+    #[error("solver did not converge: {what} (residual {residual:e} after {iterations} iterations)")]
+    NoConvergence {
+        /// Which solver.
+        what: &'static str,
+        /// Last residual.
+        residual: f64,
+        /// Iterations spent.
+        iterations: usize,
+    },
+    /// A geodesic integration failed.
+    #[error(transparent)]
+    Geodesic(#[from] GeodesicError),
+}
+
+/// Errors of the geodesic integrators.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum GeodesicError {
+    /// A monitored constraint (mass shell or a conserved quantity) left its tolerance.
+    #[error("constraint {which} violated at lambda = {lambda}: drift {drift:e} > tolerance {tolerance:e}")]
+    ConstraintViolated {
+        /// `"mass shell"`, `"E"`, `"L"` or `"Q"`.
+        which: &'static str,
+        /// Affine parameter where it happened.
+        lambda: f64,
+        /// The drift seen.
+        drift: f64,
+        /// The tolerance.
+        tolerance: f64,
+    },
+    /// The initial momentum is not normalised (timelike: $g^{\mu\nu}p_\mu p_\nu = -1$; null: $0$).
+    #[error("initial momentum not normalised: g^(mu nu) p_mu p_nu = {norm}, expected {expected}")]
+    NotNormalised {
+        /// The value found.
+        norm: f64,
+        /// The required value.
+        expected: f64,
+    },
+    /// The adaptive step fell below its minimum (stiffness or a singularity).
+    #[error("step size underflow at lambda = {lambda} (h = {h:e})")]
+    StepUnderflow {
+        /// Where.
+        lambda: f64,
+        /// The step size.
+        h: f64,
+    },
+    /// Too many steps.
+    #[error("maximum number of steps ({max_steps}) exceeded at lambda = {lambda}")]
+    TooManySteps {
+        /// The limit.
+        max_steps: usize,
+        /// Where.
+        lambda: f64,
+    },
+    /// The implicit (Gauss-Legendre) stage equations did not converge.
+    #[error("implicit stage iteration did not converge at lambda = {lambda} (residual {residual:e})")]
+    ImplicitNoConvergence {
+        /// Where.
+        lambda: f64,
+        /// Last stage update norm.
+        residual: f64,
+    },
+    /// The state left the metric's domain or became non-finite.
+    #[error("invalid state at lambda = {lambda}: {reason}")]
+    InvalidState {
+        /// Where.
+        lambda: f64,
+        /// Why (the underlying metric error).
+        reason: String,
+    },
+    /// Bad integrator options (non-positive tolerance, zero step, ...).
+    #[error("invalid option {name} = {value}")]
+    InvalidOption {
+        /// Option name.
+        name: &'static str,
+        /// Value supplied.
+        value: f64,
     },
 }

@@ -4,11 +4,25 @@
 //! [`num_dual`] scalar, with curvature, geodesics and Einstein-equation residuals obtained by automatic
 //! differentiation; the standard spacetimes; and the Lorentz group.
 //!
+//! * [`metric`]: the [`Metric`](metric::Metric) trait (components generic over the dual scalar, optional domain).
+//! * [`spacetimes`]: Minkowski, Schwarzschild (+ ingoing EF), Kerr (Boyer-Lindquist, Kerr-Schild),
+//!   (Schwarzschild-)de Sitter in $n$ dimensions, flat FLRW with a generic $a(t)$, optical $c(x)$.
+//! * [`curvature`]: Christoffel, Riemann, Ricci, Einstein, Kretschmann from one Hessian pass, field
+//!   equation residuals, the contracted Bianchi identity by nested duals, batch evaluation.
+//! * [`lorentz`]: boosts, rotations, rapidity, Wigner rotation, $O(1,N-1)$ membership.
+//!
 //! Conventions: signature $(-,+,\dots,+)$, coordinates $x^0 = t$, units $G = c = 1$.
 //!
 //! It depends on no other nqg crate.
 
+pub mod curvature;
+pub mod einstein;
 pub mod error;
+pub mod geodesic;
 pub mod lorentz;
+pub mod metric;
+pub mod ode;
+pub mod orbits;
+pub mod spacetimes;
 
-pub use error::GeometryError;
+pub use error::{GeodesicError, GeometryError};

@@ -1,0 +1,63 @@
+//! Curvature-bundle benchmarks (issue 3 performance targets; peer figures from ANCHORS.md §A, §I).
+//!
+//! * `kerr_bundle_one_point`: Christoffel, Riemann, Ricci, Einstein, Kretschmann of Kerr (a = 0.9, BL)
+//!   at one point from one Hessian pass. Target ≤ 1 µs single core, no preparation step. Peers:
+//!   EinsteinPy and OGRePy do not finish Kerr's Einstein tensor in 30 s; a hand-tuned sympy pipeline
+//!   needs 3.25 s to derive + 0.33 s to lambdify(cse), then 0.29 µs/point vectorised.
+//! * `kerr_bundle_1e4_points_serial` / `_batch_2_threads`: 10⁴ points end to end. Target ≤ 10 ms
+//!   (≥ 300× the sympy pipeline's 3.58 s end to end); batch evaluation should approach the per-point rate.
+//!
+//! Run: `cargo bench -p nqg-geometry --bench curvature -- --warm-up-time 1 --measurement-time 3`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use nqg_geometry::curvature::Curvature;
+use nqg_geometry::spacetimes::Kerr;
+use std::hint::black_box;
+
+fn bench(c: &mut Criterion) {
+    let k = Kerr::new(1.0, 0.9).expect("valid Kerr");
+    let x = [0.0, 3.7, 1.1, 0.4];
+    c.bench_function("kerr_bundle_one_point", |b| {
+        b.iter(|| Curvature::at(black_box(&k), black_box(&x)).map(|c| c.kretschmann))
+    });
+    // The Hessian pass alone (metric, 4 first and 16 second derivatives of all 16 components).
+    c.bench_function("kerr_jets_only", |b| {
+        b.iter(|| nqg_geometry::curvature::jets(black_box(&k), black_box(&x)).ddg[1][1][1][1])
+    });
+    let pts: Vec<[f64; 4]> = (0..10_000)
+        .map(|i| {
+            let f = i as f64 / 10_000.0;
+            [
+                0.0,
+                2.0 + 40.0 * f,
+                0.1 + 2.9 * ((i * 7919) % 10_000) as f64 / 10_000.0,
+                0.3,
+            ]
+        })
+        .collect();
+    let mut g = c.benchmark_group("kerr_bundle_1e4");
+    g.sample_size(20);
+    g.bench_function("serial", |b| {
+        b.iter(|| {
+            pts.iter()
+                .map(|p| Curvature::at(&k, p).map_or(0.0, |c| c.kretschmann))
+                .sum::<f64>()
+        })
+    });
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool");
+    g.bench_function("batch_map_2_threads", |b| {
+        b.iter(|| {
+            pool.install(|| Curvature::batch_map(&k, &pts, |c| c.map_or(f64::NAN, |c| c.kretschmann)).len())
+        })
+    });
+    g.bench_function("batch_full_bundles_2_threads", |b| {
+        b.iter(|| pool.install(|| Curvature::batch(&k, &pts).len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

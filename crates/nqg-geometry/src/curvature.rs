@@ -1,0 +1,428 @@
+//! Curvature at a point from one automatic-differentiation pass (THEORY.md S-CURV1-4).
+//!
+//! One num-dual `hessian` over the metric components gives $g_{ab}$, $\partial_c g_{ab}$ and
+//! $\partial_c\partial_d g_{ab}$. From them, with $\Gamma_{abc} = \tfrac12(g_{ab,c} + g_{ac,b} - g_{bc,a})$:
+//!
+//! $$\Gamma^a{}_{bc} = g^{ad}\Gamma_{dbc},\qquad
+//! R_{abcd} = \tfrac12(g_{ad,bc} + g_{bc,ad} - g_{ac,bd} - g_{bd,ac})
+//!   + \Gamma_{ebc}\Gamma^e{}_{ad} - \Gamma_{ebd}\Gamma^e{}_{ac},$$
+//!
+//! $R_{bd} = g^{ac}R_{abcd}$, $R = g^{bd}R_{bd}$, $G_{ab} = R_{ab} - \tfrac12 R g_{ab}$ and the
+//! Kretschmann scalar $K = R_{abcd}R^{abcd}$, contracted on antisymmetric index pairs (bivectors),
+//! $K = 4\sum_{A,B} R_{AB} (\mathcal G R \mathcal G)^{AB}$ with
+//! $\mathcal G^{(ab)(cd)} = g^{ac}g^{bd} - g^{ad}g^{bc}$. Sign conventions: a round 2-sphere of radius
+//! $r_0$ has $R = 2/r_0^2$.
+//!
+//! Field-equation residuals $E_{ab} = G_{ab} + \Lambda g_{ab} - 8\pi T_{ab}$ are formed against
+//! [`perfect_fluid`] ($T_{ab} = (\rho + p)u_a u_b + p g_{ab}$) or [`scalar_field`]
+//! ($T_{ab} = \partial_a\phi\partial_b\phi - g_{ab}(\tfrac12 g^{cd}\partial_c\phi\partial_d\phi + V)$)
+//! stress tensors. The contracted Bianchi identity $\nabla_a G^{ab} = 0$ is evaluated by
+//! [`einstein_divergence`], which nests a gradient dual around the Hessian pass to get $\partial^3 g$.
+//!
+//! Everything is generic over the scalar `T`, so the same code runs on `f64` and on dual numbers.
+
+use nalgebra::SVector;
+use num_dual::{Derivative, Dual2Vec, DualNum, DualVec};
+use rayon::prelude::*;
+
+use crate::GeometryError;
+use crate::metric::{Metric, check_point, invert};
+
+/// The metric and its first and second derivatives at a point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Jets<T, const N: usize> {
+    /// $g_{ab}$.
+    pub g: [[T; N]; N],
+    /// `dg[c][a][b]` $= \partial_c g_{ab}$.
+    pub dg: [[[T; N]; N]; N],
+    /// `ddg[c][d][a][b]` $= \partial_c\partial_d g_{ab}$.
+    pub ddg: [[[[T; N]; N]; N]; N],
+}
+
+/// Metric jets by one num-dual `hessian` pass over the components (no finite differences).
+pub fn jets<M, T, const N: usize>(metric: &M, x: &[T; N]) -> Jets<T, N>
+where
+    M: Metric<N> + ?Sized,
+    T: DualNum<Primitive = f64> + Copy,
+    Dual2Vec<T, nalgebra::Const<N>>: DualNum<Primitive = f64> + Copy,
+{
+    // Seed x_i = x_i + e_i (first-order part); the second-order part starts at zero. This is what
+    // num-dual's `hessian` does, inlined so the output type stays concrete in generic code.
+    let xd: [Dual2Vec<T, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
+        Dual2Vec::new(
+            x[i],
+            Derivative::some(nalgebra::SMatrix::<T, 1, N>::from_fn(|_, k| {
+                T::from(if k == i { 1.0 } else { 0.0 })
+            })),
+            Derivative::none(),
+        )
+    });
+    let h = metric.components(&xd);
+    let z = T::from(0.0);
+    let mut out = Jets {
+        g: [[z; N]; N],
+        dg: [[[z; N]; N]; N],
+        ddg: [[[[z; N]; N]; N]; N],
+    };
+    for a in 0..N {
+        for b in 0..N {
+            let e = &h[a][b];
+            out.g[a][b] = e.re;
+            if let Some(grad) = e.v1.0.as_ref() {
+                for c in 0..N {
+                    out.dg[c][a][b] = grad[c];
+                }
+            }
+            if let Some(hess) = e.v2.0.as_ref() {
+                for c in 0..N {
+                    for d in 0..N {
+                        out.ddg[c][d][a][b] = hess[(c, d)];
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The curvature bundle at one point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curvature<const N: usize, T = f64> {
+    /// $g_{ab}$.
+    pub g: [[T; N]; N],
+    /// $g^{ab}$.
+    pub g_inv: [[T; N]; N],
+    /// `christoffel[a][b][c]` $= \Gamma^a{}_{bc}$.
+    pub christoffel: [[[T; N]; N]; N],
+    /// `riemann[a][b][c][d]` $= R_{abcd}$ (all indices down).
+    pub riemann: [[[[T; N]; N]; N]; N],
+    /// $R_{ab}$.
+    pub ricci: [[T; N]; N],
+    /// $R$.
+    pub ricci_scalar: T,
+    /// $G_{ab}$.
+    pub einstein: [[T; N]; N],
+    /// $K = R_{abcd}R^{abcd}$.
+    pub kretschmann: T,
+}
+
+impl<const N: usize> Curvature<N, f64> {
+    /// The curvature of `metric` at `x` (after checking the point is finite and in the domain).
+    ///
+    /// # Errors
+    /// [`GeometryError::NonFinite`], [`GeometryError::OutsideDomain`], or
+    /// [`GeometryError::SingularMetric`] if $g$ is not invertible (or its derivatives are not finite).
+    pub fn at<M: Metric<N> + ?Sized>(metric: &M, x: &[f64; N]) -> Result<Self, GeometryError> {
+        check_point(metric, x)?;
+        let j = jets(metric, x);
+        let c = Self::from_jets(&j).ok_or_else(|| GeometryError::SingularMetric {
+            point: x.to_vec(),
+            pivot: 0.0,
+        })?;
+        if !c.kretschmann.is_finite() || !c.einstein.iter().flatten().all(|v| v.is_finite()) {
+            return Err(GeometryError::SingularMetric {
+                point: x.to_vec(),
+                pivot: f64::NAN,
+            });
+        }
+        Ok(c)
+    }
+
+    /// Curvature at many points, in parallel with rayon (one result per point, same order).
+    pub fn batch<M: Metric<N> + Sync + ?Sized>(
+        metric: &M,
+        points: &[[f64; N]],
+    ) -> Vec<Result<Self, GeometryError>> {
+        points.par_iter().map(|x| Self::at(metric, x)).collect()
+    }
+
+    /// Evaluate at many points in parallel and keep only `f(result)` per point (avoids moving the
+    /// ~3 kB bundle of every point through memory when only a scalar or a residual is wanted).
+    pub fn batch_map<M, R, F>(metric: &M, points: &[[f64; N]], f: F) -> Vec<R>
+    where
+        M: Metric<N> + Sync + ?Sized,
+        R: Send,
+        F: Fn(Result<&Self, &GeometryError>) -> R + Sync,
+    {
+        points
+            .par_iter()
+            .map(|x| {
+                let c = Self::at(metric, x);
+                f(c.as_ref())
+            })
+            .collect()
+    }
+
+    /// $\max_{ab} |G_{ab} + \Lambda g_{ab} - 8\pi T_{ab}|$ against a stress tensor `t` (pass zeros for vacuum).
+    pub fn field_equation_residual(&self, lambda: f64, t: &[[f64; N]; N]) -> f64 {
+        let mut worst = 0.0_f64;
+        for a in 0..N {
+            for b in 0..N {
+                let e = self.einstein[a][b] + lambda * self.g[a][b] - 8.0 * std::f64::consts::PI * t[a][b];
+                worst = worst.max(e.abs());
+            }
+        }
+        worst
+    }
+}
+
+impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
+    /// Build the bundle from metric jets; `None` if $g$ is singular.
+    pub fn from_jets(j: &Jets<T, N>) -> Option<Self> {
+        let z = T::from(0.0);
+        let g_inv = invert(&j.g)?;
+        // Christoffel symbols of the first kind Γ_{abc} (a down, symmetric in bc).
+        let mut gam1 = [[[z; N]; N]; N];
+        for a in 0..N {
+            for b in 0..N {
+                for c in b..N {
+                    let v = (j.dg[c][a][b] + j.dg[b][a][c] - j.dg[a][b][c]) * 0.5;
+                    gam1[a][b][c] = v;
+                    gam1[a][c][b] = v;
+                }
+            }
+        }
+        let mut christoffel = [[[z; N]; N]; N];
+        for a in 0..N {
+            for b in 0..N {
+                for c in b..N {
+                    let mut s = z;
+                    for d in 0..N {
+                        s += g_inv[a][d] * gam1[d][b][c];
+                    }
+                    christoffel[a][b][c] = s;
+                    christoffel[a][c][b] = s;
+                }
+            }
+        }
+        // Riemann on independent bivector pairs (a<b, c<d, (ab) <= (cd)), filled by symmetry.
+        let mut riemann = [[[[z; N]; N]; N]; N];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in a..N {
+                    for d in c + 1..N {
+                        if c == a && d < b {
+                            continue;
+                        }
+                        let mut v =
+                            (j.ddg[b][c][a][d] + j.ddg[a][d][b][c] - j.ddg[b][d][a][c] - j.ddg[a][c][b][d])
+                                * 0.5;
+                        for e in 0..N {
+                            v += gam1[e][b][c] * christoffel[e][a][d] - gam1[e][b][d] * christoffel[e][a][c];
+                        }
+                        riemann[a][b][c][d] = v;
+                        riemann[b][a][c][d] = -v;
+                        riemann[a][b][d][c] = -v;
+                        riemann[b][a][d][c] = v;
+                        riemann[c][d][a][b] = v;
+                        riemann[d][c][a][b] = -v;
+                        riemann[c][d][b][a] = -v;
+                        riemann[d][c][b][a] = v;
+                    }
+                }
+            }
+        }
+        let mut ricci = [[z; N]; N];
+        for b in 0..N {
+            for d in b..N {
+                let mut s = z;
+                for a in 0..N {
+                    for c in 0..N {
+                        s += g_inv[a][c] * riemann[a][b][c][d];
+                    }
+                }
+                ricci[b][d] = s;
+                ricci[d][b] = s;
+            }
+        }
+        let mut ricci_scalar = z;
+        for b in 0..N {
+            for d in 0..N {
+                ricci_scalar += g_inv[b][d] * ricci[b][d];
+            }
+        }
+        let mut einstein = [[z; N]; N];
+        for a in 0..N {
+            for b in 0..N {
+                einstein[a][b] = ricci[a][b] - j.g[a][b] * ricci_scalar * 0.5;
+            }
+        }
+        // Kretschmann via bivectors: K = 4 tr(R G R G) with G^{(ab)(cd)} = g^{ac}g^{bd} - g^{ad}g^{bc},
+        // over pairs a<b only, on stack arrays (no allocation).
+        let mut gb = [[[[z; N]; N]; N]; N];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in 0..N {
+                    for d in c + 1..N {
+                        gb[a][b][c][d] = g_inv[a][c] * g_inv[b][d] - g_inv[a][d] * g_inv[b][c];
+                    }
+                }
+            }
+        }
+        let mut m = [[[[z; N]; N]; N]; N];
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in 0..N {
+                    for d in c + 1..N {
+                        let mut s = z;
+                        for e in 0..N {
+                            for f in e + 1..N {
+                                s += riemann[a][b][e][f] * gb[e][f][c][d];
+                            }
+                        }
+                        m[a][b][c][d] = s;
+                    }
+                }
+            }
+        }
+        let mut kret = z;
+        for a in 0..N {
+            for b in a + 1..N {
+                for c in 0..N {
+                    for d in c + 1..N {
+                        kret += m[a][b][c][d] * m[c][d][a][b];
+                    }
+                }
+            }
+        }
+        Some(Self {
+            g: j.g,
+            g_inv,
+            christoffel,
+            riemann,
+            ricci,
+            ricci_scalar,
+            einstein,
+            kretschmann: kret * 4.0,
+        })
+    }
+
+    /// $G^{ab} = g^{ac}g^{bd}G_{cd}$.
+    pub fn einstein_upper(&self) -> [[T; N]; N] {
+        let z = T::from(0.0);
+        let mut half = [[z; N]; N];
+        for a in 0..N {
+            for d in 0..N {
+                let mut s = z;
+                for c in 0..N {
+                    s += self.g_inv[a][c] * self.einstein[c][d];
+                }
+                half[a][d] = s;
+            }
+        }
+        let mut up = [[z; N]; N];
+        for a in 0..N {
+            for b in 0..N {
+                let mut s = z;
+                for d in 0..N {
+                    s += half[a][d] * self.g_inv[b][d];
+                }
+                up[a][b] = s;
+            }
+        }
+        up
+    }
+}
+
+/// The covariant divergence $\nabla_a G^{ab} = \partial_a G^{ab} + \Gamma^a{}_{ac}G^{cb} + \Gamma^b{}_{ac}G^{ac}$
+/// (zero by the contracted Bianchi identity), with $\partial_a G^{ab}$ from a gradient dual nested
+/// around the Hessian pass (third derivatives of $g$). Returns the divergence and the scale
+/// $\max |\partial_a G^{bc}|$ it should be compared with.
+///
+/// # Errors
+/// As [`Curvature::at`].
+pub fn einstein_divergence<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+) -> Result<([f64; N], f64), GeometryError>
+where
+    Dual2Vec<DualVec<f64, nalgebra::Const<N>>, nalgebra::Const<N>>: DualNum<Primitive = f64> + Copy,
+{
+    check_point(metric, x)?;
+    let xd: [DualVec<f64, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
+        DualVec::new(
+            x[i],
+            Derivative::some(SVector::<f64, N>::from_fn(|k, _| if k == i { 1.0 } else { 0.0 })),
+        )
+    });
+    let j = jets(metric, &xd);
+    let sing = || GeometryError::SingularMetric {
+        point: x.to_vec(),
+        pivot: 0.0,
+    };
+    let c = Curvature::<N, DualVec<f64, nalgebra::Const<N>>>::from_jets(&j).ok_or_else(sing)?;
+    let gu = c.einstein_upper();
+    let d =
+        |v: &DualVec<f64, nalgebra::Const<N>>, k: usize| -> f64 { v.eps.0.as_ref().map_or(0.0, |e| e[k]) };
+    let mut div = [0.0; N];
+    let mut scale = 0.0_f64;
+    for b in 0..N {
+        let mut s = 0.0;
+        for a in 0..N {
+            s += d(&gu[a][b], a);
+            for k in 0..N {
+                scale = scale.max(d(&gu[a][b], k).abs());
+            }
+            for cc in 0..N {
+                s += c.christoffel[a][a][cc].re * gu[cc][b].re + c.christoffel[b][a][cc].re * gu[a][cc].re;
+            }
+        }
+        div[b] = s;
+    }
+    if !div.iter().all(|v| v.is_finite()) {
+        return Err(sing());
+    }
+    Ok((div, scale))
+}
+
+/// Perfect-fluid stress tensor $T_{ab} = (\rho + p)u_a u_b + p g_{ab}$ from the 4-velocity $u^a$
+/// (normalised by the caller, $g_{ab}u^au^b = -1$).
+pub fn perfect_fluid<const N: usize>(g: &[[f64; N]; N], rho: f64, p: f64, u_up: &[f64; N]) -> [[f64; N]; N] {
+    let mut ul = [0.0; N];
+    for a in 0..N {
+        ul[a] = (0..N).map(|b| g[a][b] * u_up[b]).sum();
+    }
+    let mut t = [[0.0; N]; N];
+    for a in 0..N {
+        for b in 0..N {
+            t[a][b] = (rho + p) * ul[a] * ul[b] + p * g[a][b];
+        }
+    }
+    t
+}
+
+/// Scalar-field stress tensor
+/// $T_{ab} = \partial_a\phi\,\partial_b\phi - g_{ab}(\tfrac12 g^{cd}\partial_c\phi\,\partial_d\phi + V)$.
+pub fn scalar_field<const N: usize>(
+    g: &[[f64; N]; N],
+    g_inv: &[[f64; N]; N],
+    dphi: &[f64; N],
+    potential: f64,
+) -> [[f64; N]; N] {
+    let mut kin = 0.0;
+    for c in 0..N {
+        for d in 0..N {
+            kin += g_inv[c][d] * dphi[c] * dphi[d];
+        }
+    }
+    let mut t = [[0.0; N]; N];
+    for a in 0..N {
+        for b in 0..N {
+            t[a][b] = dphi[a] * dphi[b] - g[a][b] * (0.5 * kin + potential);
+        }
+    }
+    t
+}
+
+/// Kretschmann scalar of Kerr in Boyer-Lindquist coordinates (closed form):
+/// $K = 48M^2(r^6 - 15a^2r^4c^2 + 15a^4r^2c^4 - a^6c^6)/\Sigma^6$, $c = \cos\theta$.
+pub fn kerr_kretschmann(m: f64, a: f64, r: f64, theta: f64) -> f64 {
+    let c = theta.cos();
+    let (a2, c2, r2) = (a * a, c * c, r * r);
+    let sigma = r2 + a2 * c2;
+    48.0 * m
+        * m
+        * (r2 * r2 * r2 - 15.0 * a2 * r2 * r2 * c2 + 15.0 * a2 * a2 * r2 * c2 * c2
+            - a2 * a2 * a2 * c2 * c2 * c2)
+        / sigma.powi(6)
+}

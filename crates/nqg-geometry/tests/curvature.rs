@@ -1,0 +1,197 @@
+//! Curvature engine against closed forms (THEORY.md S-CURV1-4).
+
+use nqg_geometry::GeometryError;
+use nqg_geometry::curvature::{Curvature, einstein_divergence, kerr_kretschmann};
+use nqg_geometry::metric::Metric;
+use nqg_geometry::spacetimes::*;
+
+fn max_abs<const N: usize>(m: &[[f64; N]; N]) -> f64 {
+    m.iter().flatten().fold(0.0_f64, |s, v| s.max(v.abs()))
+}
+
+#[test]
+fn schwarzschild_is_vacuum_with_known_kretschmann() {
+    let s = Schwarzschild::new(1.0).unwrap();
+    for &(r, th) in &[(2.5, 0.3), (6.0, 1.2), (40.0, 2.9)] {
+        let c = Curvature::at(&s, &[0.0, r, th, 0.7]).unwrap();
+        // Round-off: entries of R_ab are sums of terms of size ~ M/r^3.
+        assert!(max_abs(&c.ricci) < 1e-14, "{:?}", c.ricci);
+        let k = 48.0 / r.powi(6);
+        assert!((c.kretschmann - k).abs() < 1e-13 * k);
+    }
+}
+
+#[test]
+fn ef_and_kerr_schild_charts_agree_on_invariants() {
+    let ef = SchwarzschildEf::new(1.0).unwrap();
+    let ks = KerrSchild::new(1.0, 0.0).unwrap();
+    // Inside the horizon too: both charts are regular there.
+    for &r in &[1.5, 3.0, 10.0] {
+        let c1 = Curvature::at(&ef, &[0.0, r, 1.0, 0.2]).unwrap();
+        let c2 = Curvature::at(
+            &ks,
+            &[
+                0.0,
+                r * 1.0_f64.sin() * 0.2_f64.cos(),
+                r * 1.0_f64.sin() * 0.2_f64.sin(),
+                r * 1.0_f64.cos(),
+            ],
+        )
+        .unwrap();
+        let k = 48.0 / r.powi(6);
+        assert!((c1.kretschmann - k).abs() < 1e-12 * k);
+        assert!((c2.kretschmann - k).abs() < 1e-12 * k);
+        assert!(max_abs(&c1.ricci) < 1e-13 && max_abs(&c2.ricci) < 1e-13);
+    }
+}
+
+#[test]
+fn kerr_bl_and_ks_match_closed_kretschmann() {
+    let a = 0.9;
+    let k = Kerr::new(1.0, a).unwrap();
+    let c = Curvature::at(&k, &[0.0, 3.0, 0.8, 0.0]).unwrap();
+    let kk = kerr_kretschmann(1.0, a, 3.0, 0.8);
+    assert!((c.kretschmann - kk).abs() < 1e-12 * kk.abs());
+    assert!(max_abs(&c.einstein) < 1e-13);
+    let ks = KerrSchild::new(1.0, a).unwrap();
+    let x = [0.3, 2.0, -1.5, 1.1];
+    let cs = Curvature::at(&ks, &x).unwrap();
+    let r = ks.radius(&x);
+    let th = (x[3] / r).acos();
+    let kk = kerr_kretschmann(1.0, a, r, th);
+    assert!((cs.kretschmann - kk).abs() < 1e-11 * kk.abs());
+    assert!(max_abs(&cs.ricci) < 1e-12);
+}
+
+#[test]
+fn de_sitter_in_3_4_5_dimensions() {
+    fn check<const N: usize>(lambda: f64) {
+        let ds = DeSitter::<N>::new(lambda).unwrap();
+        let mut x = [0.9; N];
+        x[1] = 0.5;
+        let c = Curvature::at(&ds, &x).unwrap();
+        let n = N as f64;
+        let mut worst = 0.0_f64;
+        for a in 0..N {
+            for b in 0..N {
+                worst = worst.max((c.einstein[a][b] + lambda * c.g[a][b]).abs());
+                worst = worst.max((c.ricci[a][b] - 2.0 * lambda / (n - 2.0) * c.g[a][b]).abs());
+            }
+        }
+        assert!(worst < 1e-13, "N = {N}: {worst}");
+    }
+    check::<3>(0.7);
+    check::<4>(0.7);
+    check::<5>(0.7);
+}
+
+#[test]
+fn two_sphere_has_positive_curvature() {
+    struct S2;
+    impl Metric<2> for S2 {
+        fn components<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 2]) -> [[D; 2]; 2] {
+            [[D::from(1.0), D::from(0.0)], [D::from(0.0), x[0].sin().powi(2)]]
+        }
+    }
+    let c = Curvature::at(&S2, &[1.0, 0.0]).unwrap();
+    assert!((c.ricci_scalar - 2.0).abs() < 1e-14);
+}
+
+#[test]
+fn bianchi_identity_schwarzschild() {
+    let s = Schwarzschild::new(1.0).unwrap();
+    let (div, _) = einstein_divergence(&s, &[0.0, 5.0, 1.0, 0.0]).unwrap();
+    assert!(div.iter().all(|v| v.abs() < 1e-13));
+}
+
+#[test]
+fn bad_points_are_typed_errors() {
+    let k = Kerr::new(1.0, 0.9).unwrap();
+    assert!(matches!(
+        Curvature::at(&k, &[0.0, 1.2, 1.0, 0.0]),
+        Err(GeometryError::OutsideDomain { .. })
+    ));
+    assert!(matches!(
+        Curvature::at(&k, &[0.0, f64::NAN, 1.0, 0.0]),
+        Err(GeometryError::NonFinite { .. })
+    ));
+    assert!(matches!(
+        Curvature::at(&k, &[0.0, 3.0, 0.0, 0.0]),
+        Err(GeometryError::OutsideDomain { .. })
+    ));
+    struct Degenerate;
+    impl Metric<2> for Degenerate {
+        fn components<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 2]) -> [[D; 2]; 2] {
+            [[-x[0], x[0]], [x[0], -x[0]]]
+        }
+    }
+    assert!(matches!(
+        Curvature::at(&Degenerate, &[1.0, 0.0]),
+        Err(GeometryError::SingularMetric { .. })
+    ));
+    assert!(matches!(
+        Kerr::new(1.0, 1.5),
+        Err(GeometryError::InvalidParameter { .. })
+    ));
+    assert!(matches!(
+        Schwarzschild::new(f64::NAN),
+        Err(GeometryError::NonFinite { .. })
+    ));
+}
+
+#[test]
+fn flrw_with_dust_and_with_a_scalar_field_solve_einstein() {
+    use nqg_geometry::curvature::{perfect_fluid, scalar_field};
+    use std::f64::consts::PI;
+    // Dust: a = t^(2/3), rho = 1 / (6 pi t^2).
+    let m = Flrw::new(PowerLaw {
+        p: 2.0 / 3.0,
+        t0: 1.0,
+    });
+    let t = 1.7;
+    let c = Curvature::at(&m, &[t, 0.1, 0.2, 0.3]).unwrap();
+    let tm = perfect_fluid(&c.g, 1.0 / (6.0 * PI * t * t), 0.0, &[1.0, 0.0, 0.0, 0.0]);
+    assert!(c.field_equation_residual(0.0, &tm) < 1e-14);
+    // Massless scalar (stiff matter): a = t^(1/3), phi' = 1 / sqrt(12 pi) / t.
+    let m = Flrw::new(PowerLaw {
+        p: 1.0 / 3.0,
+        t0: 1.0,
+    });
+    let c = Curvature::at(&m, &[t, 0.1, 0.2, 0.3]).unwrap();
+    let dphi = [1.0 / (12.0 * PI).sqrt() / t, 0.0, 0.0, 0.0];
+    let ts = scalar_field(&c.g, &c.g_inv, &dphi, 0.0);
+    assert!(c.field_equation_residual(0.0, &ts) < 1e-14);
+    // de Sitter with Lambda and no matter.
+    let ds = DeSitter::<4>::new(0.6).unwrap();
+    let c = Curvature::at(&ds, &[0.0, 1.0, 1.0, 0.0]).unwrap();
+    assert!(c.field_equation_residual(0.6, &[[0.0; 4]; 4]) < 1e-14);
+    assert!((ds.hubble() - 0.2_f64.sqrt()).abs() < 1e-15);
+}
+
+#[test]
+fn batch_matches_pointwise_and_optical_metric_has_expected_curvature() {
+    let k = Kerr::new(1.0, 0.5).unwrap();
+    let pts = [[0.0, 3.0, 1.0, 0.0], [0.0, 0.5, 1.0, 0.0], [0.0, 9.0, 2.0, 1.0]];
+    let b = Curvature::batch(&k, &pts);
+    assert!(b[1].is_err());
+    assert_eq!(
+        b[0].as_ref().unwrap().kretschmann,
+        Curvature::at(&k, &pts[0]).unwrap().kretschmann
+    );
+    // Optical metric with c = 1 + 0.1 x: static, R_00 = c Δc, R_ij = -∂_i∂_j c / c (here ∂²c = 0).
+    struct Lin;
+    impl SpeedField<4> for Lin {
+        fn c<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 4]) -> D {
+            x[1] * 0.1 + 1.0
+        }
+    }
+    let o = Optical::new(Lin);
+    let c = Curvature::at(&o, &[0.0, 0.7, 0.0, 0.0]).unwrap();
+    assert!(
+        max_abs(
+            &c.riemann
+                .map(|a| a.map(|b| b.iter().flatten().fold(0.0_f64, |s, v| s.max(v.abs()))))
+        ) < 1e-15
+    );
+    assert!(Curvature::at(&o, &[0.0, -20.0, 0.0, 0.0]).is_err());
+}
