@@ -7,8 +7,8 @@
 //! * $A = B^T \hat m B + \varepsilon 1$, $c = B^T \hat m b$, mean $\mu = A^{-1} c$, covariance $A^{-1}/\beta$;
 //! * $H = \tfrac12 (x-\mu)^T A (x-\mu) + \tfrac12 (b^T \hat m b - c^T \mu)$;
 //! * $Z = (2\pi/\beta)^{N/2} \det A^{-1/2} e^{-\beta (b^T \hat m b - c^T\mu)/2}$ and
-//!   $F = -\beta^{-1}\ln Z = -\tfrac{N}{2\beta}\ln\tfrac{2\pi}{\beta} + \tfrac1{2\beta}\ln\det A
-//!   + \tfrac12 (b^T \hat m b - c^T \mu)$.
+//!   $F = -\beta^{-1}\ln Z = -\tfrac{N}{2\beta}\ln\tfrac{2\pi}{\beta} + \tfrac1{2\beta}\ln\det A +
+//!   \tfrac12 (b^T \hat m b - c^T \mu)$.
 //! * N2.5, $\langle \partial H/\partial q\rangle = \partial F/\partial q$, with the Gaussian second moment
 //!   $C = A^{-1}/\beta + \mu\mu^T$: $\partial F/\partial w_{ij} = -[\hat m (B C - b \mu^T)]_{ij}$ and
 //!   $\partial F/\partial b_i = -[\hat m (B\mu - b)]_i$ ([`GaussianEnsemble::free_energy_gradient`]).

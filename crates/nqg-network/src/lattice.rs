@@ -466,7 +466,7 @@ pub fn speed_from_couplings(w: &Weights, dt: f64, ds: f64) -> Result<Vec<f64>> {
     check_positive("dt", dt)?;
     check_positive("ds", ds)?;
     let n = w.n();
-    if n % 2 != 0 || n < 6 {
+    if !n.is_multiple_of(2) || n < 6 {
         return Err(NetworkError::ShapeMismatch {
             what: "leapfrog network (2L neurons, L >= 3)",
             expected: 2 * (n / 2).max(3),

@@ -1,18 +1,18 @@
 //! Learning: SGD with step $\gamma$ and mini-batch $M$ (N2.3), the Langevin learner (N2.6), and the
 //! teacher-student linear regression of N-1 with its exact discrete-time moments.
 //!
-//! * SGD (N2.3): $q \leftarrow q - \gamma\,v$, $v \leftarrow \rho v + \frac1M\sum_{m=1}^M \nabla h(x^{(m)}, q)
-//!   + \xi$, with momentum $\rho \in [0, 1)$ ($\rho = 0$ is plain SGD) and optional injected noise
+//! * SGD (N2.3): $q \leftarrow q - \gamma\,v$, $v \leftarrow \rho v + \frac1M\sum_{m=1}^M \nabla h(x^{(m)}, q) +
+//!   \xi$, with momentum $\rho \in [0, 1)$ ($\rho = 0$ is plain SGD) and optional injected noise
 //!   $\xi \sim N(0, C_\text{inj})$ (N-3).
 //! * Teacher-student (N-1): inputs $x \sim N(0, \Sigma)$, labels $y = q^*\cdot x + \varepsilon$,
 //!   $\varepsilon \sim N(0, s^2)$, per-sample loss $h = \tfrac12 (y - q\cdot x)^2$, so $F(q) =
 //!   \tfrac12 (q - q^*)^T\Sigma(q - q^*) + s^2/2$ and $\nabla F = \Sigma(q - q^*)$.
 //!   With fresh samples each step and $e = q - q^*$, the exact moment map is (Isserlis)
 //!   $\bar e' = (1 - \gamma\Sigma)\bar e$ and
-//!   $S' = S - \gamma(\Sigma S + S\Sigma) + \gamma^2[(1 + \tfrac1M)\Sigma S\Sigma + \tfrac1M\Sigma\,\mathrm{tr}(S\Sigma)
-//!   + \tfrac{s^2}{M}\Sigma + C_\text{inj}]$ for $S = \langle e e^T\rangle$; its fixed point $P$ solves
-//!   $\Sigma P + P\Sigma = \gamma[(1 + \tfrac1M)\Sigma P\Sigma + \Sigma\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M
-//!   + C_\text{inj}]$, to leading order $P = T_L 1$ with $T_L = \gamma s^2/(2M)$.
+//!   $S' = S - \gamma(\Sigma S + S\Sigma) + \gamma^2[(1 + \tfrac1M)\Sigma S\Sigma + \tfrac1M\Sigma\,\mathrm{tr}(S\Sigma) +
+//!   \tfrac{s^2}{M}\Sigma + C_\text{inj}]$ for $S = \langle e e^T\rangle$; its fixed point $P$ solves
+//!   $\Sigma P + P\Sigma = \gamma[(1 + \tfrac1M)\Sigma P\Sigma + \Sigma\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M +
+//!   C_\text{inj}]$, to leading order $P = T_L 1$ with $T_L = \gamma s^2/(2M)$.
 //! * Langevin learner (N2.6): $dq = -\gamma\nabla F\,dt + \sqrt{2D}\,dW$ by Euler-Maruyama, with
 //!   $D = \gamma^2 C/(2M)$.
 //! * Finite data sets: mini-batches drawn with replacement ($M$ i.i.d. indices) or without

@@ -79,7 +79,7 @@ pub fn mala<A: Activation, L: Loss>(
                 accepted += 1;
             }
         }
-        if it >= burn_in && (it - burn_in) % thin == 0 {
+        if it >= burn_in && (it - burn_in).is_multiple_of(thin) {
             out.push(x.clone());
             energies.push(h);
         }

@@ -243,8 +243,9 @@ proptest! {
         trip in proptest::collection::vec((0usize..7, 0usize..7, -2.0f64..2.0), 0..10),
     ) {
         let _ = Weights::sparse(n, &trip);
-        if let Ok(weights) = Weights::dense(n, w) {
-            if let Ok(mut net) = Network::new(weights, b.clone(), bd.clone(), Act::Tanh) {
+        if let Ok(weights) = Weights::dense(n, w)
+            && let Ok(mut net) = Network::new(weights, b.clone(), bd.clone(), Act::Tanh)
+        {
                 let loss = QuadraticLoss::all(n, 0.1);
                 let _ = net.step(&x, &b);
                 let _ = net.loss(&loss, &x);
@@ -252,7 +253,6 @@ proptest! {
                 let _ = net.grad_q_autodiff(&loss, &x);
                 let _ = net.set_params(&x);
                 let _ = net.run(&x, 2, |_, _| {});
-            }
         }
     }
 }
