@@ -450,7 +450,7 @@ pub fn fit_pattern_sgd(
         for &p in &order {
             let (x, xn) = &pairs[p];
             w.set_values(&vals)?;
-            w.apply(x, &mut y);
+            w.apply(x, &mut y)?;
             for (k, &(i, j)) in entries.iter().enumerate() {
                 vals[k] -= gamma * (y[i] - xn[i]) * x[j];
             }

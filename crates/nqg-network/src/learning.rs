@@ -37,7 +37,9 @@ pub trait Dynamics: Sync {
     fn aux_dim(&self) -> usize {
         0
     }
-    /// Advance `steps` steps in place using `rng`.
+    /// Advance `steps` steps in place using `rng`. Implementations do nothing when `q` or `aux` do not
+    /// have the lengths [`Dynamics::dim`] and [`Dynamics::aux_dim`] (the [`crate::ensemble::Ensemble`]
+    /// guarantees them).
     fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize);
 }
 
@@ -111,14 +113,19 @@ impl Dataset {
         self.ys.is_empty()
     }
 
-    /// Input $i$.
-    pub fn input(&self, i: usize) -> &[f64] {
-        &self.xs[i * self.k..(i + 1) * self.k]
+    /// Input $i$ (`None` out of range).
+    pub fn input(&self, i: usize) -> Option<&[f64]> {
+        self.xs.get(i * self.k..(i + 1) * self.k)
     }
 
-    /// Label $i$.
-    pub fn label(&self, i: usize) -> f64 {
-        self.ys[i]
+    /// Label $i$ (`None` out of range).
+    pub fn label(&self, i: usize) -> Option<f64> {
+        self.ys.get(i).copied()
+    }
+
+    #[inline]
+    fn pair(&self, i: usize) -> (&[f64], f64) {
+        (&self.xs[i * self.k..(i + 1) * self.k], self.ys[i])
     }
 }
 
@@ -484,6 +491,9 @@ impl Dynamics for TeacherStudentSgd {
 
     fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) {
         let k = self.dim();
+        if q.len() != k || aux.len() != self.aux_dim() {
+            return;
+        }
         let m = self.config.batch;
         let inv_m = 1.0 / m as f64;
         let gamma = self.config.gamma;
@@ -505,8 +515,8 @@ impl Dynamics for TeacherStudentSgd {
                     match self.config.sampling {
                         Sampling::WithReplacement => {
                             for _ in 0..m {
-                                let i = rng.random_range(0..n);
-                                add_grad(q, d.input(i), d.label(i), inv_m, &mut g);
+                                let (x, y) = d.pair(rng.random_range(0..n));
+                                add_grad(q, x, y, inv_m, &mut g);
                             }
                         }
                         Sampling::WithoutReplacement => {
@@ -518,7 +528,8 @@ impl Dynamics for TeacherStudentSgd {
                                 picked.push(pick);
                             }
                             for &i in &picked {
-                                add_grad(q, d.input(i), d.label(i), inv_m, &mut g);
+                                let (x, y) = d.pair(i);
+                                add_grad(q, x, y, inv_m, &mut g);
                             }
                         }
                     }
@@ -532,7 +543,7 @@ impl Dynamics for TeacherStudentSgd {
                     g[i] += (0..=i).map(|j| l[i * k + j] * z[j]).sum::<f64>();
                 }
             }
-            if aux.len() == k {
+            if aux.len() == k && k > 0 {
                 for i in 0..k {
                     aux[i] = self.config.momentum * aux[i] + g[i];
                     q[i] -= gamma * aux[i];
@@ -594,6 +605,9 @@ impl Dynamics for Langevin {
 
     fn advance(&self, q: &mut [f64], _aux: &mut [f64], rng: &mut FastRng, steps: usize) {
         let k = self.k;
+        if q.len() != k {
+            return;
+        }
         let mut g = vec![0.0; k];
         let mut z = vec![0.0; k];
         let amp = (2.0 * self.dt).sqrt();

@@ -271,8 +271,16 @@ impl Weights {
     }
 
     /// $y = \hat w x$ with the weight values `vals` (storage order), generic over the scalar.
-    pub fn apply_with<D: DualNum<Primitive = f64> + Copy>(&self, vals: &[D], x: &[D], out: &mut [D]) {
+    pub fn apply_with<D: DualNum<Primitive = f64> + Copy>(
+        &self,
+        vals: &[D],
+        x: &[D],
+        out: &mut [D],
+    ) -> Result<()> {
         let n = self.n;
+        check_len("weight values", self.vals.len(), vals.len())?;
+        check_len("input vector", n, x.len())?;
+        check_len("output vector", n, out.len())?;
         match &self.pattern {
             Pattern::Dense => {
                 for i in 0..n {
@@ -294,17 +302,20 @@ impl Weights {
                 }
             }
         }
+        Ok(())
     }
 
     /// $y = \hat w x$ in `f64`.
-    pub fn apply(&self, x: &[f64], out: &mut [f64]) {
-        self.apply_with(&self.vals, x, out);
+    pub fn apply(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
+        self.apply_with(&self.vals, x, out)
     }
 
     /// $g = \hat w^T \delta$ in `f64`.
-    pub fn apply_transpose(&self, d: &[f64], out: &mut [f64]) {
-        out.iter_mut().for_each(|o| *o = 0.0);
+    pub fn apply_transpose(&self, d: &[f64], out: &mut [f64]) -> Result<()> {
         let n = self.n;
+        check_len("input vector", n, d.len())?;
+        check_len("output vector", n, out.len())?;
+        out.iter_mut().for_each(|o| *o = 0.0);
         match &self.pattern {
             Pattern::Dense => {
                 for i in 0..n {
@@ -321,6 +332,7 @@ impl Weights {
                 }
             }
         }
+        Ok(())
     }
 
     /// $\partial H/\partial w_k = \delta_{i(k)} x_{j(k)}$ for every stored entry, in storage order.
@@ -560,17 +572,18 @@ impl<A: Activation> Network<A> {
     pub fn preactivation(&self, x: &[f64]) -> Result<Vec<f64>> {
         self.check_state(x)?;
         let mut y = vec![0.0; self.n()];
-        self.weights.apply(x, &mut y);
+        self.weights.apply(x, &mut y)?;
         y.iter_mut().zip(&self.bias).for_each(|(y, b)| *y += b);
         Ok(y)
     }
 
     /// Output $z = f(\hat w x + b)$ with parameters `q` (flattened $(b, w)$), generic over the scalar.
-    pub fn output_with<D: DualNum<Primitive = f64> + Copy>(&self, x: &[D], q: &[D]) -> Vec<D> {
+    pub fn output_with<D: DualNum<Primitive = f64> + Copy>(&self, x: &[D], q: &[D]) -> Result<Vec<D>> {
         let n = self.n();
+        check_len("parameter vector q", self.num_params(), q.len())?;
         let mut y = vec![D::from(0.0); n];
-        self.weights.apply_with(&q[n..], x, &mut y);
-        (0..n).map(|i| self.act.eval(y[i] + q[i])).collect()
+        self.weights.apply_with(&q[n..], x, &mut y)?;
+        Ok((0..n).map(|i| self.act.eval(y[i] + q[i])).collect())
     }
 
     /// One activation step (N2.1): bulk neurons take $f(\hat w x + b)$, boundary neurons take
@@ -613,16 +626,22 @@ impl<A: Activation> Network<A> {
     }
 
     /// The loss $H(x, q) = L(x, f(\hat w x + b))$ at explicit parameters, generic over the scalar.
-    pub fn loss_with<D: DualNum<Primitive = f64> + Copy, L: Loss>(&self, loss: &L, x: &[D], q: &[D]) -> D {
-        let z = self.output_with(x, q);
-        loss.eval(x, &z)
+    pub fn loss_with<D: DualNum<Primitive = f64> + Copy, L: Loss>(
+        &self,
+        loss: &L,
+        x: &[D],
+        q: &[D],
+    ) -> Result<D> {
+        self.check_loss(loss)?;
+        let z = self.output_with(x, q)?;
+        Ok(loss.eval(x, &z))
     }
 
     /// The loss $H(x, q)$ at the current parameters.
     pub fn loss<L: Loss>(&self, loss: &L, x: &[f64]) -> Result<f64> {
         self.check_state(x)?;
         self.check_loss(loss)?;
-        Ok(self.loss_with(loss, x, &self.params()))
+        self.loss_with(loss, x, &self.params())
     }
 
     /// Hand-written gradients $(\partial H/\partial x, \partial H/\partial q)$ by the chain rule.
@@ -636,7 +655,7 @@ impl<A: Activation> Network<A> {
         loss.grad(x, &z, &mut gx, &mut gz);
         let delta: Vec<f64> = (0..n).map(|i| gz[i] * self.act.derivative(y[i])).collect();
         let mut back = vec![0.0; n];
-        self.weights.apply_transpose(&delta, &mut back);
+        self.weights.apply_transpose(&delta, &mut back)?;
         gx.iter_mut().zip(&back).for_each(|(g, b)| *g += b);
         let mut gq = vec![0.0; self.num_params()];
         gq[..n].copy_from_slice(&delta);
@@ -651,13 +670,13 @@ impl<A: Activation> Network<A> {
         self.check_loss(loss)?;
         let xd: Vec<Dual64> = x.iter().map(|&v| Dual64::from(v)).collect();
         let q: Vec<Dual64> = self.params().iter().map(|&v| Dual64::from(v)).collect();
-        Ok((0..q.len())
+        (0..q.len())
             .map(|k| {
                 let mut qk = q.clone();
                 qk[k].eps = 1.0;
-                self.loss_with(loss, &xd, &qk).eps
+                Ok(self.loss_with(loss, &xd, &qk)?.eps)
             })
-            .collect())
+            .collect()
     }
 
     /// $\partial H/\partial x$ by forward-mode autodiff of [`Network::loss_with`].
@@ -666,12 +685,12 @@ impl<A: Activation> Network<A> {
         self.check_loss(loss)?;
         let xd: Vec<Dual64> = x.iter().map(|&v| Dual64::from(v)).collect();
         let q: Vec<Dual64> = self.params().iter().map(|&v| Dual64::from(v)).collect();
-        Ok((0..xd.len())
+        (0..xd.len())
             .map(|k| {
                 let mut xk = xd.clone();
                 xk[k].eps = 1.0;
-                self.loss_with(loss, &xk, &q).eps
+                Ok(self.loss_with(loss, &xk, &q)?.eps)
             })
-            .collect())
+            .collect()
     }
 }

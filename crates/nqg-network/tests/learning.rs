@@ -120,8 +120,8 @@ fn full_batch_without_replacement_is_gradient_descent() {
     // Full-batch gradient by hand.
     let mut g = [0.0; 2];
     for i in 0..8 {
-        let x = data.input(i);
-        let r = 0.2 * x[0] + 0.3 * x[1] - data.label(i);
+        let x = data.input(i).unwrap();
+        let r = 0.2 * x[0] + 0.3 * x[1] - data.label(i).unwrap();
         g[0] += r * x[0] / 8.0;
         g[1] += r * x[1] / 8.0;
     }

@@ -134,9 +134,9 @@ fn sparse_and_dense_agree() {
     .unwrap();
     let x: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
     let (mut y1, mut y2, mut y3) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-    sp.apply(&x, &mut y1);
-    dn.apply(&x, &mut y2);
-    b.apply(&x, &mut y3);
+    sp.apply(&x, &mut y1).unwrap();
+    dn.apply(&x, &mut y2).unwrap();
+    b.apply(&x, &mut y3).unwrap();
     assert!(max_diff(&y1, &y2) < 1e-15 && max_diff(&y1, &y3) < 1e-15);
     let nets = Network::new(sp, vec![0.0; n], vec![0], Act::Tanh).unwrap();
     let loss = QuadraticLoss::bulk(&nets, 0.1);
@@ -204,6 +204,10 @@ fn bad_input_gives_typed_errors() {
     ));
     assert!(matches!(
         net.loss(&QuadraticLoss::all(4, 0.0), &[0.0; 3]),
+        Err(NetworkError::ShapeMismatch { .. })
+    ));
+    assert!(matches!(
+        Weights::zeros(3).apply(&[0.0; 2], &mut [0.0; 3]),
         Err(NetworkError::ShapeMismatch { .. })
     ));
     let r: Result<QuadraticLoss> = QuadraticLoss::all(3, 0.0).with_boundary_term(1.0, vec![5], vec![0.0]);
