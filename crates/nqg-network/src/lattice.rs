@@ -363,10 +363,11 @@ pub fn measure_dispersion(
 }
 
 /// Fit the stored entries of `pattern` to minimise $\sum_t \tfrac12|x'_t - \hat w x_t|^2$ exactly:
-/// each row solves its own normal equations (Cholesky). `pairs` are $(x_t, x'_t)$.
-pub fn fit_pattern_least_squares<'a>(
+/// each row solves its own normal equations (Cholesky). `pairs` are $(x_t, x'_t)$, consumed in one
+/// streaming pass (memory $O(\text{nnz})$, so arbitrarily many pairs can be generated lazily).
+pub fn fit_pattern_least_squares<X: AsRef<[f64]>>(
     pattern: &Weights,
-    pairs: impl IntoIterator<Item = (&'a [f64], &'a [f64])>,
+    pairs: impl IntoIterator<Item = (X, X)>,
 ) -> Result<Weights> {
     let n = pattern.n();
     let entries = pattern.entries();
@@ -379,6 +380,7 @@ pub fn fit_pattern_least_squares<'a>(
     let mut rhs: Vec<Vec<f64>> = rows.iter().map(|r| vec![0.0; r.len()]).collect();
     let mut count = 0usize;
     for (x, xn) in pairs {
+        let (x, xn) = (x.as_ref(), xn.as_ref());
         check_len("training input", n, x.len())?;
         check_len("training target", n, xn.len())?;
         count += 1;

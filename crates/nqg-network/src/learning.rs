@@ -319,6 +319,38 @@ impl TeacherStudent {
         Ok(p)
     }
 
+    /// Exact per-sample gradient covariance at $q$ (Isserlis), with $e = q - q^*$:
+    /// $C(q) = \Sigma e e^T \Sigma + \Sigma\,(e^T\Sigma e) + s^2\Sigma$ (N2.6); the mini-batch noise
+    /// covariance is $C/M$ (plus $C_\text{inj}$ if injected).
+    pub fn gradient_noise_covariance(&self, q: &[f64]) -> Result<DMatrix<f64>> {
+        check_len("q", self.dim(), q.len())?;
+        let e = DVector::from_fn(self.dim(), |i, _| q[i] - self.q_star[i]);
+        let se = &self.sigma * &e;
+        Ok(&se * se.transpose() + &self.sigma * (e.dot(&se) + self.noise * self.noise))
+    }
+
+    /// The two terms of the Gaussian entropy balance (N2.8, N-2) for an ensemble with covariance $P$:
+    /// stochastic production $\mathrm{tr}(D P^{-1})$ with the leading-order
+    /// $D = \gamma^2(s^2\Sigma/M + C_\text{inj})/2$, and learning destruction $\gamma\,\mathrm{tr}\,\Sigma$
+    /// ($\mathrm{Hess}\,F = \Sigma$). $dS/dt$ = production - destruction in the continuum limit.
+    pub fn entropy_balance(&self, gamma: f64, batch: usize, cov: &DMatrix<f64>) -> Result<(f64, f64)> {
+        check_gamma(gamma)?;
+        if batch == 0 {
+            return Err(NetworkError::InvalidBatchSize {
+                batch,
+                max: usize::MAX,
+            });
+        }
+        check_len("covariance", self.dim() * self.dim(), cov.len())?;
+        let d = (&self.sigma * (self.noise * self.noise / batch as f64) + self.injected_covariance())
+            * (0.5 * gamma * gamma);
+        let p_inv = cov
+            .clone()
+            .try_inverse()
+            .ok_or(NetworkError::Singular("ensemble covariance"))?;
+        Ok(((d * p_inv).trace(), gamma * self.sigma.trace()))
+    }
+
     /// The Langevin continuum model of SGD at $(\gamma, M)$ with time step `dt` (in learning steps):
     /// drift $-\gamma\Sigma(q - q^*)$, diffusion $D = \gamma^2(s^2\Sigma + M C_\text{inj})/(2M)$.
     pub fn langevin(&self, gamma: f64, batch: usize, dt: f64) -> Result<Langevin> {
@@ -622,4 +654,41 @@ impl Dynamics for Langevin {
             }
         }
     }
+}
+
+/// Stationary state of the Ornstein-Uhlenbeck process $dq = -A q\,dt + \sqrt{2D}\,dW$ (the continuum
+/// model of SGD near a minimum, N-3): covariance $P$ solving $AP + PA^T = 2D$ and the current matrix
+/// $\Omega = -A + D P^{-1}$, so that the stationary probability current is $J(q) = \Omega q\,p(q)$;
+/// $\Omega = 0$ (detailed balance) iff $A D = D A^T$ for symmetric $A$.
+pub fn ornstein_uhlenbeck_stationary(
+    a: &DMatrix<f64>,
+    d: &DMatrix<f64>,
+) -> Result<(DMatrix<f64>, DMatrix<f64>)> {
+    let k = a.nrows();
+    check_len("drift matrix A (square)", k * k, a.len())?;
+    check_len("diffusion matrix D", k * k, d.len())?;
+    check_finite("drift matrix A", a.as_slice())?;
+    check_finite("diffusion matrix D", d.as_slice())?;
+    let kk = k * k;
+    let mut op = DMatrix::<f64>::zeros(kk, kk);
+    for c in 0..kk {
+        let mut e = DMatrix::<f64>::zeros(k, k);
+        e[(c / k, c % k)] = 1.0;
+        let l = a * &e + &e * a.transpose();
+        for r in 0..kk {
+            op[(r, c)] = l[(r / k, r % k)];
+        }
+    }
+    let rhs = DVector::from_fn(kk, |r, _| 2.0 * d[(r / k, r % k)]);
+    let sol = op
+        .lu()
+        .solve(&rhs)
+        .ok_or(NetworkError::Singular("Lyapunov equation"))?;
+    let p = DMatrix::from_fn(k, k, |i, j| 0.5 * (sol[i * k + j] + sol[j * k + i]));
+    let p_inv = p
+        .clone()
+        .try_inverse()
+        .ok_or(NetworkError::NotPositiveDefinite("stationary covariance"))?;
+    let omega = -a + d * p_inv;
+    Ok((p, omega))
 }

@@ -186,3 +186,38 @@ fn hyper_parameter_errors() {
         Err(NetworkError::InvalidLearningRate(_))
     ));
 }
+
+#[test]
+fn entropy_balance_cancels_at_the_continuum_stationary_state() {
+    // Continuum limit: P = T_L 1 with T_L = gamma s^2/(2M) gives tr(D P^-1) = gamma tr(Sigma).
+    let p = problem();
+    let (gamma, m) = (0.01, 2);
+    let tl = p.learning_temperature(gamma, m);
+    let (prod, dest) = p
+        .entropy_balance(gamma, m, &(DMatrix::identity(2, 2) * tl))
+        .unwrap();
+    assert!((prod - dest).abs() < 1e-15 * dest.abs().max(1.0));
+    // Gradient-noise covariance at q*: s^2 Sigma.
+    let c = p.gradient_noise_covariance(p.teacher()).unwrap();
+    assert!((c - p.input_covariance() * 0.25).abs().max() < 1e-15);
+}
+
+#[test]
+fn ou_current_vanishes_iff_detailed_balance() {
+    use nqg_network::learning::ornstein_uhlenbeck_stationary;
+    let a = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 0.0, 0.25]);
+    // Isotropic-in-Hessian noise (D ∝ A): detailed balance, zero current.
+    let (pcov, om) = ornstein_uhlenbeck_stationary(&a, &(a.clone() * 0.3)).unwrap();
+    assert!(om.abs().max() < 1e-14);
+    assert!((pcov - DMatrix::identity(2, 2) * 0.3).abs().max() < 1e-14);
+    // Rotated noise: AD != DA, non-zero current; Lyapunov residual is round-off.
+    let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+    let r = DMatrix::from_row_slice(2, 2, &[c, -s, s, c]);
+    let d = &r * DMatrix::from_row_slice(2, 2, &[0.5, 0.0, 0.0, 0.05]) * r.transpose();
+    let (pcov, om) = ornstein_uhlenbeck_stationary(&a, &d).unwrap();
+    assert!((&a * &pcov + &pcov * a.transpose() - &d * 2.0).abs().max() < 1e-14);
+    assert!(om.abs().max() > 1e-2);
+    // The current is divergence-free in the Gaussian state: Omega P is antisymmetric.
+    let op = &om * &pcov;
+    assert!((&op + op.transpose()).abs().max() < 1e-14);
+}

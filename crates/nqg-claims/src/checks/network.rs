@@ -284,6 +284,9 @@ fn sgd_stationary_covariance(ctx: &RunContext) -> CheckResult {
     .into())
 }
 
+/// One training pair (x(t), x(t+1)).
+type Pair = (Vec<f64>, Vec<f64>);
+
 fn coupling_recovery(ctx: &RunContext) -> CheckResult {
     let l = 256;
     let ds = 1.0;
@@ -301,25 +304,45 @@ fn coupling_recovery(ctx: &RunContext) -> CheckResult {
     let trajectories = ctx.pick(32usize, 10_000);
     let steps = 64;
     let mut rng = ctx.rng();
-    let mut pairs: Vec<(Vec<f64>, Vec<f64>)> = Vec::with_capacity(trajectories * steps);
-    for _ in 0..trajectories {
+    // Pairs (x(t), x(t+1)) with x = (phi^t, phi^{t-1}) of one trajectory from random initial data.
+    let trajectory = |rng: &mut rand::rngs::StdRng| -> Result<Vec<Pair>, CheckError> {
         let a: Vec<f64> = (0..l).map(|_| rng.random::<f64>() - 0.5).collect();
         // phi^{-1} = phi^0 + small velocity: avoids the 1/omega amplification of long waves.
         let b: Vec<f64> = a.iter().map(|v| v + 0.1 * (rng.random::<f64>() - 0.5)).collect();
         let hist = lf.evolve(&a, &b, steps).map_err(CheckError::from_display)?;
         let mut prev = b;
+        let mut out = Vec::with_capacity(steps);
         for t in 0..steps {
             let x: Vec<f64> = hist[t].iter().chain(&prev).copied().collect();
             let y: Vec<f64> = hist[t + 1].iter().chain(&hist[t]).copied().collect();
             prev = hist[t].clone();
-            pairs.push((x, y));
+            out.push((x, y));
         }
+        Ok(out)
+    };
+    // SGD uses the first 32 trajectories (2048 pairs); least squares streams all of them.
+    let mut sgd_pairs = Vec::new();
+    for _ in 0..32 {
+        sgd_pairs.extend(trajectory(&mut rng)?);
     }
-    let ls = fit_pattern_least_squares(&pattern, pairs.iter().map(|(a, b)| (a.as_slice(), b.as_slice())))
+    let mut failure = None;
+    let streamed = (0..trajectories.saturating_sub(32))
+        .map_while(|_| match trajectory(&mut rng) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        })
+        .flatten();
+    let ls = fit_pattern_least_squares(&pattern, sgd_pairs.iter().cloned().chain(streamed))
         .map_err(CheckError::from_display)?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
     let c_ls = speed_from_couplings(&ls, dt, ds).map_err(CheckError::from_display)?;
-    // SGD from zero couplings on the same pairs (a subset in quick mode).
-    let sgd_pairs = &pairs[..pairs.len().min(4096)];
+    // SGD from zero couplings on the first 2048 pairs.
+    let sgd_pairs = &sgd_pairs[..];
     let mut zero = pattern.clone();
     zero.set_values(&vec![0.0; pattern.len()])
         .map_err(CheckError::from_display)?;
