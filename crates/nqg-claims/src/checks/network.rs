@@ -394,7 +394,8 @@ fn coupling_recovery(ctx: &RunContext) -> CheckResult {
 
 fn permutation_light_cone(ctx: &RunContext) -> CheckResult {
     let l = 512;
-    let steps = ctx.pick(200usize, 255);
+    // The support must not wrap around the ring: at most L/2 - 3 steps.
+    let steps = ctx.pick(200usize, 250);
     let ring = PermutationRing::new(l).map_err(CheckError::from_display)?;
     let net = ring.to_network().map_err(CheckError::from_display)?;
     let mut rng = ctx.rng();
