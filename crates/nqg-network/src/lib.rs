@@ -9,6 +9,7 @@
 //! | [`fast_slow`] | exact Gaussian canonical ensemble of a linear network: sampling, $Z$, $F$, $\partial F/\partial q$ | N2.4, N2.5, V-M1 |
 //! | [`sampler`] | Metropolis-adjusted Langevin sampling of $x$ for non-linear networks, with diagnostics | N2.4 |
 //! | [`learning`] | SGD (batch $M$, with/without replacement, momentum), Langevin learner, teacher-student with exact moments | N2.3, N2.6, N2.7, N-1..N-3 |
+//! | [`train`] | SGD on a [`Network`]'s $q = (b, \hat w)$ from a set of states or a sampler of $p(x|q)$ | N2.3 |
 //! | [`ensemble`] | parallel replicas with per-replica seed-derived streams; streaming moments | N-1, N-2 |
 //! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
@@ -28,6 +29,7 @@ pub mod moments;
 pub mod network;
 pub mod rng;
 pub mod sampler;
+pub mod train;
 
 pub use error::{NetworkError, Result};
 pub use network::{Act, Activation, FnActivation, Loss, Network, QuadraticLoss, Weights};
