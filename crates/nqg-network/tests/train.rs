@@ -103,7 +103,7 @@ fn training_errors() {
     let w: Vec<f64> = (0..9).map(|k| 0.2 * (k as f64 * 1.3).sin()).collect();
     let mut a = Network::new(Weights::dense(3, w).unwrap(), vec![0.0; 3], vec![], Act::Identity).unwrap();
     let before = a.params();
-    let huge = vec![vec![1e200; 3]];
+    let huge = [vec![1e200; 3]];
     let batch: Vec<&[f64]> = huge.iter().map(|s| s.as_slice()).collect();
     let mut v = vec![0.0; a.num_params()];
     assert!(sgd_step(&mut a, &loss, &batch, 1.0, 0.0, &mut v).is_err());
