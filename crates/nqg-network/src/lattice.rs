@@ -169,6 +169,47 @@ impl Leapfrog1D {
         Ok(out)
     }
 
+    /// Initial data $(\phi^0, \phi^{-1})$ of a Gaussian wave packet
+    /// $\phi(t, s) = e^{-(s - c - v_g t)^2/2w^2}\cos(k(s - c) - \omega t)$ moving right (`direction` = +1)
+    /// or left (-1), with $\omega$ and $v_g = d\omega/dk$ from the dispersion at the Courant number of
+    /// site `center` (periodic distance on the ring).
+    pub fn packet(&self, center: f64, width: f64, k: f64, direction: f64) -> Result<(Vec<f64>, Vec<f64>)> {
+        check_positive("packet width", width)?;
+        if !(center.is_finite() && k.is_finite() && direction.is_finite()) {
+            return Err(NetworkError::NonFinite {
+                what: "packet parameters",
+                index: 0,
+                value: center + k + direction,
+            });
+        }
+        let l = self.len();
+        let site = (center.rem_euclid(l as f64) as usize).min(l - 1);
+        let c = self.c2[site].sqrt();
+        let mu = self.mu2.sqrt();
+        let omega = leapfrog_omega(c, k, mu);
+        // v_g = d omega/dk = C^2 sin k / sin omega (exact for the discrete relation).
+        let vg = if omega.sin().abs() > 1e-12 {
+            c * c * k.sin() / omega.sin()
+        } else {
+            0.0
+        };
+        let dir = direction.signum();
+        let wrap = |d: f64| {
+            let lf = l as f64;
+            (d + lf / 2.0).rem_euclid(lf) - lf / 2.0
+        };
+        let field = |t: f64| -> Vec<f64> {
+            (0..l)
+                .map(|s| {
+                    let d = wrap(s as f64 - center - dir * vg * t);
+                    let phase = wrap(s as f64 - center);
+                    (-(d * d) / (2.0 * width * width)).exp() * (k * phase - dir * omega * t).cos()
+                })
+                .collect()
+        };
+        Ok((field(0.0), field(-1.0)))
+    }
+
     /// The network of $2L$ neurons on $x = (\phi^t, \phi^{t-1})$ whose $\hat w$ implements the step.
     pub fn to_network(&self) -> Result<Network<Act>> {
         let l = self.len();
@@ -482,4 +523,27 @@ pub fn speed_from_couplings(w: &Weights, dt: f64, ds: f64) -> Result<Vec<f64>> {
             c2.max(0.0).sqrt() * ds / dt
         })
         .collect())
+}
+
+/// Centroid $\sum_s s\,\epsilon_s / \sum_s \epsilon_s$ of the energy-like density
+/// $\epsilon_s = (\phi^t_s)^2 + (\phi^t_s - \phi^{t-1}_s)^2$, measured on the ring relative to `reference`
+/// (periodic distance, so a packet crossing the seam is tracked continuously). Returns `None` for a
+/// zero field or mismatched lengths.
+pub fn packet_centroid(phi: &[f64], phi_prev: &[f64], reference: f64) -> Option<f64> {
+    if phi.len() != phi_prev.len() || phi.is_empty() {
+        return None;
+    }
+    let lf = phi.len() as f64;
+    let (mut num, mut den) = (0.0, 0.0);
+    for s in 0..phi.len() {
+        let e = phi[s] * phi[s] + (phi[s] - phi_prev[s]).powi(2);
+        let d = (s as f64 - reference + lf / 2.0).rem_euclid(lf) - lf / 2.0;
+        num += d * e;
+        den += e;
+    }
+    if den > 0.0 && den.is_finite() {
+        Some(reference + num / den)
+    } else {
+        None
+    }
 }

@@ -145,3 +145,48 @@ fn bad_parameters_are_rejected() {
         Err(NetworkError::ShapeMismatch { .. })
     ));
 }
+
+mod never_panics {
+    use nqg_network::adaptive::{IndependentNeurons, SelfTuning};
+    use nqg_network::fast_slow::GaussianEnsemble;
+    use nqg_network::lattice::packet_centroid;
+    use nqg_network::moments::Moments;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn gaussian_and_adaptive_api(
+            n in 0usize..4,
+            w in proptest::collection::vec(proptest::num::f64::ANY, 0..17),
+            b in proptest::collection::vec(-3.0f64..3.0, 0..5),
+            eps in proptest::num::f64::ANY,
+            beta in proptest::num::f64::ANY,
+            samples in proptest::collection::vec(proptest::num::f64::ANY, 0..9),
+            g in proptest::num::f64::ANY,
+            mu in proptest::num::f64::ANY,
+            hbar in proptest::num::f64::ANY,
+        ) {
+            let m = vec![1.0; b.len()];
+            if let Ok(e) = GaussianEnsemble::new(n, &w, &b, &m, eps, beta) {
+                let _ = e.free_energy();
+                let _ = e.free_energy_gradient();
+                let _ = e.free_energy_gradient_autodiff();
+                let _ = e.energy(&samples);
+                let _ = e.with_params(&samples, &b);
+                let mut rng = nqg_network::rng::member_rng(1, 0);
+                let _ = e.sample(&mut rng);
+            }
+            let mut mo = Moments::new(n);
+            mo.push(&samples);
+            let _ = mo.covariance();
+            let _ = mo.gaussian_entropy();
+            if let Ok(t) = SelfTuning::new(g, mu, 1.0) {
+                let _ = t.batch_for(hbar);
+            }
+            let _ = IndependentNeurons::new(g, beta);
+            let _ = packet_centroid(&samples, &samples, g);
+        }
+    }
+}

@@ -224,3 +224,41 @@ fn lattice_errors() {
     ));
     assert!(speed_from_couplings(&nqg_network::Weights::zeros(5), 1.0, 1.0).is_err());
 }
+
+#[test]
+fn klein_gordon_mode_has_the_massive_dispersion() {
+    // cos(omega) = 1 - 2C^2 sin^2(k/2) - mu^2/2 exactly for a single mode.
+    let (l, c, mu) = (64, 0.5, 0.1);
+    let lf = Leapfrog1D::new(&vec![c; l], mu).unwrap();
+    let k = 2.0 * std::f64::consts::PI * 3.0 / l as f64;
+    let phi0: Vec<f64> = (0..l).map(|s| (k * s as f64).sin()).collect();
+    let hist = lf.evolve(&phi0, &phi0, 20).unwrap();
+    let cw = leapfrog_omega(c, k, mu).cos();
+    assert!((cw - (1.0 - 2.0 * c * c * (k / 2.0).sin().powi(2) - mu * mu / 2.0)).abs() < 1e-15);
+    for t in 1..20 {
+        for s in 0..l {
+            assert!((hist[t + 1][s] + hist[t - 1][s] - 2.0 * cw * hist[t][s]).abs() < 1e-12);
+        }
+    }
+    // The k = 0 mode oscillates at the mass gap: omega(0) = acos(1 - mu^2/2) ~ mu.
+    assert!((leapfrog_omega(c, 0.0, mu) - mu).abs() < mu.powi(3));
+}
+
+#[test]
+fn packet_moves_at_the_group_velocity() {
+    use nqg_network::lattice::packet_centroid;
+    let (l, c) = (512, 0.5);
+    let lf = Leapfrog1D::new(&vec![c; l], 0.0).unwrap();
+    let k = 1.0;
+    let (a, b) = lf.packet(100.0, 12.0, k, 1.0).unwrap();
+    let hist = lf.evolve(&a, &b, 200).unwrap();
+    let omega = leapfrog_omega(c, k, 0.0);
+    let vg = c * c * k.sin() / omega.sin();
+    let x = packet_centroid(&hist[200], &hist[199], 100.0 + vg * 200.0).unwrap();
+    // Dispersion spreads the packet but its centroid moves at v_g; allow 1 site over 200 steps.
+    assert!(
+        (x - (100.0 + vg * 200.0)).abs() < 1.0,
+        "{x} vs {}",
+        100.0 + vg * 200.0
+    );
+}
