@@ -1,10 +1,35 @@
 //! # nqg-network: the microscopic learning system
 //!
-//! This crate will own the one microscopic system every claim of the paper is about (THEORY.md §1-§2):
-//! a neural network with fast non-trainable neuron states $x$ and slow trainable variables
-//! $q = (b, \hat w)$; its activation dynamics (N2.1) and loss $H(x, q)$ (N2.2); the canonical ensemble of
-//! the fast variables and its free energy $F(q)$ (N2.4-N2.5); SGD and Langevin learning (N2.3, N2.6) with
-//! exactly controlled randomness; adaptive learning systems that tune $\gamma$, $M$ and $N$ (N4.1-N4.3);
-//! and the lattice networks of the gravity side (N-5 to N-7).
+//! The one microscopic system every claim of the paper is about (THEORY.md §1-§2): a neural network
+//! with fast non-trainable neuron states $x$ and slow trainable variables $q = (b, \hat w)$.
 //!
-//! It depends on no other nqg crate.
+//! | module | content | THEORY.md |
+//! |---|---|---|
+//! | [`network`] | neurons, boundary projection $\hat P$, dense/banded weights, activations (built-in and user), dynamics $x(t+1) = (1-\hat P)f(\hat w x + b) + \hat P x_\partial$, loss $H(x, q)$, hand-written and autodiff gradients | N2.1, N2.2 |
+//! | [`fast_slow`] | exact Gaussian canonical ensemble of a linear network: sampling, $Z$, $F$, $\partial F/\partial q$ | N2.4, N2.5, V-M1 |
+//! | [`sampler`] | Metropolis-adjusted Langevin sampling of $x$ for non-linear networks, with diagnostics | N2.4 |
+//! | [`learning`] | SGD (batch $M$, with/without replacement, momentum), Langevin learner, teacher-student with exact moments | N2.3, N2.6, N2.7, N-1..N-3 |
+//! | [`train`] | SGD on a [`Network`]'s $q = (b, \hat w)$ from a set of states or a sampler of $p(x|q)$ | N2.3 |
+//! | [`ensemble`] | parallel replicas with per-replica seed-derived streams; streaming moments | N-1, N-2 |
+//! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
+//! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
+//! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
+//!
+//! Every stochastic routine takes a seed; ensemble members derive their stream from
+//! `(seed, member)` ([`rng::member_rng`]). Bad input gives a [`NetworkError`]. The crate depends on no
+//! other nqg crate.
+
+pub mod adaptive;
+pub mod ensemble;
+pub mod error;
+pub mod fast_slow;
+pub mod lattice;
+pub mod learning;
+pub mod moments;
+pub mod network;
+pub mod rng;
+pub mod sampler;
+pub mod train;
+
+pub use error::{NetworkError, Result};
+pub use network::{Act, Activation, FnActivation, Loss, Network, QuadraticLoss, Weights};

@@ -1,0 +1,133 @@
+//! Typed errors of `nqg-network`: every bad input to the public API maps to one variant.
+//!
+//! The rule of the crate: no panic is reachable from the public API on bad input; shapes, ranges,
+//! hyper-parameters ($\gamma > 0$, $1 \le M \le$ data-set size) and finiteness of weights are checked and
+//! reported here with the offending values.
+
+/// Errors of the network crate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetworkError {
+    /// Two objects that must agree in size do not.
+    #[error("shape mismatch in {what}: expected {expected}, got {got}")]
+    ShapeMismatch {
+        /// What was being matched (e.g. `state vector`).
+        what: &'static str,
+        /// The size required.
+        expected: usize,
+        /// The size supplied.
+        got: usize,
+    },
+    /// A neuron index (boundary set, coupling) is outside `0..n`.
+    #[error("index {index} out of range for {what} of size {len}")]
+    IndexOutOfRange {
+        /// What the index refers to.
+        what: &'static str,
+        /// The offending index.
+        index: usize,
+        /// The valid range is `0..len`.
+        len: usize,
+    },
+    /// The same boundary neuron was listed twice.
+    #[error("boundary neuron {0} listed more than once")]
+    DuplicateIndex(usize),
+    /// The learning rate must be positive and finite.
+    #[error("learning rate gamma must be finite and > 0, got {0}")]
+    InvalidLearningRate(f64),
+    /// The mini-batch size must satisfy `1 <= M <= data-set size`.
+    #[error("mini-batch size M = {batch} invalid (must be 1 <= M <= {max})")]
+    InvalidBatchSize {
+        /// The requested batch size.
+        batch: usize,
+        /// The largest allowed batch size (data-set size, or `usize::MAX` for online data).
+        max: usize,
+    },
+    /// A weight, bias or other input that must be finite is not.
+    #[error("non-finite value in {what} at position {index}: {value}")]
+    NonFinite {
+        /// Which input.
+        what: &'static str,
+        /// Flattened position.
+        index: usize,
+        /// The value found.
+        value: f64,
+    },
+    /// A scalar parameter is outside its admissible range.
+    #[error("invalid parameter {name} = {value}: {reason}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: &'static str,
+        /// Supplied value.
+        value: f64,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+    /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$).
+    #[error("{0} is not symmetric positive definite")]
+    NotPositiveDefinite(&'static str),
+    /// A linear system could not be solved (singular matrix).
+    #[error("singular linear system in {0}")]
+    Singular(&'static str),
+    /// An operation needs a feature the object does not have (e.g. dense weights).
+    #[error("unsupported operation: {0}")]
+    Unsupported(&'static str),
+}
+
+/// Result alias of the crate.
+pub type Result<T> = std::result::Result<T, NetworkError>;
+
+/// Check that `got == expected`.
+pub(crate) fn check_len(what: &'static str, expected: usize, got: usize) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(NetworkError::ShapeMismatch { what, expected, got })
+    }
+}
+
+/// Check that every value is finite.
+pub(crate) fn check_finite(what: &'static str, v: &[f64]) -> Result<()> {
+    match v.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(NetworkError::NonFinite {
+            what,
+            index,
+            value: v[index],
+        }),
+    }
+}
+
+/// Check a learning rate.
+pub(crate) fn check_gamma(gamma: f64) -> Result<()> {
+    if gamma.is_finite() && gamma > 0.0 {
+        Ok(())
+    } else {
+        Err(NetworkError::InvalidLearningRate(gamma))
+    }
+}
+
+/// Check that a scalar is finite and positive.
+pub(crate) fn check_positive(name: &'static str, value: f64) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(NetworkError::InvalidParameter {
+            name,
+            value,
+            reason: "must be finite and > 0",
+        })
+    }
+}
+
+/// Check that a scalar is finite and non-negative.
+pub(crate) fn check_non_negative(name: &'static str, value: f64) -> Result<()> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(NetworkError::InvalidParameter {
+            name,
+            value,
+            reason: "must be finite and >= 0",
+        })
+    }
+}
