@@ -1,0 +1,224 @@
+//! Entropy estimators: grid (Shannon), Gaussian (from a covariance), Kozachenko-Leonenko
+//! $k$-nearest-neighbour (from samples) and the Kullback-Leibler divergence on a grid.
+//!
+//! * Shannon, differential, on cells of volume $\Delta V$: $S = -\Delta V\sum_i p_i \ln p_i$.
+//! * Gaussian: $S = \tfrac12 \ln\big((2\pi e)^d \det\Sigma\big)$.
+//! * Kozachenko-Leonenko in the bias-corrected (Kraskov) form: with $\varepsilon_i$ the distance from
+//!   sample $i$ to its $k$-th neighbour and $V_d = \pi^{d/2}/\Gamma(d/2+1)$,
+//!   $\hat S = \psi(N) - \psi(k) + \ln V_d + \frac dN \sum_i \ln\varepsilon_i$. The error estimate is the
+//!   standard error of the mean of the terms $d\ln\varepsilon_i$, $\sqrt{\mathrm{Var}(d\ln\varepsilon)/N}$.
+//! * KL divergence: $D(p\|q) = \Delta V\sum_i p_i \ln(p_i/q_i) \ge 0$.
+//!
+//! These measure the $S$ of THEORY.md N2.8 from a density or from an ensemble.
+
+use rayon::prelude::*;
+
+use crate::error::{Result, ThermoError, check_len};
+
+/// Digamma $\psi(x)$ for $x > 0$ (recurrence to $x \ge 10$, then the asymptotic series; error < 1e-13).
+pub fn digamma(mut x: f64) -> f64 {
+    let mut r = 0.0;
+    while x < 10.0 {
+        r -= 1.0 / x;
+        x += 1.0;
+    }
+    let f = 1.0 / (x * x);
+    r + x.ln()
+        - 0.5 / x
+        - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f / 132.0))))
+}
+
+/// $\ln\Gamma(x)$ for $x > 0$ (recurrence to $x \ge 10$, then Stirling's series; error < 1e-13).
+pub fn ln_gamma(mut x: f64) -> f64 {
+    let mut r = 0.0;
+    while x < 10.0 {
+        r -= x.ln();
+        x += 1.0;
+    }
+    let f = 1.0 / (x * x);
+    r + (x - 0.5) * x.ln() - x
+        + 0.5 * (2.0 * std::f64::consts::PI).ln()
+        + (1.0 / 12.0 - f * (1.0 / 360.0 - f * (1.0 / 1260.0 - f * (1.0 / 1680.0 - f / 1188.0)))) / x
+}
+
+/// $\ln V_d$, the log volume of the unit ball in $d$ dimensions.
+pub fn ln_unit_ball_volume(d: usize) -> f64 {
+    let h = d as f64 / 2.0;
+    h * std::f64::consts::PI.ln() - ln_gamma(h + 1.0)
+}
+
+/// Shannon entropy $-\Delta V \sum p_i\ln p_i$ of a density on cells of volume `cell_volume`
+/// (cells with $p_i = 0$ contribute 0).
+///
+/// # Errors
+/// Negative or non-finite density values.
+pub fn shannon(p: &[f64], cell_volume: f64) -> Result<f64> {
+    let mut s = 0.0;
+    for (i, &v) in p.iter().enumerate() {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(ThermoError::NonFinite {
+                member: 0,
+                step: i,
+                t: v,
+            });
+        }
+        if v > 0.0 {
+            s -= v * v.ln();
+        }
+    }
+    Ok(s * cell_volume)
+}
+
+/// KL divergence $\Delta V \sum_i p_i\ln(p_i/q_i)$.
+///
+/// # Errors
+/// Mismatched lengths; $q_i = 0$ where $p_i > 0$ (infinite divergence is reported as an error).
+pub fn kl_divergence(p: &[f64], q: &[f64], cell_volume: f64) -> Result<f64> {
+    check_len("q", p.len(), q.len())?;
+    let mut s = 0.0;
+    for i in 0..p.len() {
+        if p[i] > 0.0 {
+            if q[i] <= 0.0 {
+                return Err(ThermoError::InvalidParameter {
+                    name: "q",
+                    value: q[i],
+                    reason: "q must be > 0 where p > 0",
+                });
+            }
+            s += p[i] * (p[i] / q[i]).ln();
+        }
+    }
+    Ok(s * cell_volume)
+}
+
+/// Entropy of a Gaussian with covariance `cov` (row-major $d\times d$): $\tfrac12\ln((2\pi e)^d\det\Sigma)$.
+///
+/// # Errors
+/// Not square, or not positive definite ([`ThermoError::Singular`]).
+pub fn gaussian_entropy(cov: &[f64], d: usize) -> Result<f64> {
+    check_len("covariance", d * d, cov.len())?;
+    let m = nalgebra::DMatrix::from_row_slice(d, d, cov);
+    let ch =
+        nalgebra::Cholesky::new(m).ok_or(ThermoError::Singular("covariance is not positive definite"))?;
+    let logdet: f64 = 2.0 * ch.l().diagonal().iter().map(|v| v.ln()).sum::<f64>();
+    Ok(0.5 * (d as f64 * (2.0 * std::f64::consts::PI * std::f64::consts::E).ln() + logdet))
+}
+
+/// A kNN entropy estimate with its standard error.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KnnEstimate {
+    /// The estimate $\hat S$ (nats).
+    pub entropy: f64,
+    /// Its standard error.
+    pub std_error: f64,
+}
+
+/// Kozachenko-Leonenko entropy of `samples` (row-major, `n` points in `d` dimensions), $k$-th neighbour.
+/// Brute-force neighbour search, parallel over query points: $O(N^2 d)$.
+///
+/// # Errors
+/// Fewer than $k + 1$ samples, $k = 0$, $d = 0$, length not a multiple of $d$, duplicate points
+/// (zero neighbour distance).
+pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
+    if d == 0 || k == 0 {
+        return Err(ThermoError::InvalidParameter {
+            name: "k or d",
+            value: 0.0,
+            reason: "must be >= 1",
+        });
+    }
+    if !samples.len().is_multiple_of(d) {
+        return Err(ThermoError::DimensionMismatch {
+            what: "samples",
+            expected: d * (samples.len() / d),
+            found: samples.len(),
+        });
+    }
+    let n = samples.len() / d;
+    if n < k + 2 {
+        return Err(ThermoError::TooFewSamples {
+            needed: k + 2,
+            got: n,
+        });
+    }
+    let logs: Vec<f64> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let xi = &samples[i * d..(i + 1) * d];
+            // Keep the k smallest squared distances (insertion into a sorted buffer).
+            let mut best = vec![f64::INFINITY; k];
+            for j in 0..n {
+                if j == i {
+                    continue;
+                }
+                let xj = &samples[j * d..(j + 1) * d];
+                let mut r2 = 0.0;
+                for c in 0..d {
+                    let t = xi[c] - xj[c];
+                    r2 += t * t;
+                }
+                if r2 < best[k - 1] {
+                    let mut p = k - 1;
+                    while p > 0 && best[p - 1] > r2 {
+                        best[p] = best[p - 1];
+                        p -= 1;
+                    }
+                    best[p] = r2;
+                }
+            }
+            0.5 * d as f64 * best[k - 1].ln()
+        })
+        .collect();
+    if let Some(i) = logs.iter().position(|v| !v.is_finite()) {
+        return Err(ThermoError::InvalidParameter {
+            name: "samples",
+            value: i as f64,
+            reason: "duplicate or non-finite points",
+        });
+    }
+    let nf = n as f64;
+    let mean = logs.iter().sum::<f64>() / nf;
+    let var = logs.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
+    let entropy = digamma(nf) - digamma(k as f64) + ln_unit_ball_volume(d) + mean;
+    Ok(KnnEstimate {
+        entropy,
+        std_error: (var / nf).sqrt(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_functions() {
+        // psi(1) = -Euler gamma; ln Gamma(0.5) = ln sqrt(pi); V_2 = pi, V_3 = 4 pi / 3.
+        assert!((digamma(1.0) + 0.577_215_664_901_532_9).abs() < 1e-13);
+        assert!((digamma(100.5) - (100.5f64.ln() - 1.0 / 201.0 - 1.0 / (12.0 * 100.5 * 100.5))).abs() < 1e-8);
+        assert!((ln_gamma(0.5) - 0.5 * std::f64::consts::PI.ln()).abs() < 1e-13);
+        assert!((ln_gamma(7.0) - 720f64.ln()).abs() < 1e-12);
+        assert!((ln_unit_ball_volume(2).exp() - std::f64::consts::PI).abs() < 1e-12);
+        assert!((ln_unit_ball_volume(3).exp() - 4.0 / 3.0 * std::f64::consts::PI).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gaussian_and_grid_entropy_agree() {
+        // Var 2 Gaussian: 0.5 ln(2 pi e 2); the midpoint sum is spectrally accurate for a Gaussian.
+        let g = crate::fp::Grid1d::new(-15.0, 15.0, 3000).unwrap();
+        let p = g.density(|x| (-x * x / 4.0).exp());
+        let s = shannon(&p, g.h()).unwrap();
+        let e = gaussian_entropy(&[2.0], 1).unwrap();
+        assert!((s - e).abs() < 1e-10, "{s} {e}");
+        assert!(gaussian_entropy(&[1.0, 2.0, 2.0, 1.0], 2).is_err());
+        assert!(kl_divergence(&p, &p, g.h()).unwrap().abs() < 1e-15);
+        assert!(shannon(&[-1.0], 1.0).is_err());
+    }
+
+    #[test]
+    fn knn_errors() {
+        assert!(knn_entropy(&[0.0, 1.0, 2.0], 2, 1).is_err());
+        assert!(knn_entropy(&[0.0, 1.0], 1, 1).is_err());
+        assert!(knn_entropy(&[0.0, 0.0, 1.0, 2.0], 1, 1).is_err());
+        assert!(knn_entropy(&[0.0, 1.0, 2.0, 4.0], 1, 0).is_err());
+    }
+}
