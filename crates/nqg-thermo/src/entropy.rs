@@ -7,7 +7,9 @@
 //!   sample $i$ to its $k$-th neighbour and $V_d = \pi^{d/2}/\Gamma(d/2+1)$,
 //!   $\hat S = \psi(N) - \psi(k) + \ln V_d + \frac dN \sum_i \ln\varepsilon_i$. The error estimate is the
 //!   standard error of the mean of the terms $d\ln\varepsilon_i$, $\sqrt{\mathrm{Var}(d\ln\varepsilon)/N}$.
-//! * KL divergence: $D(p\|q) = \Delta V\sum_i p_i \ln(p_i/q_i) \ge 0$.
+//!   The weighted form $\sum_k w_k \hat S_k$ (Berrett-Samworth-Yuan) removes the $O((k/N)^{2/d})$ bias
+//!   that dominates the error for $d \ge 4$.
+//! * KL divergence: $D(p\|q) = \Delta V\sum_i (p_i \ln(p_i/q_i) - p_i + q_i) \ge 0$ (termwise).
 //!
 //! These measure the $S$ of THEORY.md N2.8 from a density or from an ensemble.
 
@@ -69,7 +71,9 @@ pub fn shannon(p: &[f64], cell_volume: f64) -> Result<f64> {
     Ok(s * cell_volume)
 }
 
-/// KL divergence $\Delta V \sum_i p_i\ln(p_i/q_i)$.
+/// KL divergence $\Delta V \sum_i \big(p_i\ln(p_i/q_i) - p_i + q_i\big)$: for normalised densities this is
+/// $\Delta V\sum_i p_i\ln(p_i/q_i)$; the extra terms (zero in exact arithmetic) make every summand
+/// non-negative, so the round-off in the masses does not leak into a tiny divergence.
 ///
 /// # Errors
 /// Mismatched lengths; $q_i = 0$ where $p_i > 0$ (infinite divergence is reported as an error).
@@ -85,7 +89,9 @@ pub fn kl_divergence(p: &[f64], q: &[f64], cell_volume: f64) -> Result<f64> {
                     reason: "q must be > 0 where p > 0",
                 });
             }
-            s += p[i] * (p[i] / q[i]).ln();
+            s += p[i] * (p[i] / q[i]).ln() - p[i] + q[i];
+        } else {
+            s += q[i];
         }
     }
     Ok(s * cell_volume)
@@ -113,13 +119,8 @@ pub struct KnnEstimate {
     pub std_error: f64,
 }
 
-/// Kozachenko-Leonenko entropy of `samples` (row-major, `n` points in `d` dimensions), $k$-th neighbour.
-/// Brute-force neighbour search, parallel over query points: $O(N^2 d)$.
-///
-/// # Errors
-/// Fewer than $k + 1$ samples, $k = 0$, $d = 0$, length not a multiple of $d$, duplicate points
-/// (zero neighbour distance).
-pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
+/// For each sample, $\tfrac d2\ln r^2_{(j)}$ for its $j$-th nearest neighbour, $j = 1..k$ (row-major $n\times k$).
+fn neighbour_logs(samples: &[f64], d: usize, k: usize) -> Result<(usize, Vec<f64>)> {
     if d == 0 || k == 0 {
         return Err(ThermoError::InvalidParameter {
             name: "k or d",
@@ -141,7 +142,7 @@ pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
             got: n,
         });
     }
-    let logs: Vec<f64> = (0..n)
+    let rows: Vec<Vec<f64>> = (0..n)
         .into_par_iter()
         .map(|i| {
             let xi = &samples[i * d..(i + 1) * d];
@@ -166,23 +167,98 @@ pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
                     best[p] = r2;
                 }
             }
-            0.5 * d as f64 * best[k - 1].ln()
+            best.iter().map(|r2| 0.5 * d as f64 * r2.ln()).collect()
         })
         .collect();
+    let logs: Vec<f64> = rows.into_iter().flatten().collect();
     if let Some(i) = logs.iter().position(|v| !v.is_finite()) {
         return Err(ThermoError::InvalidParameter {
             name: "samples",
-            value: i as f64,
+            value: (i / k) as f64,
             reason: "duplicate or non-finite points",
         });
     }
-    let nf = n as f64;
-    let mean = logs.iter().sum::<f64>() / nf;
-    let var = logs.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
-    let entropy = digamma(nf) - digamma(k as f64) + ln_unit_ball_volume(d) + mean;
+    Ok((n, logs))
+}
+
+fn mean_and_se(terms: &[f64]) -> (f64, f64) {
+    let nf = terms.len() as f64;
+    let mean = terms.iter().sum::<f64>() / nf;
+    let var = terms.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (nf - 1.0);
+    (mean, (var / nf).sqrt())
+}
+
+/// Kozachenko-Leonenko entropy of `samples` (row-major, `n` points in `d` dimensions), $k$-th neighbour.
+/// Brute-force neighbour search, parallel over query points: $O(N^2 d)$.
+///
+/// # Errors
+/// Fewer than $k + 2$ samples, $k = 0$, $d = 0$, length not a multiple of $d$, duplicate points
+/// (zero neighbour distance).
+pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
+    let (n, logs) = neighbour_logs(samples, d, k)?;
+    let terms: Vec<f64> = (0..n).map(|i| logs[i * k + k - 1]).collect();
+    let (mean, se) = mean_and_se(&terms);
+    let entropy = digamma(n as f64) - digamma(k as f64) + ln_unit_ball_volume(d) + mean;
     Ok(KnnEstimate {
         entropy,
-        std_error: (var / nf).sqrt(),
+        std_error: se,
+    })
+}
+
+/// Weights $w_1..w_K$ of the weighted Kozachenko-Leonenko estimator (Berrett, Samworth & Yuan, Ann.
+/// Stat. 47, 2019): minimal $\|w\|_2$ subject to $\sum_k w_k = 1$ and
+/// $\sum_k w_k\,\Gamma(k + 2l/d)/\Gamma(k) = 0$ for $l = 1..\lfloor d/4\rfloor$, which cancels the
+/// leading bias terms $\propto (k/N)^{2l/d}$.
+///
+/// # Errors
+/// `k_max` too small for the number of constraints, or a singular constraint system.
+pub fn knn_weights(d: usize, k_max: usize) -> Result<Vec<f64>> {
+    let l = d / 4;
+    if k_max < l + 1 || k_max == 0 {
+        return Err(ThermoError::InvalidParameter {
+            name: "k_max",
+            value: k_max as f64,
+            reason: "need k_max > floor(d/4)",
+        });
+    }
+    let rows = l + 1;
+    let g = nalgebra::DMatrix::from_fn(rows, k_max, |r, c| {
+        let k = (c + 1) as f64;
+        if r == 0 {
+            1.0
+        } else {
+            (ln_gamma(k + 2.0 * r as f64 / d as f64) - ln_gamma(k)).exp()
+        }
+    });
+    let ggt = &g * g.transpose();
+    let mut e1 = nalgebra::DVector::zeros(rows);
+    e1[0] = 1.0;
+    let lam = ggt
+        .lu()
+        .solve(&e1)
+        .ok_or(ThermoError::Singular("kNN weight constraints"))?;
+    Ok((g.transpose() * lam).iter().cloned().collect())
+}
+
+/// Weighted (bias-corrected) Kozachenko-Leonenko estimator: $\hat S_w = \sum_{k=1}^{K} w_k \hat S_k$ with
+/// the weights of [`knn_weights`]. For $d \le 3$ the weights are uniform (no bias constraint is needed);
+/// for $d \ge 4$ they cancel the leading $O((k/N)^{2/d})$ bias that dominates the unweighted estimator.
+/// The error estimate is the standard error of the per-sample weighted terms.
+///
+/// # Errors
+/// As [`knn_entropy`] and [`knn_weights`].
+pub fn knn_entropy_weighted(samples: &[f64], d: usize, k_max: usize) -> Result<KnnEstimate> {
+    let w = knn_weights(d, k_max)?;
+    let (n, logs) = neighbour_logs(samples, d, k_max)?;
+    let terms: Vec<f64> = (0..n)
+        .map(|i| (0..k_max).map(|k| w[k] * logs[i * k_max + k]).sum())
+        .collect();
+    let (mean, se) = mean_and_se(&terms);
+    let offset: f64 = (0..k_max).map(|k| w[k] * -digamma((k + 1) as f64)).sum();
+    let entropy = digamma(n as f64) + offset + ln_unit_ball_volume(d) + mean;
+    Ok(KnnEstimate {
+        entropy,
+        std_error: se,
     })
 }
 
