@@ -216,6 +216,18 @@ impl LinearOu {
             v,
         })
     }
+    #[inline(never)]
+    fn drift_general(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        let d = self.dim;
+        for i in 0..d {
+            let mut s = 0.0;
+            for j in 0..d {
+                s += self.a[i * d + j] * (x[j] - self.c0[j] - self.v[j] * t);
+            }
+            out[i] = -s;
+        }
+    }
+
     /// The drift matrix $A$ (row-major).
     pub fn matrix(&self) -> &[f64] {
         &self.a
@@ -230,16 +242,15 @@ impl Sde for LinearOu {
     fn dim(&self) -> usize {
         self.dim
     }
+    #[inline(always)]
     fn drift(&self, t: f64, x: &[f64], out: &mut [f64]) {
-        let d = self.dim;
-        for i in 0..d {
-            let mut s = 0.0;
-            for j in 0..d {
-                s += self.a[i * d + j] * (x[j] - self.c0[j] - self.v[j] * t);
-            }
-            out[i] = -s;
+        if self.dim == 1 {
+            out[0] = -self.a[0] * (x[0] - self.c0[0] - self.v[0] * t);
+        } else {
+            self.drift_general(t, x, out);
         }
     }
+    #[inline(always)]
     fn diffusion(&self, _t: f64, _x: &[f64], out: &mut [f64]) {
         out.fill(self.noise);
     }
@@ -405,7 +416,20 @@ pub fn draw_increments<R: rand::Rng + ?Sized>(
     dw: &mut [f64],
     i10: &mut [f64],
 ) {
-    let sq = h.sqrt();
+    draw_increments_scaled(rng, h, h.sqrt(), want_i10, dw, i10)
+}
+
+/// [`draw_increments`] with $\sqrt h$ precomputed (`sqrt_h`), for inner loops.
+#[inline]
+pub fn draw_increments_scaled<R: rand::Rng + ?Sized>(
+    rng: &mut R,
+    h: f64,
+    sqrt_h: f64,
+    want_i10: bool,
+    dw: &mut [f64],
+    i10: &mut [f64],
+) {
+    let sq = sqrt_h;
     for i in 0..dw.len() {
         dw[i] = sq * normal(rng);
         if want_i10 {
