@@ -36,9 +36,19 @@ impl Moments {
     pub fn dim(&self) -> usize {
         self.mean.len()
     }
-    /// Add one sample (length must equal the dimension; extra entries are ignored).
+    /// Add one sample.
+    ///
+    /// # Errors
+    /// [`ThermoError::DimensionMismatch`] if `x` does not have the accumulator's dimension.
+    pub fn push(&mut self, x: &[f64]) -> Result<()> {
+        check_len("sample", self.mean.len(), x.len())?;
+        self.push_unchecked(x);
+        Ok(())
+    }
+
+    /// Add one sample of the right length (internal hot path).
     #[inline]
-    pub fn push(&mut self, x: &[f64]) {
+    pub(crate) fn push_unchecked(&mut self, x: &[f64]) {
         let d = self.mean.len();
         self.n += 1;
         let inv = 1.0 / self.n as f64;
@@ -240,7 +250,7 @@ where
                     }
                 }
                 if k < nobs {
-                    acc[k].push(x);
+                    acc[k].push_unchecked(x);
                     k += 1;
                 }
             }
@@ -320,7 +330,7 @@ where
                     }
                     if failed.iter().all(|f| f.is_none()) {
                         for l in 0..lanes {
-                            acc[k].push(&x[l * d..(l + 1) * d]);
+                            acc[k].push_unchecked(&x[l * d..(l + 1) * d]);
                         }
                     }
                 }
@@ -358,11 +368,16 @@ mod tests {
         let xs: Vec<[f64; 2]> = (0..1000)
             .map(|i| [(i as f64).sin() * 3.0 + 1.0, (i as f64 * 0.37).cos()])
             .collect();
+        assert!(Moments::new(2).push(&[1.0]).is_err());
         let mut all = Moments::new(2);
         let (mut a, mut b) = (Moments::new(2), Moments::new(2));
         for (i, x) in xs.iter().enumerate() {
-            all.push(x);
-            if i < 377 { a.push(x) } else { b.push(x) }
+            all.push(x).unwrap();
+            if i < 377 {
+                a.push(x).unwrap()
+            } else {
+                b.push(x).unwrap()
+            }
         }
         a.merge(&b);
         let n = xs.len() as f64;

@@ -95,14 +95,18 @@ impl Grid1d {
         self.h() * p.iter().sum::<f64>()
     }
     /// Mean and variance $(\langle x\rangle, \langle x^2\rangle - \langle x\rangle^2)$ of a density.
-    pub fn moments(&self, p: &[f64]) -> (f64, f64) {
+    ///
+    /// # Errors
+    /// `p` does not have one value per cell.
+    pub fn moments(&self, p: &[f64]) -> Result<(f64, f64)> {
+        check_len("density", self.n, p.len())?;
         let h = self.h();
         let m: f64 = (0..self.n).map(|i| self.centre(i) * p[i]).sum::<f64>() * h;
         let v: f64 = (0..self.n)
             .map(|i| (self.centre(i) - m).powi(2) * p[i])
             .sum::<f64>()
             * h;
-        (m, v)
+        Ok((m, v))
     }
 }
 
@@ -209,16 +213,25 @@ impl FokkerPlanck1d {
 
     /// Probability current at the interfaces: $J_{i+1/2}$ for $i = 0..n-1$ (reflecting: $n-1$ values,
     /// the outer faces carry zero flux; periodic: $n$ values, the last is the wrapping face).
-    pub fn current(&self, p: &[f64]) -> Vec<f64> {
+    ///
+    /// # Errors
+    /// `p` does not have one value per cell.
+    pub fn current(&self, p: &[f64]) -> Result<Vec<f64>> {
         let n = self.grid.n;
-        (0..self.alpha.len())
+        check_len("density", n, p.len())?;
+        Ok((0..self.alpha.len())
             .map(|i| self.alpha[i] * p[i] - self.beta[i] * p[(i + 1) % n])
-            .collect()
+            .collect())
     }
 
     /// $\dot p = L p$ written into `out`.
-    pub fn apply(&self, p: &[f64], out: &mut [f64]) {
+    ///
+    /// # Errors
+    /// `p` or `out` does not have one value per cell.
+    pub fn apply(&self, p: &[f64], out: &mut [f64]) -> Result<()> {
         let n = self.grid.n;
+        check_len("density", n, p.len())?;
+        check_len("output", n, out.len())?;
         let h = self.grid.h();
         out.fill(0.0);
         for i in 0..self.alpha.len() {
@@ -226,6 +239,7 @@ impl FokkerPlanck1d {
             out[i] -= j / h;
             out[(i + 1) % n] += j / h;
         }
+        Ok(())
     }
 
     /// Tridiagonal parts of $L$: (lower, diag, upper, $L_{0,n-1}$, $L_{n-1,0}$).
@@ -525,11 +539,11 @@ mod tests {
         // Discrete Boltzmann by construction: compare with exp(-U/D) normalised independently.
         let q = g.density(|x| (-f(x) / 0.3).exp());
         assert!(p.iter().zip(&q).all(|(a, b)| (a - b).abs() < 1e-13 * b.max(1.0)));
-        let j = op.current(&p);
+        let j = op.current(&p).unwrap();
         // Flux = difference of two O(D/h * p) terms; round-off relative to them ~1e-15.
         assert!(j.iter().all(|v| v.abs() < 1e-13));
         let mut lp = vec![0.0; g.n];
-        op.apply(&p, &mut lp);
+        op.apply(&p, &mut lp).unwrap();
         assert!(lp.iter().all(|v| v.abs() < 1e-11));
     }
 
@@ -557,7 +571,7 @@ mod tests {
         })
         .unwrap();
         let p = op.stationary().unwrap();
-        let j = op.current(&p);
+        let j = op.current(&p).unwrap();
         let j0 = j[0];
         assert!(j0 > 0.0);
         assert!(j.iter().all(|v| (v - j0).abs() < 1e-9 * j0.abs()));
@@ -565,7 +579,7 @@ mod tests {
         let op =
             FokkerPlanck1d::from_potential(g, 0.1, Boundary::Periodic, |x| (two_pi * x).cos() * 0.3).unwrap();
         let p = op.stationary().unwrap();
-        assert!(op.current(&p).iter().all(|v| v.abs() < 1e-12));
+        assert!(op.current(&p).unwrap().iter().all(|v| v.abs() < 1e-12));
     }
 
     #[test]

@@ -12,6 +12,9 @@
 use crate::error::{Result, ThermoError, check_diffusion, check_dt, check_len};
 use crate::fp::{Boundary, FokkerPlanck1d, Grid1d, Method, Stepper1d};
 
+/// Interface currents of a 2D density: $J_x$ per row, $J_y$ per column.
+pub type Currents2d = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
 /// A 2D Fokker-Planck problem with split backward-Euler stepping.
 #[derive(Debug, Clone)]
 pub struct FokkerPlanck2d {
@@ -152,18 +155,22 @@ impl FokkerPlanck2d {
     }
     /// Currents: $J_x$ on x-interfaces (per row $j$, as [`FokkerPlanck1d::current`]) and $J_y$
     /// on y-interfaces (per column $i$).
-    pub fn current(&self, p: &[f64]) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
+    ///
+    /// # Errors
+    /// `p` does not have one value per cell.
+    pub fn current(&self, p: &[f64]) -> Result<Currents2d> {
         let (nx, ny) = (self.gx.n, self.gy.n);
+        check_len("density", nx * ny, p.len())?;
         let jx = (0..ny)
             .map(|j| self.x_lines[j].current(&p[j * nx..(j + 1) * nx]))
-            .collect();
+            .collect::<Result<_>>()?;
         let jy = (0..nx)
             .map(|i| {
                 let col: Vec<f64> = (0..ny).map(|j| p[j * nx + i]).collect();
                 self.y_lines[i].current(&col)
             })
-            .collect();
-        (jx, jy)
+            .collect::<Result<_>>()?;
+        Ok((jx, jy))
     }
 }
 
@@ -254,7 +261,7 @@ mod tests {
         assert!((op.mass(&q) - 1.0).abs() < 1e-12);
         // Relaxed to Boltzmann (slowest rate ~ Kramers at barrier 1/0.5 = 2, t = 100: converged).
         assert!(q.iter().zip(&peq).all(|(a, b)| (a - b).abs() < 1e-8));
-        let (jx, jy) = op.current(&peq);
+        let (jx, jy) = op.current(&peq).unwrap();
         assert!(jx.iter().chain(&jy).flatten().all(|v| v.abs() < 1e-12));
     }
 }

@@ -486,10 +486,10 @@ impl BrownianPath {
     pub fn w_end(&self, i: usize) -> f64 {
         self.dw.iter().skip(i).step_by(self.dim).sum()
     }
-    /// Increments of step `s`: $(\Delta W, I_{(1,0)})$.
-    pub fn increment(&self, s: usize) -> (&[f64], &[f64]) {
+    /// Increments of step `s`: $(\Delta W, I_{(1,0)})$, or `None` past the end.
+    pub fn increment(&self, s: usize) -> Option<(&[f64], &[f64])> {
         let r = s * self.dim..(s + 1) * self.dim;
-        (&self.dw[r.clone()], &self.i10[r])
+        Some((self.dw.get(r.clone())?, self.i10.get(r)?))
     }
     /// The same path with steps merged in groups of `factor` (exact for $\Delta W$ and $I_{(1,0)}$).
     ///
@@ -550,7 +550,10 @@ pub fn integrate_path<S: Sde + ?Sized>(
     let h = path.h();
     for s in 0..path.steps() {
         let t = t0 + s as f64 * h;
-        let (dw, i10) = path.increment(s);
+        let (dw, i10) = path.increment(s).ok_or(ThermoError::TooFewSamples {
+            needed: s + 1,
+            got: s,
+        })?;
         if !step(scheme, sde, t, h, x, dw, i10, &mut ws) {
             return Err(ThermoError::NonFinite {
                 member: 0,
@@ -580,9 +583,10 @@ mod tests {
         }
         // Two-step merge by hand: I = I1 + h dW1 + I2.
         let c2 = p.coarsen(2).unwrap();
-        let (dw1, i1) = p.increment(0);
-        let (_, i2) = p.increment(1);
-        let (_, ic) = c2.increment(0);
+        let (dw1, i1) = p.increment(0).unwrap();
+        let (_, i2) = p.increment(1).unwrap();
+        let (_, ic) = c2.increment(0).unwrap();
+        assert!(p.increment(64).is_none());
         assert!((ic[0] - (i1[0] + 0.01 * dw1[0] + i2[0])).abs() < 1e-15);
     }
 

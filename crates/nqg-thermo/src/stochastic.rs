@@ -142,7 +142,7 @@ impl DraggedTrap {
                 let sm = heat / t_;
                 let ss = -ln_p(x[0], tau) + ln_p(x0, 0.0);
                 let st = sm + ss;
-                acc.push(&[st, (-st).exp(), sm, ss, x[0] - x0]);
+                acc.push_unchecked(&[st, (-st).exp(), sm, ss, x[0] - x0]);
                 Ok(())
             },
             |a, b| a.0.merge(&b.0),
@@ -283,7 +283,7 @@ pub fn ou_current_ensemble(
                 a0.copy_from_slice(a1);
             }
             mm.iter_mut().for_each(|v| *v /= tau);
-            acc.push(&mm);
+            acc.push_unchecked(&mm);
             Ok(())
         },
         |a, b| a.0.merge(&b.0),

@@ -338,7 +338,7 @@ fn ou_moments_grid(ctx: &RunContext) -> CheckResult {
     for &n in &ns {
         let (g, mut st, mut p, _) = ou_grid_start(n, n / 2)?;
         st.run(&mut p, n / 2).map_err(err)?;
-        let (m, v) = g.moments(&p);
+        let (m, v) = g.moments(&p).map_err(err)?;
         hs.push(g.h());
         errs.push(((v - OU_VAR_T1) / OU_VAR_T1).abs().max(((m - me) / me).abs()));
         var_f = v;
@@ -452,7 +452,7 @@ fn entropy_split(ctx: &RunContext) -> CheckResult {
         let dsdt = (s_vals[0] - 8.0 * s_vals[1] + 8.0 * s_vals[3] - s_vals[4]) / (12.0 * dt);
         let lap_f = vec![1.0; g.n];
         let b = entropy_balance(&g, &p1, 0.5, 1.0, &lap_f).map_err(err)?;
-        let (_, var) = g.moments(&p1);
+        let (_, var) = g.moments(&p1).map_err(err)?;
         let dev = (b.rate() - dsdt)
             .abs()
             .max((b.production - 0.5 / OU_VAR_T1).abs())
@@ -525,7 +525,11 @@ fn relax(ctx: &RunContext) -> Result<Relax, CheckError> {
 fn boltzmann_relaxation(ctx: &RunContext) -> CheckResult {
     let (_, kl, op, g, peq) = relax(ctx)?;
     let increase = kl.windows(2).map(|w| (w[1] - w[0]).max(0.0)).fold(0.0, f64::max);
-    let jmax = op.current(&peq).iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    let jmax = op
+        .current(&peq)
+        .map_err(err)?
+        .iter()
+        .fold(0.0_f64, |a, v| a.max(v.abs()));
     let pmax = peq.iter().cloned().fold(0.0, f64::max);
     let boltz = g.density(|x| (-(x * x - 1.0f64).powi(2) / 0.25).exp());
     let dev = peq
@@ -535,7 +539,7 @@ fn boltzmann_relaxation(ctx: &RunContext) -> CheckResult {
         .fold(0.0, f64::max)
         / pmax;
     let mut lp = vec![0.0; g.n];
-    op.apply(&peq, &mut lp);
+    op.apply(&peq, &mut lp).map_err(err)?;
     // Relative to the operator scale 2D/h^2 times max p: the size of the terms that cancel in L p.
     let lscale = 2.0 * 0.25 / (g.h() * g.h());
     let resid = lp.iter().fold(0.0_f64, |a, v| a.max(v.abs())) / (pmax * lscale);
