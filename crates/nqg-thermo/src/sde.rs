@@ -13,7 +13,7 @@
 //!   $X' = X + \tfrac{h}{3}\big(a(t,X) + 2a(t+\tfrac34 h, H)\big) + b(t+h)\,\Delta W + (b(t) - b(t+h))\chi$.
 //!
 //! [`BrownianPath`] stores $(\Delta W, I_{(1,0)})$ on the finest grid and coarsens exactly
-//! ($\Delta W$ adds; $I_{(1,0)}[a,c] = I_{(1,0)}[a,b] + (c-b)\Delta W[a,b] + I_{(1,0)}[b,c]$), so the same path
+//! ($\Delta W$ adds; over $(a, c)$ split at $b$: $I_{(1,0)}(a,c) = I_{(1,0)}(a,b) + (c-b)\Delta W(a,b) + I_{(1,0)}(b,c)$), so the same path
 //! is replayed at several step sizes for strong-convergence studies (the `SDETestProblem` pattern of
 //! ANCHORS.md §C1).
 
