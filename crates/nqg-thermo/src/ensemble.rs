@@ -310,36 +310,33 @@ where
                 for (k, &stop) in observe.iter().enumerate() {
                     // Scalar fast path: d = 1, a full group, no failure yet (fixed-size arrays, no
                     // bounds checks; the same arithmetic and draw order as the general loop below).
-                    if d == 1 && failed.iter().all(|f| f.is_none()) {
-                        if let (Ok(xa), Ok(ra)) = (
+                    if d == 1
+                        && failed.iter().all(|f| f.is_none())
+                        && let (Ok(xa), Ok(ra)) = (
                             <&mut [f64; LANES]>::try_from(&mut x[..]),
                             <&mut [MemberRng; LANES]>::try_from(&mut rngs[..]),
-                        ) {
-                            while s < stop {
-                                let t = spec.t0 + s as f64 * h;
-                                let mut ok = true;
+                        )
+                    {
+                        while s < stop {
+                            let t = spec.t0 + s as f64 * h;
+                            let mut ok = true;
+                            for l in 0..LANES {
+                                let (mut al, mut bl) = (0.0, 0.0);
+                                sde.drift(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut al));
+                                sde.diffusion(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut bl));
+                                xa[l] += al * h + bl * (sqrt_h * normal(&mut ra[l]));
+                                ok &= xa[l].is_finite();
+                            }
+                            if !ok {
                                 for l in 0..LANES {
-                                    let (mut al, mut bl) = (0.0, 0.0);
-                                    sde.drift(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut al));
-                                    sde.diffusion(
-                                        t,
-                                        std::slice::from_ref(&xa[l]),
-                                        std::slice::from_mut(&mut bl),
-                                    );
-                                    xa[l] += al * h + bl * (sqrt_h * normal(&mut ra[l]));
-                                    ok &= xa[l].is_finite();
-                                }
-                                if !ok {
-                                    for l in 0..LANES {
-                                        if !xa[l].is_finite() {
-                                            failed[l] = Some((s, t));
-                                        }
+                                    if !xa[l].is_finite() {
+                                        failed[l] = Some((s, t));
                                     }
-                                    s += 1;
-                                    break;
                                 }
                                 s += 1;
+                                break;
                             }
+                            s += 1;
                         }
                     }
                     while s < stop {
