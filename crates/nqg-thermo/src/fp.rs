@@ -1,0 +1,618 @@
+//! One-dimensional Fokker-Planck equation, finite volume with Scharfetter-Gummel fluxes.
+//!
+//! Solves $\partial_t p = -\partial_x J$, $J = a(x)\,p - D\,\partial_x p$ (THEORY.md N2.7 with
+//! $a = -\gamma\,\partial_x F$). Cells of width $h$ carry densities $p_i$; the flux through the interface
+//! between cells $i$ and $i+1$ is the Scharfetter-Gummel (exponential-fitting) flux
+//! $$J_{i+1/2} = \frac{D}{h}\big[B(-P_i)\,p_i - B(P_i)\,p_{i+1}\big],\qquad P_i = \frac{a_{i+1/2}h}{D},
+//! \qquad B(z) = \frac{z}{e^z - 1}.$$
+//! Since $B(-z) = e^z B(z)$, a zero flux means $p_{i+1}/p_i = e^{P_i}$. For a potential drift
+//! ([`FokkerPlanck1d::from_potential`], $a_{i+1/2} = -(U_{i+1} - U_i)/h$ with $U = \gamma F$) the discrete
+//! stationary state is therefore **exactly** the discrete Boltzmann distribution $p_i \propto e^{-U_i/D}$.
+//! The semi-discrete generator $L$ ($\dot p = Lp$) has zero column sums, so every implicit step
+//! $(I - \theta\,\Delta t\,L)p^{n+1} = (I + (1-\theta)\Delta t\,L)p^n$ conserves $h\sum_i p_i$ to round-off.
+//! Backward Euler ($\theta = 1$) is unconditionally stable and positivity preserving (its step is a
+//! stochastic matrix, so relative entropy to the stationary state decreases monotonically: the discrete
+//! H-theorem); Crank-Nicolson ($\theta = \tfrac12$) is second order in time.
+//!
+//! The entropy balance (THEORY.md N2.8) is computed term by term by [`entropy_balance`]:
+//! production $D\int \partial_x p\,\partial_x \ln p\,dx = 4D\int(\partial_x\sqrt p)^2$ and the learning term
+//! $-\gamma\int p\,\partial_x^2 F$.
+
+use crate::error::{Result, ThermoError, check_diffusion, check_dt, check_len};
+use crate::tridiag::{CyclicTridiag, Tridiag};
+
+/// Bernoulli function $B(z) = z/(e^z - 1)$, with $B(0) = 1$, accurate for all $z$.
+#[inline]
+pub fn bernoulli(z: f64) -> f64 {
+    if z.abs() < 1e-8 {
+        1.0 - 0.5 * z
+    } else {
+        z / z.exp_m1()
+    }
+}
+
+/// Boundary conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Boundary {
+    /// Zero flux through the outer faces.
+    Reflecting,
+    /// The last cell's right face is the first cell's left face.
+    Periodic,
+}
+
+/// A uniform 1D grid of `n` cells on $[x_{\min}, x_{\max}]$.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid1d {
+    /// Left edge.
+    pub x_min: f64,
+    /// Right edge.
+    pub x_max: f64,
+    /// Number of cells.
+    pub n: usize,
+}
+
+impl Grid1d {
+    /// A grid of `n >= 3` cells.
+    ///
+    /// # Errors
+    /// Fewer than 3 cells or an empty/non-finite interval.
+    pub fn new(x_min: f64, x_max: f64, n: usize) -> Result<Self> {
+        if n < 3 {
+            return Err(ThermoError::TooFewSamples { needed: 3, got: n });
+        }
+        if !(x_min.is_finite() && x_max.is_finite() && x_max > x_min) {
+            return Err(ThermoError::InvalidParameter {
+                name: "x_max",
+                value: x_max,
+                reason: "need finite x_max > x_min",
+            });
+        }
+        Ok(Self { x_min, x_max, n })
+    }
+    /// Cell width $h$.
+    pub fn h(&self) -> f64 {
+        (self.x_max - self.x_min) / self.n as f64
+    }
+    /// Centre of cell `i`.
+    pub fn centre(&self, i: usize) -> f64 {
+        self.x_min + (i as f64 + 0.5) * self.h()
+    }
+    /// All cell centres.
+    pub fn centres(&self) -> Vec<f64> {
+        (0..self.n).map(|i| self.centre(i)).collect()
+    }
+    /// Cell densities of a function sampled at the centres, normalised to unit mass.
+    pub fn density(&self, f: impl Fn(f64) -> f64) -> Vec<f64> {
+        let mut p: Vec<f64> = (0..self.n).map(|i| f(self.centre(i))).collect();
+        let m = self.mass(&p);
+        if m > 0.0 {
+            p.iter_mut().for_each(|v| *v /= m);
+        }
+        p
+    }
+    /// Mass $h\sum_i p_i$.
+    pub fn mass(&self, p: &[f64]) -> f64 {
+        self.h() * p.iter().sum::<f64>()
+    }
+    /// Mean and variance $(\langle x\rangle, \langle x^2\rangle - \langle x\rangle^2)$ of a density.
+    ///
+    /// # Errors
+    /// `p` does not have one value per cell.
+    pub fn moments(&self, p: &[f64]) -> Result<(f64, f64)> {
+        check_len("density", self.n, p.len())?;
+        let h = self.h();
+        let m: f64 = (0..self.n).map(|i| self.centre(i) * p[i]).sum::<f64>() * h;
+        let v: f64 = (0..self.n)
+            .map(|i| (self.centre(i) - m).powi(2) * p[i])
+            .sum::<f64>()
+            * h;
+        Ok((m, v))
+    }
+}
+
+/// The 1D Fokker-Planck operator on a grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FokkerPlanck1d {
+    grid: Grid1d,
+    diffusion: f64,
+    boundary: Boundary,
+    /// Flux coefficients per interface: $J_{i+1/2} = \alpha_i p_i - \beta_i p_{i+1}$.
+    alpha: Vec<f64>,
+    beta: Vec<f64>,
+    /// $U_i/D$ at cell centres when built from a potential.
+    potential: Option<Vec<f64>>,
+}
+
+impl FokkerPlanck1d {
+    pub(crate) fn build(
+        grid: Grid1d,
+        diffusion: f64,
+        boundary: Boundary,
+        pe: Vec<f64>,
+        potential: Option<Vec<f64>>,
+    ) -> Result<Self> {
+        let c = diffusion / grid.h();
+        if let Some(i) = pe.iter().position(|v| !v.is_finite()) {
+            return Err(ThermoError::NonFinite {
+                member: 0,
+                step: i,
+                t: 0.0,
+            });
+        }
+        let alpha = pe.iter().map(|&z| c * bernoulli(-z)).collect();
+        let beta = pe.iter().map(|&z| c * bernoulli(z)).collect();
+        Ok(Self {
+            grid,
+            diffusion,
+            boundary,
+            alpha,
+            beta,
+            potential,
+        })
+    }
+
+    /// Drift $a = -\partial_x U$ from a potential $U$ (e.g. $U = \gamma F$), evaluated at cell centres:
+    /// $P_i = -(U_{i+1} - U_i)/D$. The stationary state is exactly $e^{-U_i/D}/Z$.
+    ///
+    /// # Errors
+    /// $D \le 0$ or a non-finite potential value (reported as `NonFinite` with the cell in `step`).
+    pub fn from_potential(
+        grid: Grid1d,
+        diffusion: f64,
+        boundary: Boundary,
+        u: impl Fn(f64) -> f64,
+    ) -> Result<Self> {
+        check_diffusion(diffusion)?;
+        let n = grid.n;
+        let us: Vec<f64> = (0..n).map(|i| u(grid.centre(i)) / diffusion).collect();
+        if let Some(i) = us.iter().position(|v| !v.is_finite()) {
+            return Err(ThermoError::NonFinite {
+                member: 0,
+                step: i,
+                t: 0.0,
+            });
+        }
+        let m = if boundary == Boundary::Periodic { n } else { n - 1 };
+        let pe = (0..m).map(|i| -(us[(i + 1) % n] - us[i])).collect();
+        Self::build(grid, diffusion, boundary, pe, Some(us))
+    }
+
+    /// A general (possibly non-gradient) drift $a(x)$ evaluated at the interfaces. With periodic
+    /// boundaries a tilted potential gives a non-equilibrium steady state with constant current.
+    ///
+    /// # Errors
+    /// $D \le 0$ or a non-finite drift value.
+    pub fn from_drift(
+        grid: Grid1d,
+        diffusion: f64,
+        boundary: Boundary,
+        a: impl Fn(f64) -> f64,
+    ) -> Result<Self> {
+        check_diffusion(diffusion)?;
+        let n = grid.n;
+        let h = grid.h();
+        let m = if boundary == Boundary::Periodic { n } else { n - 1 };
+        let pe = (0..m)
+            .map(|i| a(grid.x_min + (i + 1) as f64 * h) * h / diffusion)
+            .collect();
+        Self::build(grid, diffusion, boundary, pe, None)
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> &Grid1d {
+        &self.grid
+    }
+    /// The diffusion constant $D$.
+    pub fn diffusion(&self) -> f64 {
+        self.diffusion
+    }
+    /// The boundary condition.
+    pub fn boundary(&self) -> Boundary {
+        self.boundary
+    }
+
+    /// Probability current at the interfaces: $J_{i+1/2}$ for $i = 0..n-1$ (reflecting: $n-1$ values,
+    /// the outer faces carry zero flux; periodic: $n$ values, the last is the wrapping face).
+    ///
+    /// # Errors
+    /// `p` does not have one value per cell.
+    pub fn current(&self, p: &[f64]) -> Result<Vec<f64>> {
+        let n = self.grid.n;
+        check_len("density", n, p.len())?;
+        Ok((0..self.alpha.len())
+            .map(|i| self.alpha[i] * p[i] - self.beta[i] * p[(i + 1) % n])
+            .collect())
+    }
+
+    /// $\dot p = L p$ written into `out`.
+    ///
+    /// # Errors
+    /// `p` or `out` does not have one value per cell.
+    pub fn apply(&self, p: &[f64], out: &mut [f64]) -> Result<()> {
+        let n = self.grid.n;
+        check_len("density", n, p.len())?;
+        check_len("output", n, out.len())?;
+        let h = self.grid.h();
+        out.fill(0.0);
+        for i in 0..self.alpha.len() {
+            let j = self.alpha[i] * p[i] - self.beta[i] * p[(i + 1) % n];
+            out[i] -= j / h;
+            out[(i + 1) % n] += j / h;
+        }
+        Ok(())
+    }
+
+    /// Tridiagonal parts of $L$: (lower, diag, upper, $L_{0,n-1}$, $L_{n-1,0}$).
+    fn generator(&self) -> (Vec<f64>, Vec<f64>, Vec<f64>, f64, f64) {
+        let n = self.grid.n;
+        let h = self.grid.h();
+        let (mut l, mut d, mut u) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for i in 0..n - 1 {
+            // J_{i+1/2} leaves cell i and enters cell i+1.
+            d[i] -= self.alpha[i] / h;
+            u[i] += self.beta[i] / h;
+            l[i + 1] += self.alpha[i] / h;
+            d[i + 1] -= self.beta[i] / h;
+        }
+        let (mut tr, mut bl) = (0.0, 0.0);
+        if self.boundary == Boundary::Periodic {
+            let k = n - 1;
+            d[k] -= self.alpha[k] / h;
+            bl += self.beta[k] / h; // row n-1, column 0
+            tr += self.alpha[k] / h; // row 0, column n-1
+            d[0] -= self.beta[k] / h;
+        }
+        (l, d, u, tr, bl)
+    }
+
+    /// The stationary density (unit mass). Reflecting: the zero-flux product $p_{i+1} = p_i e^{P_i}$
+    /// (for a potential exactly $e^{-U_i/D}/Z$). Periodic: inverse iteration on $L$ (constant current).
+    ///
+    /// # Errors
+    /// A singular solve (should not happen for valid operators).
+    pub fn stationary(&self) -> Result<Vec<f64>> {
+        let n = self.grid.n;
+        if let Some(us) = &self.potential {
+            let umin = us.iter().cloned().fold(f64::INFINITY, f64::min);
+            let p: Vec<f64> = us.iter().map(|u| (-(u - umin)).exp()).collect();
+            return Ok(self.normalised(p));
+        }
+        if self.boundary == Boundary::Reflecting {
+            let mut lp = vec![0.0; n];
+            for i in 0..n - 1 {
+                lp[i + 1] = lp[i] + (self.alpha[i] / self.beta[i]).ln();
+            }
+            let mx = lp.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            return Ok(self.normalised(lp.iter().map(|v| (v - mx).exp()).collect()));
+        }
+        // Inverse iteration with a huge step: (I - tau L) p_{k+1} = p_k converges to the null vector.
+        let (l, d, u, tr, bl) = self.generator();
+        let scale = d.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+        let tau = 1e8 / scale;
+        let dd: Vec<f64> = d.iter().map(|v| 1.0 - tau * v).collect();
+        let ll: Vec<f64> = l.iter().map(|v| -tau * v).collect();
+        let uu: Vec<f64> = u.iter().map(|v| -tau * v).collect();
+        let solver = CyclicTridiag::new(&ll, &dd, &uu, -tau * tr, -tau * bl)?;
+        let mut p = vec![1.0; n];
+        for _ in 0..4 {
+            solver.solve(&mut p);
+            p = self.normalised(p);
+        }
+        Ok(p)
+    }
+
+    fn normalised(&self, mut p: Vec<f64>) -> Vec<f64> {
+        let m = self.grid.mass(&p);
+        p.iter_mut().for_each(|v| *v /= m);
+        p
+    }
+
+    /// The slowest relaxation rate $\lambda_1$ (smallest non-zero eigenvalue of $-L$) of a reflecting
+    /// potential operator, by inverse iteration on the symmetrised operator
+    /// $S = P^{-1/2} L P^{1/2}$ deflated against $\sqrt{p_{eq}}$. For a symmetric double well the
+    /// escape rate out of one well is $\lambda_1/2$.
+    ///
+    /// # Errors
+    /// Periodic or non-potential operator ([`ThermoError::UnsupportedScheme`]), singular solve.
+    pub fn relaxation_rate(&self) -> Result<f64> {
+        if self.potential.is_none() || self.boundary != Boundary::Reflecting {
+            return Err(ThermoError::UnsupportedScheme {
+                scheme: "relaxation_rate",
+                requirement: "a reflecting operator built from a potential",
+            });
+        }
+        let n = self.grid.n;
+        let peq = self.stationary()?;
+        let s: Vec<f64> = peq.iter().map(|v| v.sqrt()).collect();
+        let (l, d, u, _, _) = self.generator();
+        // Symmetrised: S_{i,i+1} = u_i s_{i+1}/s_i, S_{i+1,i} = l_{i+1} s_i/s_{i+1} (equal by detailed balance).
+        let off: Vec<f64> = (0..n - 1).map(|i| -u[i] * s[i + 1] / s[i]).collect();
+        let nd: Vec<f64> = d.iter().map(|v| -v).collect();
+        // A = -S + sigma I with a small positive shift to make it definite.
+        let sigma = 1e-12 * nd.iter().cloned().fold(0.0, f64::max);
+        let lower: Vec<f64> = (0..n).map(|i| if i == 0 { 0.0 } else { off[i - 1] }).collect();
+        let upper: Vec<f64> = (0..n).map(|i| if i + 1 < n { off[i] } else { 0.0 }).collect();
+        let diag: Vec<f64> = nd.iter().map(|v| v + sigma).collect();
+        let _ = l;
+        let a = Tridiag::new(&lower, &diag, &upper)?;
+        let snorm = s.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let e0: Vec<f64> = s.iter().map(|v| v / snorm).collect();
+        let deflate = |v: &mut Vec<f64>| {
+            let c: f64 = v.iter().zip(&e0).map(|(a, b)| a * b).sum();
+            v.iter_mut().zip(&e0).for_each(|(a, b)| *a -= c * b);
+            let nr = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+            v.iter_mut().for_each(|a| *a /= nr);
+        };
+        let mut v: Vec<f64> = (0..n).map(|i| self.grid.centre(i)).collect();
+        deflate(&mut v);
+        for _ in 0..60 {
+            a.solve(&mut v);
+            deflate(&mut v);
+        }
+        // Rayleigh quotient v^T (-S) v.
+        let mut rq = 0.0;
+        for i in 0..n {
+            let mut sv = nd[i] * v[i];
+            if i > 0 {
+                sv += off[i - 1] * v[i - 1];
+            }
+            if i + 1 < n {
+                sv += off[i] * v[i + 1];
+            }
+            rq += v[i] * sv;
+        }
+        Ok(rq)
+    }
+}
+
+/// Time-stepping method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Backward Euler ($\theta = 1$): first order, L-stable, positivity preserving.
+    BackwardEuler,
+    /// Crank-Nicolson ($\theta = 1/2$): second order.
+    CrankNicolson,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Factor {
+    Plain(Tridiag),
+    Cyclic(CyclicTridiag),
+}
+
+/// An implicit stepper with the matrix $I - \theta\Delta t L$ factorised once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stepper1d {
+    n: usize,
+    dt: f64,
+    theta: f64,
+    factor: Factor,
+    /// Explicit part $(1-\theta)\Delta t\,L$: lower, diagonal, upper, corners.
+    el: Vec<f64>,
+    ed: Vec<f64>,
+    eu: Vec<f64>,
+    etr: f64,
+    ebl: f64,
+    work: Vec<f64>,
+}
+
+impl Stepper1d {
+    /// Factorise for step `dt`.
+    ///
+    /// # Errors
+    /// `dt <= 0` or a singular matrix.
+    pub fn new(op: &FokkerPlanck1d, dt: f64, method: Method) -> Result<Self> {
+        check_dt(dt)?;
+        let theta = match method {
+            Method::BackwardEuler => 1.0,
+            Method::CrankNicolson => 0.5,
+        };
+        let (l, d, u, tr, bl) = op.generator();
+        let c = theta * dt;
+        let ll: Vec<f64> = l.iter().map(|v| -c * v).collect();
+        let uu: Vec<f64> = u.iter().map(|v| -c * v).collect();
+        let dd: Vec<f64> = d.iter().map(|v| 1.0 - c * v).collect();
+        let factor = match op.boundary {
+            Boundary::Reflecting => Factor::Plain(Tridiag::new(&ll, &dd, &uu)?),
+            Boundary::Periodic => Factor::Cyclic(CyclicTridiag::new(&ll, &dd, &uu, -c * tr, -c * bl)?),
+        };
+        let e = (1.0 - theta) * dt;
+        Ok(Self {
+            n: op.grid.n,
+            dt,
+            theta,
+            factor,
+            el: l.iter().map(|v| e * v).collect(),
+            ed: d.iter().map(|v| e * v).collect(),
+            eu: u.iter().map(|v| e * v).collect(),
+            etr: e * tr,
+            ebl: e * bl,
+            work: vec![0.0; op.grid.n],
+        })
+    }
+
+    /// The time step.
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// Advance `p` by one step.
+    ///
+    /// # Errors
+    /// [`ThermoError::DimensionMismatch`] if `p` does not fit the grid.
+    pub fn step(&mut self, p: &mut [f64]) -> Result<()> {
+        let n = self.n;
+        check_len("density", n, p.len())?;
+        if self.theta < 1.0 {
+            // p + (1 - theta) dt L p, as a vectorisable tridiagonal product.
+            let w = &mut self.work[..n];
+            let (el, ed, eu) = (&self.el[..n], &self.ed[..n], &self.eu[..n]);
+            for i in 1..n - 1 {
+                w[i] = p[i] + el[i] * p[i - 1] + ed[i] * p[i] + eu[i] * p[i + 1];
+            }
+            w[0] = p[0] + ed[0] * p[0] + eu[0] * p[1] + self.etr * p[n - 1];
+            w[n - 1] = p[n - 1] + el[n - 1] * p[n - 2] + ed[n - 1] * p[n - 1] + self.ebl * p[0];
+            p.copy_from_slice(w);
+        }
+        match &self.factor {
+            Factor::Plain(t) => t.solve(p),
+            Factor::Cyclic(t) => t.solve(p),
+        }
+        Ok(())
+    }
+
+    /// Advance `p` by `n` steps.
+    ///
+    /// # Errors
+    /// As [`Stepper1d::step`].
+    pub fn run(&mut self, p: &mut [f64], n: usize) -> Result<()> {
+        for _ in 0..n {
+            self.step(p)?;
+        }
+        Ok(())
+    }
+}
+
+/// The two terms of the entropy balance N2.8 on a grid and their sum.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EntropyBalance {
+    /// Stochastic production $D\int \partial p\,\partial\ln p = 4D\int (\partial\sqrt p)^2 \ge 0$.
+    pub production: f64,
+    /// Learning term $-\gamma\int p\,\Delta F$ (negative where $\Delta F > 0$: destruction).
+    pub learning: f64,
+}
+
+impl EntropyBalance {
+    /// Predicted $dS/dt$ = production + learning term.
+    pub fn rate(&self) -> f64 {
+        self.production + self.learning
+    }
+}
+
+/// Entropy balance of density `p` (THEORY.md N2.8): production
+/// $D\sum_{i} (p_{i+1}-p_i)(\ln p_{i+1} - \ln p_i)/h$ (a positive discretisation of
+/// $D\int (\partial_x p)^2/p$) and learning term $-\gamma h\sum_i p_i (\Delta F)_i$, with $(\Delta F)_i$ given.
+///
+/// # Errors
+/// Mismatched lengths, $D \le 0$.
+pub fn entropy_balance(
+    grid: &Grid1d,
+    p: &[f64],
+    diffusion: f64,
+    gamma: f64,
+    lap_f: &[f64],
+) -> Result<EntropyBalance> {
+    check_len("density", grid.n, p.len())?;
+    check_len("laplacian of F", grid.n, lap_f.len())?;
+    check_diffusion(diffusion)?;
+    let h = grid.h();
+    let tiny = f64::MIN_POSITIVE;
+    let mut prod = 0.0;
+    for i in 0..grid.n - 1 {
+        let (a, b) = (p[i].max(tiny), p[i + 1].max(tiny));
+        prod += (b - a) * (b.ln() - a.ln());
+    }
+    let production = diffusion * prod / h;
+    let learning = -gamma * h * p.iter().zip(lap_f).map(|(a, b)| a * b).sum::<f64>();
+    Ok(EntropyBalance { production, learning })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bernoulli_identity() {
+        for z in [-30.0, -2.0, -1e-9, 0.0, 1e-9, 0.3, 5.0, 40.0] {
+            let lhs = bernoulli(-z);
+            let rhs = z.exp() * bernoulli(z);
+            assert!((lhs - rhs).abs() <= 1e-13 * lhs.abs().max(1.0), "{z}");
+        }
+    }
+
+    #[test]
+    fn boltzmann_is_stationary_and_current_free() {
+        let g = Grid1d::new(-2.5, 2.5, 200).unwrap();
+        let f = |x: f64| (x * x - 1.0).powi(2);
+        let op = FokkerPlanck1d::from_potential(g, 0.3, Boundary::Reflecting, f).unwrap();
+        let p = op.stationary().unwrap();
+        // Discrete Boltzmann by construction: compare with exp(-U/D) normalised independently.
+        let q = g.density(|x| (-f(x) / 0.3).exp());
+        assert!(p.iter().zip(&q).all(|(a, b)| (a - b).abs() < 1e-13 * b.max(1.0)));
+        let j = op.current(&p).unwrap();
+        // Flux = difference of two O(D/h * p) terms; round-off relative to them ~1e-15.
+        assert!(j.iter().all(|v| v.abs() < 1e-13));
+        let mut lp = vec![0.0; g.n];
+        op.apply(&p, &mut lp).unwrap();
+        assert!(lp.iter().all(|v| v.abs() < 1e-11));
+    }
+
+    #[test]
+    fn mass_conserved_both_methods_and_boundaries() {
+        let g = Grid1d::new(0.0, 1.0, 64).unwrap();
+        for bc in [Boundary::Reflecting, Boundary::Periodic] {
+            let op = FokkerPlanck1d::from_drift(g, 0.05, bc, |x| (6.0 * x).sin() + 0.7).unwrap();
+            for m in [Method::BackwardEuler, Method::CrankNicolson] {
+                let mut st = Stepper1d::new(&op, 0.01, m).unwrap();
+                let mut p = g.density(|x| (-(x - 0.3).powi(2) / 0.01).exp());
+                st.run(&mut p, 500).unwrap();
+                // 500 steps of O(n) round-off: 1e-12 is a generous round-off bound.
+                assert!((g.mass(&p) - 1.0).abs() < 1e-12, "{bc:?} {m:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn periodic_tilted_state_has_constant_current() {
+        let g = Grid1d::new(0.0, 1.0, 128).unwrap();
+        let two_pi = 2.0 * std::f64::consts::PI;
+        let op = FokkerPlanck1d::from_drift(g, 0.1, Boundary::Periodic, |x| {
+            0.5 * two_pi * (two_pi * x).sin() + 1.0
+        })
+        .unwrap();
+        let p = op.stationary().unwrap();
+        let j = op.current(&p).unwrap();
+        let j0 = j[0];
+        assert!(j0 > 0.0);
+        assert!(j.iter().all(|v| (v - j0).abs() < 1e-9 * j0.abs()));
+        // Periodic gradient drift: stationary state is Boltzmann and current vanishes.
+        let op =
+            FokkerPlanck1d::from_potential(g, 0.1, Boundary::Periodic, |x| (two_pi * x).cos() * 0.3).unwrap();
+        let p = op.stationary().unwrap();
+        assert!(op.current(&p).unwrap().iter().all(|v| v.abs() < 1e-12));
+    }
+
+    #[test]
+    fn errors() {
+        let g = Grid1d::new(0.0, 1.0, 10).unwrap();
+        assert!(matches!(
+            FokkerPlanck1d::from_drift(g, -1.0, Boundary::Reflecting, |_| 0.0),
+            Err(ThermoError::NegativeDiffusion { .. })
+        ));
+        assert!(matches!(
+            FokkerPlanck1d::from_drift(g, 1.0, Boundary::Reflecting, |_| f64::NAN),
+            Err(ThermoError::NonFinite { .. })
+        ));
+        let op = FokkerPlanck1d::from_drift(g, 1.0, Boundary::Reflecting, |_| 0.0).unwrap();
+        assert!(matches!(
+            Stepper1d::new(&op, 0.0, Method::BackwardEuler),
+            Err(ThermoError::InvalidTimeStep { .. })
+        ));
+        let mut st = Stepper1d::new(&op, 0.1, Method::BackwardEuler).unwrap();
+        assert!(matches!(
+            st.step(&mut [1.0; 3]),
+            Err(ThermoError::DimensionMismatch { .. })
+        ));
+        assert!(Grid1d::new(0.0, 1.0, 2).is_err());
+        assert!(entropy_balance(&g, &[1.0; 10], 1.0, 1.0, &[0.0; 9]).is_err());
+    }
+
+    #[test]
+    fn relaxation_rate_of_ou_is_k() {
+        // OU with U = k x^2/2: the spectrum of -L is {0, k, 2k, ...}; SG is second order in h.
+        let g = Grid1d::new(-8.0, 8.0, 800).unwrap();
+        let op = FokkerPlanck1d::from_potential(g, 1.0, Boundary::Reflecting, |x| 0.5 * 1.5 * x * x).unwrap();
+        let r = op.relaxation_rate().unwrap();
+        assert!((r - 1.5).abs() < 1e-3, "{r}");
+    }
+}

@@ -1,0 +1,277 @@
+//! Pre-factorised tridiagonal and cyclic-tridiagonal solvers (Thomas algorithm, Sherman-Morrison).
+//!
+//! For $M = \mathrm{tridiag}(l, d, u)$ the factorisation stores $c'_i = u_i/(d_i - l_i c'_{i-1})$ and the
+//! inverse pivots, so each solve is $O(n)$ with no divisions. The cyclic case (corners $M_{0,n-1} = \beta$,
+//! $M_{n-1,0} = \alpha$) uses the Sherman-Morrison correction of Numerical Recipes §2.7 with the
+//! correction vector solved once at factorisation.
+
+use crate::error::{Result, ThermoError};
+
+/// A factorised tridiagonal matrix (twisted factorisation: elimination runs from both ends towards the
+/// middle row $m = n/2$, so every pass carries two independent recurrences and the solve is limited by
+/// half the latency chain of the classic Thomas algorithm).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tridiag {
+    n: usize,
+    m: usize,
+    /// Top rows $i < m$: $y_i = r_i\,\mathrm{inv}_i - a_i y_{i-1}$, $x_i = y_i - c_i x_{i+1}$.
+    inv_t: Vec<f64>,
+    a_t: Vec<f64>,
+    c_t: Vec<f64>,
+    /// Bottom rows $i > m$: $z_i = r_i\,\mathrm{inv}_i - a_i z_{i+1}$, $x_i = z_i - c_i x_{i-1}$.
+    inv_b: Vec<f64>,
+    a_b: Vec<f64>,
+    c_b: Vec<f64>,
+    /// Middle row: $x_m = (r_m - l_m y_{m-1} - u_m z_{m+1})\,\mathrm{inv}_m$.
+    l_m: f64,
+    u_m: f64,
+    inv_m: f64,
+}
+
+impl Tridiag {
+    /// Factorise $\mathrm{tridiag}(l, d, u)$ (`lower[0]` and `upper[n-1]` are ignored).
+    ///
+    /// # Errors
+    /// [`ThermoError::Singular`] on a zero or non-finite pivot; mismatched lengths.
+    pub fn new(lower: &[f64], diag: &[f64], upper: &[f64]) -> Result<Self> {
+        let n = diag.len();
+        crate::error::check_len("lower", n, lower.len())?;
+        crate::error::check_len("upper", n, upper.len())?;
+        let bad = |v: f64| v == 0.0 || !v.is_finite();
+        if n == 0 {
+            return Err(ThermoError::TooFewSamples { needed: 1, got: 0 });
+        }
+        let m = n / 2;
+        let (mut inv_t, mut a_t, mut c_t) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for i in 0..m {
+            let den = if i == 0 {
+                diag[0]
+            } else {
+                diag[i] - lower[i] * c_t[i - 1]
+            };
+            if bad(den) {
+                return Err(ThermoError::Singular("zero pivot in tridiagonal solve"));
+            }
+            inv_t[i] = 1.0 / den;
+            a_t[i] = if i == 0 { 0.0 } else { lower[i] * inv_t[i] };
+            c_t[i] = upper[i] * inv_t[i];
+        }
+        let (mut inv_b, mut a_b, mut c_b) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        for i in (m + 1..n).rev() {
+            let den = if i == n - 1 {
+                diag[i]
+            } else {
+                diag[i] - upper[i] * c_b[i + 1]
+            };
+            if bad(den) {
+                return Err(ThermoError::Singular("zero pivot in tridiagonal solve"));
+            }
+            inv_b[i] = 1.0 / den;
+            a_b[i] = if i == n - 1 { 0.0 } else { upper[i] * inv_b[i] };
+            c_b[i] = lower[i] * inv_b[i];
+        }
+        let mut den = diag[m];
+        if m > 0 {
+            den -= lower[m] * c_t[m - 1];
+        }
+        if m + 1 < n {
+            den -= upper[m] * c_b[m + 1];
+        }
+        if bad(den) {
+            return Err(ThermoError::Singular("zero pivot in tridiagonal solve"));
+        }
+        Ok(Self {
+            n,
+            m,
+            inv_t,
+            a_t,
+            c_t,
+            inv_b,
+            a_b,
+            c_b,
+            l_m: lower[m],
+            u_m: upper[m],
+            inv_m: 1.0 / den,
+        })
+    }
+
+    /// Solve in place: `x` holds the right-hand side on entry and the solution on exit.
+    /// (A slice of the wrong length is left unchanged.)
+    #[inline]
+    pub fn solve(&self, x: &mut [f64]) {
+        let (n, m) = (self.n, self.m);
+        if x.len() != n {
+            return;
+        }
+        let (inv_t, a_t, c_t) = (&self.inv_t[..n], &self.a_t[..n], &self.c_t[..n]);
+        let (inv_b, a_b, c_b) = (&self.inv_b[..n], &self.a_b[..n], &self.c_b[..n]);
+        // Elimination from both ends: rows k (top) and n-1-k (bottom) are independent chains.
+        let (mut yt, mut zb) = (0.0, 0.0);
+        let nb = n - 1 - m; // rows below the middle
+        let common = m.min(nb);
+        for k in 0..common {
+            let j = n - 1 - k;
+            yt = x[k] * inv_t[k] - a_t[k] * yt;
+            zb = x[j] * inv_b[j] - a_b[j] * zb;
+            x[k] = yt;
+            x[j] = zb;
+        }
+        for k in common..m {
+            yt = x[k] * inv_t[k] - a_t[k] * yt;
+            x[k] = yt;
+        }
+        for k in common..nb {
+            let j = n - 1 - k;
+            zb = x[j] * inv_b[j] - a_b[j] * zb;
+            x[j] = zb;
+        }
+        let mut r = x[m];
+        if m > 0 {
+            r -= self.l_m * x[m - 1];
+        }
+        if m + 1 < n {
+            r -= self.u_m * x[m + 1];
+        }
+        let xm = r * self.inv_m;
+        x[m] = xm;
+        // Substitution outwards from the middle, again two independent chains.
+        let (mut up, mut down) = (xm, xm);
+        for k in 0..common {
+            let i = m - 1 - k;
+            let j = m + 1 + k;
+            up = x[i] - c_t[i] * up;
+            down = x[j] - c_b[j] * down;
+            x[i] = up;
+            x[j] = down;
+        }
+        for k in common..m {
+            let i = m - 1 - k;
+            up = x[i] - c_t[i] * up;
+            x[i] = up;
+        }
+        for k in common..nb {
+            let j = m + 1 + k;
+            down = x[j] - c_b[j] * down;
+            x[j] = down;
+        }
+    }
+}
+
+/// A factorised cyclic tridiagonal matrix (periodic boundaries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CyclicTridiag {
+    t: Tridiag,
+    z: Vec<f64>,
+    gamma: f64,
+    beta: f64,
+}
+
+impl CyclicTridiag {
+    /// Factorise the matrix with tridiagonal part $(l, d, u)$ and corners `top_right` $= M_{0,n-1}$,
+    /// `bottom_left` $= M_{n-1,0}$ ($n \ge 3$).
+    ///
+    /// # Errors
+    /// Singular matrix or $n < 3$.
+    pub fn new(lower: &[f64], diag: &[f64], upper: &[f64], top_right: f64, bottom_left: f64) -> Result<Self> {
+        let n = diag.len();
+        if n < 3 {
+            return Err(ThermoError::TooFewSamples { needed: 3, got: n });
+        }
+        let gamma = -diag[0];
+        let mut dd = diag.to_vec();
+        dd[0] -= gamma;
+        dd[n - 1] -= bottom_left * top_right / gamma;
+        let t = Tridiag::new(lower, &dd, upper)?;
+        let mut z = vec![0.0; n];
+        z[0] = gamma;
+        z[n - 1] = bottom_left;
+        t.solve(&mut z);
+        let den = 1.0 + z[0] + top_right * z[n - 1] / gamma;
+        if den == 0.0 || !den.is_finite() {
+            return Err(ThermoError::Singular("cyclic tridiagonal matrix is singular"));
+        }
+        Ok(Self {
+            t,
+            z,
+            gamma,
+            beta: top_right,
+        })
+    }
+
+    /// Solve in place.
+    #[inline]
+    pub fn solve(&self, x: &mut [f64]) {
+        let n = x.len();
+        self.t.solve(x);
+        let z = &self.z;
+        let fact =
+            (x[0] + self.beta * x[n - 1] / self.gamma) / (1.0 + z[0] + self.beta * z[n - 1] / self.gamma);
+        for i in 0..n {
+            x[i] -= fact * z[i];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(n: usize) {
+        let l: Vec<f64> = (0..n).map(|i| -1.0 - 0.1 * i as f64).collect();
+        let u: Vec<f64> = (0..n).map(|i| -0.5 + 0.05 * i as f64).collect();
+        let d: Vec<f64> = (0..n).map(|i| 4.0 + i as f64).collect();
+        let xs: Vec<f64> = (0..n).map(|i| (i as f64).sin() + 0.5).collect();
+        let mut r: Vec<f64> = (0..n)
+            .map(|i| {
+                let mut s = d[i] * xs[i];
+                if i > 0 {
+                    s += l[i] * xs[i - 1];
+                }
+                if i + 1 < n {
+                    s += u[i] * xs[i + 1];
+                }
+                s
+            })
+            .collect();
+        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r);
+        assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14), "n = {n}");
+    }
+
+    #[test]
+    fn solves_match_matvec() {
+        for n in [1usize, 2, 3, 4, 7, 8] {
+            check(n);
+        }
+        let n = 7;
+        let l: Vec<f64> = (0..n).map(|i| -1.0 - 0.1 * i as f64).collect();
+        let u: Vec<f64> = (0..n).map(|i| -0.5 + 0.05 * i as f64).collect();
+        let d: Vec<f64> = (0..n).map(|i| 4.0 + i as f64).collect();
+        let xs: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
+        let mv = |x: &[f64], tr: f64, bl: f64| -> Vec<f64> {
+            (0..n)
+                .map(|i| {
+                    let mut s = d[i] * x[i];
+                    if i > 0 {
+                        s += l[i] * x[i - 1]
+                    } else {
+                        s += tr * x[n - 1]
+                    }
+                    if i + 1 < n {
+                        s += u[i] * x[i + 1]
+                    } else {
+                        s += bl * x[0]
+                    }
+                    s
+                })
+                .collect()
+        };
+        let mut r = mv(&xs, 0.0, 0.0);
+        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r);
+        // Well-conditioned (diagonally dominant) 7x7 system: round-off only.
+        assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14));
+        let mut r = mv(&xs, 0.3, -0.7);
+        CyclicTridiag::new(&l, &d, &u, 0.3, -0.7).unwrap().solve(&mut r);
+        assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14));
+        assert!(Tridiag::new(&[0.0], &[0.0], &[0.0]).is_err());
+    }
+}
