@@ -21,6 +21,7 @@ impl Registry {
         crate::checks::quantum::register(&mut reg);
         crate::checks::thermo::register(&mut reg);
         crate::checks::network::register(&mut reg);
+        crate::checks::paper_sgd::register(&mut reg);
         crate::checks::paper::register(&mut reg);
         reg
     }

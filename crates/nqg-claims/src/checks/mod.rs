@@ -4,5 +4,6 @@
 pub mod geometry;
 pub mod network;
 pub mod paper;
+pub mod paper_sgd;
 pub mod quantum;
 pub mod thermo;
