@@ -73,7 +73,7 @@ pub struct DopriStep<S> {
 }
 
 impl<S: State> DopriStep<S> {
-    /// The dense-output state at fraction $\theta\in[0,1]$ of the step:
+    /// The dense-output state at fraction $0 \le \theta \le 1$ of the step:
     /// $y(\theta) = r_1 + \theta(r_2 + (1-\theta)(r_3 + \theta(r_4 + (1-\theta)r_5)))$.
     pub fn interpolate(&self, theta: f64) -> S {
         let [r1, r2, r3, r4, r5] = &self.dense;
