@@ -115,10 +115,9 @@ impl<const N: usize> Curvature<N, f64> {
     pub fn at<M: Metric<N> + ?Sized>(metric: &M, x: &[f64; N]) -> Result<Self, GeometryError> {
         check_point(metric, x)?;
         let j = jets(metric, x);
-        let c = Self::from_jets(&j).ok_or_else(|| GeometryError::SingularMetric {
-            point: x.to_vec(),
-            pivot: 0.0,
-        })?;
+        // The metric's own inverse (closed form where it has one, else Gauss-Jordan).
+        let g_inv = metric.inverse_components(x)?;
+        let c = Self::from_jets_and_inverse(&j, g_inv);
         if !c.kretschmann.is_finite() || !c.einstein.iter().flatten().all(|v| v.is_finite()) {
             return Err(GeometryError::SingularMetric {
                 point: x.to_vec(),
@@ -169,8 +168,13 @@ impl<const N: usize> Curvature<N, f64> {
 impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
     /// Build the bundle from metric jets; `None` if $g$ is singular.
     pub fn from_jets(j: &Jets<T, N>) -> Option<Self> {
-        let z = T::from(0.0);
         let g_inv = invert(&j.g)?;
+        Some(Self::from_jets_and_inverse(j, g_inv))
+    }
+
+    /// Build the bundle from metric jets and the inverse metric $g^{ab}$ (e.g. a closed form).
+    pub fn from_jets_and_inverse(j: &Jets<T, N>, g_inv: [[T; N]; N]) -> Self {
+        let z = T::from(0.0);
         // Christoffel symbols of the first kind Γ_{abc} (a down, symmetric in bc).
         let mut gam1 = [[[z; N]; N]; N];
         for a in 0..N {
@@ -285,7 +289,7 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
                 }
             }
         }
-        Some(Self {
+        Self {
             g: j.g,
             g_inv,
             christoffel,
@@ -294,7 +298,7 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
             ricci_scalar,
             einstein,
             kretschmann: kret * 4.0,
-        })
+        }
     }
 
     /// $G^{ab} = g^{ac}g^{bd}G_{cd}$.
