@@ -123,8 +123,9 @@ pub fn register(reg: &mut Registry) {
     .check(
         "geometry.geodesic.photon_sphere",
         "Critical impact parameter b_c = 3√3 M found by bisection on capture vs escape of null geodesics, \
-         relative ≤ 1e-8; weak deflection at b = 1000M matches 4M/b + (15π/4)(M/b)²",
-        Kind::Exact,
+         relative ≤ 1e-8 (error falling with the integrator tolerance); weak deflection at b = 1000M \
+         matches 4M/b + (15π/4)(M/b)²",
+        Kind::Converged,
         photon_sphere,
     )
     .check(
@@ -991,17 +992,18 @@ fn isco(_ctx: &RunContext) -> CheckResult {
 }
 
 /// Does a null ray with impact parameter b, sent inward from r0, get captured?
-fn captured(s: &Schwarzschild, b: f64, r0: f64) -> Result<bool, CheckError> {
+fn captured(s: &Schwarzschild, b: f64, r0: f64, tol: f64) -> Result<bool, CheckError> {
     let x0 = [0.0, r0, FRAC_PI_2, 0.0];
     let mut p0 = [-1.0, 0.0, 0.0, b];
     // p_r from the mass shell, inward.
     let f = 1.0 - 2.0 / r0;
     let pr2 = (1.0 / f - b * b / (r0 * r0)) / f;
     p0[1] = -pr2.max(0.0).sqrt();
-    let mut opts = GeodesicOptions::dopri(1e-13, 1e6)
+    let mut opts = GeodesicOptions::dopri(tol, 1e6)
         .with_event(Event::capture(2.5))
         .with_event(Event::escape(r0 + 1.0));
-    opts.constraint_tol = 1e-8;
+    // The shell monitor scales with the integrator tolerance (the study runs loose tolerances too).
+    opts.constraint_tol = 1e-8_f64.max(1e3 * tol);
     opts.norm_tol = 1e-9;
     let tr = integrate(s, GeodesicKind::Null, &x0, &p0, &opts).map_err(err)?;
     match tr.stopped_by {
@@ -1011,24 +1013,36 @@ fn captured(s: &Schwarzschild, b: f64, r0: f64) -> Result<bool, CheckError> {
     }
 }
 
-fn photon_sphere(_ctx: &RunContext) -> CheckResult {
-    let s = Schwarzschild::new(1.0).map_err(err)?;
+/// Bisection on capture vs escape at integrator tolerance `tol`, to |Δb| ≤ 1e-12.
+fn critical_b(s: &Schwarzschild, tol: f64) -> Result<(f64, usize), CheckError> {
     let (mut lo, mut hi) = (5.0, 5.4);
-    if !captured(&s, lo, 30.0)? || captured(&s, hi, 30.0)? {
+    if !captured(s, lo, 30.0, tol)? || captured(s, hi, 30.0, tol)? {
         return Err(CheckError("bisection bracket does not straddle b_c".into()));
     }
     let mut it = 0;
     while hi - lo > 1e-12 && it < 60 {
         let mid = 0.5 * (lo + hi);
-        if captured(&s, mid, 30.0)? {
+        if captured(s, mid, 30.0, tol)? {
             lo = mid;
         } else {
             hi = mid;
         }
         it += 1;
     }
-    let bc = 0.5 * (lo + hi);
+    Ok((0.5 * (lo + hi), it))
+}
+
+fn photon_sphere(_ctx: &RunContext) -> CheckResult {
+    let s = Schwarzschild::new(1.0).map_err(err)?;
     let exact = 27.0_f64.sqrt();
+    let study_tols = [1e-6, 1e-7, 1e-8, 1e-9];
+    let mut study = Vec::new();
+    for &t in &study_tols {
+        let (b, _) = critical_b(&s, t)?;
+        study.push(((b - exact).abs() / exact).max(1e-16));
+    }
+    let (bc, it) = critical_b(&s, 1e-13)?;
+
     // Weak deflection: start at periapsis r_min (root of r³ - b² r + 2 b² = 0), integrate outwards.
     let b: f64 = 1000.0;
     let mut rmin = b;
@@ -1057,12 +1071,21 @@ fn photon_sphere(_ctx: &RunContext) -> CheckResult {
     let defl = 2.0 * (xe[3] + tail) - PI;
     let m_b = 1.0 / b;
     let weak = 4.0 * m_b + 15.0 * PI / 4.0 * m_b * m_b;
+    let fig = Figure::new(
+        "Critical impact parameter by bisection",
+        "Dormand-Prince tolerance",
+        "relative error of b_c",
+    )
+    .log(true, true)
+    .markers("capture vs escape bisection", study_tols.to_vec(), study.clone());
     Ok(Evidence::new(
         "critical impact parameter b_c / M (bisection on capture vs escape)",
         bc,
         exact,
         Criterion::RelDiff(1e-8),
     )
+    .with_order(Order::fit(study_tols.to_vec(), study, 1.0, 0.35))
+    .figure(fig)
     .param("bisection_iterations", it)
     .param("integrator", "Dormand-Prince 5(4), tol 1e-13")
     .detail("weak deflection at b = 1000M (rad)", defl, Some(weak))
