@@ -20,7 +20,7 @@ use nalgebra::SVector;
 use num_dual::{Derivative, Dual64, DualVec};
 
 use crate::metric::{Metric, check_point};
-use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step};
+use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
 use crate::{GeodesicError, GeometryError};
 
 /// Timelike ($\mu^2 = 1$) or null ($\mu^2 = 0$).
@@ -290,9 +290,9 @@ impl<const N: usize> Trajectory<N> {
             y: seg.coeffs[0],
             f_new: seg.coeffs[0],
             err: 0.0,
-            dense: seg.coeffs,
+            dense: Some(seg.coeffs),
         };
-        Some(step.interpolate(theta.min(1.0)))
+        step.interpolate(theta.min(1.0))
     }
 
     /// The last state.
@@ -694,16 +694,20 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
                     let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
                     Ok((dx, dp))
                 };
-                let res = dopri5_step(&mut f, lam, &y, &f0, h, rtol, atol);
+                let res = if opts.dense {
+                    dopri5_step_dense(&mut f, lam, &y, &f0, h, rtol, atol)
+                } else {
+                    dopri5_step(&mut f, lam, &y, &f0, h, rtol, atol)
+                };
                 st.evals += count;
                 match res {
                     Ok(s) if s.err <= 1.0 => {
                         let used = h;
-                        if opts.dense {
+                        if let Some(coeffs) = s.dense {
                             traj.dense.push(DenseSegment {
                                 lambda0: lam,
                                 h: used,
-                                coeffs: s.dense,
+                                coeffs,
                             });
                         }
                         h = dopri5_next_h(h, s.err);

@@ -67,16 +67,17 @@ pub struct DopriStep<S> {
     pub f_new: S,
     /// The scaled error norm (accept if $\le 1$).
     pub err: f64,
-    /// Coefficients of the continuous extension (Shampine's 4th-order dense output), see
-    /// [`DopriStep::interpolate`].
-    pub dense: [S; 5],
+    /// Coefficients of the continuous extension (Shampine's 4th-order dense output), present when the
+    /// step was taken with [`dopri5_step_dense`]; see [`DopriStep::interpolate`].
+    pub dense: Option<[S; 5]>,
 }
 
 impl<S: State> DopriStep<S> {
     /// The dense-output state at fraction $0 \le \theta \le 1$ of the step:
     /// $y(\theta) = r_1 + \theta(r_2 + (1-\theta)(r_3 + \theta(r_4 + (1-\theta)r_5)))$.
-    pub fn interpolate(&self, theta: f64) -> S {
-        let [r1, r2, r3, r4, r5] = &self.dense;
+    /// `None` if the step carries no dense output.
+    pub fn interpolate(&self, theta: f64) -> Option<S> {
+        let [r1, r2, r3, r4, r5] = self.dense.as_ref()?;
         let t1 = 1.0 - theta;
         let mut inner = *r4;
         inner.axpy(t1, r5);
@@ -86,7 +87,7 @@ impl<S: State> DopriStep<S> {
         w.axpy(t1, &v);
         let mut out = *r1;
         out.axpy(theta, &w);
-        out
+        Some(out)
     }
 }
 
@@ -102,6 +103,36 @@ pub fn dopri5_step<S: State, E>(
     h: f64,
     rtol: f64,
     atol: f64,
+) -> Result<DopriStep<S>, E> {
+    dopri5_core(f, t, y, f0, h, rtol, atol, false)
+}
+
+/// As [`dopri5_step`], also returning the continuous extension ([`DopriStep::interpolate`]).
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+pub fn dopri5_step_dense<S: State, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+) -> Result<DopriStep<S>, E> {
+    dopri5_core(f, t, y, f0, h, rtol, atol, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn dopri5_core<S: State, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    want_dense: bool,
 ) -> Result<DopriStep<S>, E> {
     let k1 = *f0;
     let k2 = f(t + h / 5.0, &lin(y, &[(h / 5.0, &k1)]))?;
@@ -176,6 +207,14 @@ pub fn dopri5_step<S: State, E>(
     if !err.is_finite() {
         err = f64::INFINITY;
     }
+    if !want_dense {
+        return Ok(DopriStep {
+            y: y5,
+            f_new: k7,
+            err,
+            dense: None,
+        });
+    }
     // Dense output (Hairer-Norsett-Wanner, contd5 of DOPRI5).
     let mut ydiff = y5;
     ydiff.axpy(-1.0, y);
@@ -200,7 +239,7 @@ pub fn dopri5_step<S: State, E>(
         y: y5,
         f_new: k7,
         err,
-        dense: [*y, ydiff, bspl, r4, r5],
+        dense: Some([*y, ydiff, bspl, r4, r5]),
     })
 }
 
@@ -395,13 +434,13 @@ mod tests {
         let errs: Vec<f64> = [0.2, 0.1]
             .iter()
             .map(|&h| {
-                let s = dopri5_step(&mut f, 0.0, &[1.0], &[1.0], h, 1.0, 1.0).unwrap();
-                assert!((s.interpolate(1.0)[0] - s.y[0]).abs() < 1e-15);
-                assert!((s.interpolate(0.0)[0] - 1.0).abs() < 1e-15);
+                let s = dopri5_step_dense(&mut f, 0.0, &[1.0], &[1.0], h, 1.0, 1.0).unwrap();
+                assert!((s.interpolate(1.0).unwrap()[0] - s.y[0]).abs() < 1e-15);
+                assert!((s.interpolate(0.0).unwrap()[0] - 1.0).abs() < 1e-15);
                 (0..=20)
                     .map(|i| {
                         let th = i as f64 / 20.0;
-                        (s.interpolate(th)[0] - (th * h).exp()).abs()
+                        (s.interpolate(th).unwrap()[0] - (th * h).exp()).abs()
                     })
                     .fold(0.0_f64, f64::max)
             })
