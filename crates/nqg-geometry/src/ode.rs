@@ -340,7 +340,8 @@ impl GaussLegendre {
     }
 
     /// One step of size `h` from `(t, y)`; stage increments solved by fixed-point iteration until
-    /// the update is below `tol` (per component, relative to $1 + |y_i|$), at most `max_iter` sweeps. Returns the new
+    /// the update is below `tol` (per component, relative to $1 + |y_i|$) or stops decreasing at the
+    /// round-off floor (below `1e3 * tol`), at most `max_iter` sweeps. Returns the new
     /// state and the number of right-hand-side evaluations, or the last update norm if not converged.
     ///
     /// # Errors
@@ -383,8 +384,10 @@ impl GaussLegendre {
                 newk.push(ki);
             }
             k = newk;
+            // Converged, or stalled at the round-off floor (no longer decreasing, within 1e3 tol).
+            let stalled = delta >= last && delta <= 1e3 * tol;
             last = delta;
-            if last <= tol {
+            if last <= tol || stalled {
                 let mut out = *y;
                 for j in 0..s {
                     out.axpy(h * self.b[j], &k[j]);

@@ -831,7 +831,7 @@ fn conservation(ctx: &RunContext) -> CheckResult {
     let (x0, p0) = apo_start(p, e)?;
     let orbits = ctx.pick(100.0, 1000.0);
     let span = orbits * period_estimate(p, e) * 1.15;
-    let mut opts = GeodesicOptions::gauss(4, 4.0, span).with_event(Event::periapsis());
+    let mut opts = GeodesicOptions::gauss(4, 8.0, span).with_event(Event::periapsis());
     opts.constraint_tol = 1e-10;
     let t0 = std::time::Instant::now();
     let tr = integrate(&s, GeodesicKind::Timelike, &x0, &p0, &opts).map_err(err)?;
@@ -868,7 +868,7 @@ fn conservation(ctx: &RunContext) -> CheckResult {
     .line("orbit", fx, fy);
     let measured = tr.max_shell_drift.max(e_drift).max(l_drift).max(kerr_worst);
     Ok(Evidence::new("max drift of mass shell, E, L (Schwarzschild) and E, L, Q, shell (Kerr)", measured, 1e-10, Criterion::AtMost)
-        .param("integrator", "Gauss-Legendre 4 stages (order 8), h = 4M (Schwarzschild), 1.5M (Kerr)")
+        .param("integrator", "Gauss-Legendre 4 stages (order 8), h = 8M (Schwarzschild), 1.5M (Kerr)")
         .param("p", p)
         .param("e", e)
         .param("radial_periods_completed", n_orbits)
