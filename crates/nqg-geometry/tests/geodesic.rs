@@ -174,3 +174,70 @@ fn dense_output_matches_direct_integration() {
         }
     }
 }
+
+#[test]
+fn option_errors_are_typed() {
+    let s = Schwarzschild::new(1.0).unwrap();
+    let (x, p) = apo_start(20.0, 0.5);
+    let bad_tol = GeodesicOptions::dopri(-1.0, 10.0);
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &bad_tol),
+        Err(GeometryError::Geodesic(GeodesicError::InvalidOption {
+            name: "rtol",
+            ..
+        }))
+    ));
+    let bad_stages = GeodesicOptions::gauss(0, 1.0, 10.0);
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &bad_stages),
+        Err(GeometryError::Geodesic(GeodesicError::InvalidOption {
+            name: "stages",
+            ..
+        }))
+    ));
+    let mut few = GeodesicOptions::dopri(1e-12, 1e5);
+    few.max_steps = 10;
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &few),
+        Err(GeometryError::Geodesic(GeodesicError::TooManySteps {
+            max_steps: 10,
+            ..
+        }))
+    ));
+    let inf_end = GeodesicOptions::dopri(1e-12, f64::INFINITY);
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &inf_end),
+        Err(GeometryError::Geodesic(GeodesicError::InvalidOption {
+            name: "lambda_end",
+            ..
+        }))
+    ));
+    // Backwards integration retraces the orbit: forward then backward returns to the start.
+    let fwd = integrate(
+        &s,
+        GeodesicKind::Timelike,
+        &x,
+        &p,
+        &GeodesicOptions::dopri(1e-13, 300.0),
+    )
+    .unwrap();
+    let (_, x1, p1) = fwd.last().unwrap();
+    let back = integrate(
+        &s,
+        GeodesicKind::Timelike,
+        &x1,
+        &p1,
+        &GeodesicOptions::dopri(1e-13, -300.0),
+    )
+    .unwrap();
+    let (_, x2, _) = back.last().unwrap();
+    // Two integrations at tolerance 1e-13 over ~40 steps: agreement to ~1e-10 of |x|.
+    for c in 0..4 {
+        assert!(
+            (x2[c] - x[c]).abs() < 1e-9 * x[c].abs().max(1.0),
+            "{c}: {} vs {}",
+            x2[c],
+            x[c]
+        );
+    }
+}
