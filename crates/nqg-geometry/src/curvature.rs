@@ -115,10 +115,9 @@ impl<const N: usize> Curvature<N, f64> {
     pub fn at<M: Metric<N> + ?Sized>(metric: &M, x: &[f64; N]) -> Result<Self, GeometryError> {
         check_point(metric, x)?;
         let j = jets(metric, x);
-        let c = Self::from_jets(&j).ok_or_else(|| GeometryError::SingularMetric {
-            point: x.to_vec(),
-            pivot: 0.0,
-        })?;
+        // The metric's own inverse (closed form where it has one, else Gauss-Jordan).
+        let g_inv = metric.inverse_components(x)?;
+        let c = Self::from_jets_and_inverse(&j, g_inv);
         if !c.kretschmann.is_finite() || !c.einstein.iter().flatten().all(|v| v.is_finite()) {
             return Err(GeometryError::SingularMetric {
                 point: x.to_vec(),
@@ -169,8 +168,13 @@ impl<const N: usize> Curvature<N, f64> {
 impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
     /// Build the bundle from metric jets; `None` if $g$ is singular.
     pub fn from_jets(j: &Jets<T, N>) -> Option<Self> {
-        let z = T::from(0.0);
         let g_inv = invert(&j.g)?;
+        Some(Self::from_jets_and_inverse(j, g_inv))
+    }
+
+    /// Build the bundle from metric jets and the inverse metric $g^{ab}$ (e.g. a closed form).
+    pub fn from_jets_and_inverse(j: &Jets<T, N>, g_inv: [[T; N]; N]) -> Self {
+        let z = T::from(0.0);
         // Christoffel symbols of the first kind Γ_{abc} (a down, symmetric in bc).
         let mut gam1 = [[[z; N]; N]; N];
         for a in 0..N {
@@ -285,7 +289,7 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
                 }
             }
         }
-        Some(Self {
+        Self {
             g: j.g,
             g_inv,
             christoffel,
@@ -294,7 +298,7 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
             ricci_scalar,
             einstein,
             kretschmann: kret * 4.0,
-        })
+        }
     }
 
     /// $G^{ab} = g^{ac}g^{bd}G_{cd}$.
@@ -425,4 +429,85 @@ pub fn kerr_kretschmann(m: f64, a: f64, r: f64, theta: f64) -> f64 {
         * (r2 * r2 * r2 - 15.0 * a2 * r2 * r2 * c2 + 15.0 * a2 * a2 * r2 * c2 * c2
             - a2 * a2 * a2 * c2 * c2 * c2)
         / sigma.powi(6)
+}
+
+/// A scalar field $\phi(x)$ with potential $V(\phi)$, written once, generic over the dual scalar.
+pub trait ScalarField<const N: usize> {
+    /// $\phi(x)$.
+    fn phi<D: DualNum<Primitive = f64> + Copy>(&self, x: &[D; N]) -> D;
+    /// $V(\phi)$ (default 0).
+    fn potential<D: DualNum<Primitive = f64> + Copy>(&self, phi: D) -> D {
+        phi * 0.0
+    }
+}
+
+/// The covariant divergence $\nabla_\mu T^{\mu\nu}$ of the scalar-field stress tensor
+/// $T^{\mu\nu} = \partial^\mu\phi\,\partial^\nu\phi - g^{\mu\nu}(\tfrac12\partial_a\phi\,\partial^a\phi + V)$.
+/// It vanishes when $\phi$ solves $\Box\phi = V'(\phi)$ (THEORY.md S-CURV4). $\partial\phi$ and
+/// $\partial_\lambda T^{\mu\nu}$ come from nested gradient duals; the Christoffels from [`Curvature::at`].
+/// Returns the divergence and the scale $\max|\partial_\lambda T^{\mu\nu}|$.
+///
+/// # Errors
+/// As [`Curvature::at`].
+pub fn scalar_field_divergence<M: Metric<N> + ?Sized, F: ScalarField<N>, const N: usize>(
+    metric: &M,
+    field: &F,
+    x: &[f64; N],
+) -> Result<([f64; N], f64), GeometryError> {
+    type Outer<const K: usize> = DualVec<f64, nalgebra::Const<K>>;
+    let c = Curvature::at(metric, x)?;
+    let unit = |i: usize| SVector::<f64, N>::from_fn(|k, _| if k == i { 1.0 } else { 0.0 });
+    // Outer dual: derivative along x^λ of everything.
+    let xo: [Outer<N>; N] = std::array::from_fn(|i| Outer::<N>::new(x[i], Derivative::some(unit(i))));
+    // Inner dual on top: the gradient ∂_a φ, itself carrying ∂_λ ∂_a φ.
+    let xi: [DualVec<Outer<N>, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
+        DualVec::new(
+            xo[i],
+            Derivative::some(SVector::<Outer<N>, N>::from_fn(|k, _| {
+                Outer::<N>::from(if k == i { 1.0 } else { 0.0 })
+            })),
+        )
+    });
+    let ph = field.phi(&xi);
+    let zero = Outer::<N>::from(0.0);
+    let dphi: [Outer<N>; N] = std::array::from_fn(|a| ph.eps.0.as_ref().map_or(zero, |e| e[a]));
+    let phi0 = ph.re;
+    let gi = metric.inverse_components(&xo)?;
+    let up: [Outer<N>; N] = std::array::from_fn(|m| {
+        let mut s = zero;
+        for a in 0..N {
+            s += gi[m][a] * dphi[a];
+        }
+        s
+    });
+    let mut kin = zero;
+    for a in 0..N {
+        kin += up[a] * dphi[a];
+    }
+    let lag = kin * 0.5 + field.potential(phi0);
+    let t = |m: usize, n: usize| up[m] * up[n] - gi[m][n] * lag;
+    let d = |v: &Outer<N>, k: usize| v.eps.0.as_ref().map_or(0.0, |e| e[k]);
+    let mut div = [0.0; N];
+    let mut scale = 0.0_f64;
+    for nu in 0..N {
+        let mut s = 0.0;
+        for mu in 0..N {
+            let tm = t(mu, nu);
+            s += d(&tm, mu);
+            for k in 0..N {
+                scale = scale.max(d(&tm, k).abs());
+            }
+            for l in 0..N {
+                s += c.christoffel[mu][mu][l] * t(l, nu).re + c.christoffel[nu][mu][l] * t(mu, l).re;
+            }
+        }
+        div[nu] = s;
+    }
+    if !div.iter().all(|v| v.is_finite()) {
+        return Err(GeometryError::SingularMetric {
+            point: x.to_vec(),
+            pivot: f64::NAN,
+        });
+    }
+    Ok((div, scale))
 }

@@ -20,7 +20,7 @@ use nalgebra::SVector;
 use num_dual::{Derivative, Dual64, DualVec};
 
 use crate::metric::{Metric, check_point};
-use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step};
+use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
 use crate::{GeodesicError, GeometryError};
 
 /// Timelike ($\mu^2 = 1$) or null ($\mu^2 = 0$).
@@ -179,6 +179,9 @@ pub struct GeodesicOptions<const N: usize> {
     pub norm_tol: f64,
     /// Keep every step in the trajectory (otherwise only the endpoints and events).
     pub record: bool,
+    /// Keep the Dormand-Prince continuous extension of every accepted step, so that
+    /// [`Trajectory::interpolate`] works at any parameter value (4th-order dense output).
+    pub dense: bool,
     /// Events.
     pub events: Vec<Event<N>>,
 }
@@ -198,6 +201,7 @@ impl<const N: usize> GeodesicOptions<N> {
             on_violation: ViolationPolicy::Error,
             norm_tol: 1e-10,
             record: false,
+            dense: false,
             events: Vec::new(),
         }
     }
@@ -255,9 +259,42 @@ pub struct Trajectory<const N: usize> {
     pub rejected: usize,
     /// Right-hand-side evaluations.
     pub rhs_evals: usize,
+    /// Dense-output segments (only with `options.dense` and the Dormand-Prince method).
+    pub dense: Vec<DenseSegment<N>>,
+}
+
+/// One accepted Dormand-Prince step with its continuous extension.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DenseSegment<const N: usize> {
+    /// Parameter at the start of the step.
+    pub lambda0: f64,
+    /// Step size (signed).
+    pub h: f64,
+    /// Shampine's dense-output coefficients $(r_1, \dots, r_5)$ of the phase-space state.
+    pub coeffs: [([f64; N], [f64; N]); 5],
 }
 
 impl<const N: usize> Trajectory<N> {
+    /// The state at parameter `lambda` from the dense output (4th order, error comparable to the
+    /// integration tolerance); `None` outside the integrated range or without `options.dense`.
+    pub fn interpolate(&self, lambda: f64) -> Option<([f64; N], [f64; N])> {
+        let first = self.dense.first()?;
+        let sign = first.h.signum();
+        let i = self.dense.partition_point(|s| (lambda - s.lambda0) * sign >= 0.0);
+        let seg = self.dense.get(i.checked_sub(1)?)?;
+        let theta = (lambda - seg.lambda0) / seg.h;
+        if !(0.0..=1.0 + 1e-12).contains(&theta) {
+            return None;
+        }
+        let step = crate::ode::DopriStep {
+            y: seg.coeffs[0],
+            f_new: seg.coeffs[0],
+            err: 0.0,
+            dense: Some(seg.coeffs),
+        };
+        step.interpolate(theta.min(1.0))
+    }
+
     /// The last state.
     pub fn last(&self) -> Option<(f64, [f64; N], [f64; N])> {
         let i = self.lambda.len().checked_sub(1)?;
@@ -623,6 +660,7 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         steps: 0,
         rejected: 0,
         rhs_evals: 0,
+        dense: Vec::new(),
     };
     let mut lam = 0.0_f64;
     let mut y: Phase<N> = (*x0, *p0);
@@ -656,11 +694,22 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
                     let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
                     Ok((dx, dp))
                 };
-                let res = dopri5_step(&mut f, lam, &y, &f0, h, rtol, atol);
+                let res = if opts.dense {
+                    dopri5_step_dense(&mut f, lam, &y, &f0, h, rtol, atol)
+                } else {
+                    dopri5_step(&mut f, lam, &y, &f0, h, rtol, atol)
+                };
                 st.evals += count;
                 match res {
                     Ok(s) if s.err <= 1.0 => {
                         let used = h;
+                        if let Some(coeffs) = s.dense {
+                            traj.dense.push(DenseSegment {
+                                lambda0: lam,
+                                h: used,
+                                coeffs,
+                            });
+                        }
                         h = dopri5_next_h(h, s.err);
                         (s.y, s.f_new, used)
                     }

@@ -8,8 +8,14 @@
 //! * [`spacetimes`]: Minkowski, Schwarzschild (+ ingoing EF), Kerr (Boyer-Lindquist, Kerr-Schild),
 //!   (Schwarzschild-)de Sitter in $n$ dimensions, flat FLRW with a generic $a(t)$, optical $c(x)$.
 //! * [`curvature`]: Christoffel, Riemann, Ricci, Einstein, Kretschmann from one Hessian pass, field
-//!   equation residuals, the contracted Bianchi identity by nested duals, batch evaluation.
+//!   equation residuals, the contracted Bianchi identity and scalar-field stress conservation by nested
+//!   duals, batch evaluation.
+//! * [`geodesic`]: timelike and null geodesics in Hamiltonian form (adaptive Dormand-Prince with dense
+//!   output, symplectic Gauss-Legendre), events, constraint monitors with typed violations.
+//! * [`orbits`]: exact periapsis advance, Bardeen-Press-Teukolsky ISCO, numerical ISCO by autodiff.
+//! * [`einstein`]: FLRW and constant-density TOV solvers built on the autodiff Einstein tensor.
 //! * [`lorentz`]: boosts, rotations, rapidity, Wigner rotation, $O(1,N-1)$ membership.
+//! * [`ode`]: the small fixed-size integrators underneath.
 //!
 //! Conventions: signature $(-,+,\dots,+)$, coordinates $x^0 = t$, units $G = c = 1$.
 //!

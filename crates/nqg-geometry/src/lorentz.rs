@@ -264,6 +264,21 @@ mod tests {
     }
 
     #[test]
+    fn polar_decomposition_reconstructs_the_transformation() {
+        let l = Lorentz::<4>::boost(&[0.5, 0.2, 0.0])
+            .unwrap()
+            .then(&Lorentz::<4>::rotation(1, 3, 0.7).unwrap())
+            .then(&Lorentz::<4>::boost(&[0.0, -0.4, 0.3]).unwrap());
+        let (b, r) = l.polar().unwrap();
+        // Λ = B R, R a pure rotation (R^0_0 = 1, no boost part), both in O(1,3).
+        let rebuilt = b.matrix() * r.matrix();
+        assert!((rebuilt - l.matrix()).amax() < 1e-14);
+        assert!((r.matrix()[(0, 0)] - 1.0).abs() < 1e-14);
+        assert!(is_lorentz(b.matrix(), 1e-14) && is_lorentz(r.matrix(), 1e-14));
+        assert!((l.then(&l.inverse()).matrix() - SMatrix::<f64, 4, 4>::identity()).amax() < 1e-14);
+    }
+
+    #[test]
     fn bad_velocities_are_typed_errors() {
         assert!(matches!(
             Lorentz::<4>::boost(&[1.0, 0.0, 0.0]),

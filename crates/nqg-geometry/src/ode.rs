@@ -1,6 +1,7 @@
 //! Small fixed-size ODE integrators used by the geodesic and Einstein-equation solvers.
 //!
-//! * [`dopri5_step`]: the Dormand-Prince 5(4) pair (FSAL, 6 new right-hand sides per step), local
+//! * [`dopri5_step`]: the Dormand-Prince 5(4) pair (FSAL, 6 new right-hand sides per step) with
+//!   Shampine's 4th-order continuous extension ([`DopriStep::interpolate`]), local
 //!   error estimate $\mathrm{err} = \max_i |y^{(5)}_i - y^{(4)}_i| / (\mathrm{atol} + \mathrm{rtol}\,|y_i|)$,
 //!   step control $h \leftarrow h\,\min(5, \max(0.2, 0.9\,\mathrm{err}^{-1/5}))$.
 //! * [`GaussLegendre`]: the $s$-stage Gauss-Legendre collocation method (order $2s$, symplectic and
@@ -66,6 +67,28 @@ pub struct DopriStep<S> {
     pub f_new: S,
     /// The scaled error norm (accept if $\le 1$).
     pub err: f64,
+    /// Coefficients of the continuous extension (Shampine's 4th-order dense output), present when the
+    /// step was taken with [`dopri5_step_dense`]; see [`DopriStep::interpolate`].
+    pub dense: Option<[S; 5]>,
+}
+
+impl<S: State> DopriStep<S> {
+    /// The dense-output state at fraction $0 \le \theta \le 1$ of the step:
+    /// $y(\theta) = r_1 + \theta(r_2 + (1-\theta)(r_3 + \theta(r_4 + (1-\theta)r_5)))$.
+    /// `None` if the step carries no dense output.
+    pub fn interpolate(&self, theta: f64) -> Option<S> {
+        let [r1, r2, r3, r4, r5] = self.dense.as_ref()?;
+        let t1 = 1.0 - theta;
+        let mut inner = *r4;
+        inner.axpy(t1, r5);
+        let mut v = *r3;
+        v.axpy(theta, &inner);
+        let mut w = *r2;
+        w.axpy(t1, &v);
+        let mut out = *r1;
+        out.axpy(theta, &w);
+        Some(out)
+    }
 }
 
 /// One Dormand-Prince 5(4) step from `(t, y)` with `f0 = f(t, y)`.
@@ -80,6 +103,36 @@ pub fn dopri5_step<S: State, E>(
     h: f64,
     rtol: f64,
     atol: f64,
+) -> Result<DopriStep<S>, E> {
+    dopri5_core(f, t, y, f0, h, rtol, atol, false)
+}
+
+/// As [`dopri5_step`], also returning the continuous extension ([`DopriStep::interpolate`]).
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+pub fn dopri5_step_dense<S: State, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+) -> Result<DopriStep<S>, E> {
+    dopri5_core(f, t, y, f0, h, rtol, atol, true)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn dopri5_core<S: State, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    want_dense: bool,
 ) -> Result<DopriStep<S>, E> {
     let k1 = *f0;
     let k2 = f(t + h / 5.0, &lin(y, &[(h / 5.0, &k1)]))?;
@@ -154,10 +207,39 @@ pub fn dopri5_step<S: State, E>(
     if !err.is_finite() {
         err = f64::INFINITY;
     }
+    if !want_dense {
+        return Ok(DopriStep {
+            y: y5,
+            f_new: k7,
+            err,
+            dense: None,
+        });
+    }
+    // Dense output (Hairer-Norsett-Wanner, contd5 of DOPRI5).
+    let mut ydiff = y5;
+    ydiff.axpy(-1.0, y);
+    let mut bspl = S::zero();
+    bspl.axpy(h, &k1);
+    bspl.axpy(-1.0, &ydiff);
+    let mut r4 = ydiff;
+    r4.axpy(-h, &k7);
+    r4.axpy(-1.0, &bspl);
+    let r5 = lin(
+        &S::zero(),
+        &[
+            (h * -12715105075.0 / 11282082432.0, &k1),
+            (h * 87487479700.0 / 32700410799.0, &k3),
+            (h * -10690763975.0 / 1880347072.0, &k4),
+            (h * 701980252875.0 / 199316789632.0, &k5),
+            (h * -1453857185.0 / 822651844.0, &k6),
+            (h * 69997945.0 / 29380423.0, &k7),
+        ],
+    );
     Ok(DopriStep {
         y: y5,
         f_new: k7,
         err,
+        dense: Some([*y, ydiff, bspl, r4, r5]),
     })
 }
 
@@ -258,7 +340,8 @@ impl GaussLegendre {
     }
 
     /// One step of size `h` from `(t, y)`; stage increments solved by fixed-point iteration until
-    /// the update is below `tol` (per component, relative to $1 + |y_i|$), at most `max_iter` sweeps. Returns the new
+    /// the update is below `tol` (per component, relative to $1 + |y_i|$) or stops decreasing at the
+    /// round-off floor (below `1e3 * tol`), at most `max_iter` sweeps. Returns the new
     /// state and the number of right-hand-side evaluations, or the last update norm if not converged.
     ///
     /// # Errors
@@ -301,8 +384,10 @@ impl GaussLegendre {
                 newk.push(ki);
             }
             k = newk;
+            // Converged, or stalled at the round-off floor (no longer decreasing, within 1e3 tol).
+            let stalled = delta >= last && delta <= 1e3 * tol;
             last = delta;
-            if last <= tol {
+            if last <= tol || stalled {
                 let mut out = *y;
                 for j in 0..s {
                     out.axpy(h * self.b[j], &k[j]);
@@ -344,6 +429,28 @@ mod tests {
         // Local error O(h^6): halving h divides it by ~64.
         let ratio = errs[0] / errs[1];
         assert!(ratio > 50.0 && ratio < 80.0, "{ratio}");
+    }
+
+    #[test]
+    fn dense_output_is_fourth_order_and_matches_endpoints() {
+        let mut f = |_t: f64, y: &[f64; 1]| -> Result<[f64; 1], ()> { Ok([y[0]]) };
+        let errs: Vec<f64> = [0.2, 0.1]
+            .iter()
+            .map(|&h| {
+                let s = dopri5_step_dense(&mut f, 0.0, &[1.0], &[1.0], h, 1.0, 1.0).unwrap();
+                assert!((s.interpolate(1.0).unwrap()[0] - s.y[0]).abs() < 1e-15);
+                assert!((s.interpolate(0.0).unwrap()[0] - 1.0).abs() < 1e-15);
+                (0..=20)
+                    .map(|i| {
+                        let th = i as f64 / 20.0;
+                        (s.interpolate(th).unwrap()[0] - (th * h).exp()).abs()
+                    })
+                    .fold(0.0_f64, f64::max)
+            })
+            .collect();
+        // Local interpolation error O(h^5): halving h divides it by ~32.
+        let ratio = errs[0] / errs[1];
+        assert!(ratio > 24.0 && ratio < 40.0, "{ratio} {errs:?}");
     }
 
     #[test]

@@ -94,7 +94,8 @@ impl Schwarzschild {
 }
 
 fn polar_ok(theta: f64) -> bool {
-    theta > 0.0 && theta < std::f64::consts::PI && theta.sin() > 1e-12
+    // Away from the axis by more than 1e-12 rad (no trigonometry: this runs in every geodesic RHS).
+    theta > 1e-12 && theta < std::f64::consts::PI - 1e-12
 }
 
 impl Metric<4> for Schwarzschild {

@@ -195,3 +195,32 @@ fn batch_matches_pointwise_and_optical_metric_has_expected_curvature() {
     );
     assert!(Curvature::at(&o, &[0.0, -20.0, 0.0, 0.0]).is_err());
 }
+
+#[test]
+fn scalar_field_stress_is_conserved_on_shell_only() {
+    use nqg_geometry::curvature::{ScalarField, scalar_field_divergence};
+    // Massless field on stiff FLRW a = t^(1/3): phi = c ln t solves phi'' + 3H phi' = 0.
+    struct Log;
+    impl ScalarField<4> for Log {
+        fn phi<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 4]) -> D {
+            x[0].ln() * 0.3
+        }
+    }
+    // phi = c t does not solve the Klein-Gordon equation there.
+    struct Lin;
+    impl ScalarField<4> for Lin {
+        fn phi<D: num_dual::DualNum<Primitive = f64> + Copy>(&self, x: &[D; 4]) -> D {
+            x[0] * 0.3
+        }
+    }
+    let m = Flrw::new(PowerLaw {
+        p: 1.0 / 3.0,
+        t0: 1.0,
+    });
+    let x = [1.7, 0.2, -0.4, 0.9];
+    let (div, scale) = scalar_field_divergence(&m, &Log, &x).unwrap();
+    assert!(div.iter().all(|v| v.abs() < 1e-15 * scale.max(1.0)), "{div:?}");
+    let (div, _) = scalar_field_divergence(&m, &Lin, &x).unwrap();
+    // ∇_μ T^{μ0} = -φ̇ (φ̈ + 3Hφ̇) = -0.3 * (0 + 0.3/t) here... up to the sign convention of T^{μ0}.
+    assert!((div[0].abs() - 0.09 / 1.7).abs() < 1e-14, "{}", div[0]);
+}

@@ -142,3 +142,102 @@ fn cyclic_fast_path_matches_full_gradient() {
     assert_eq!(t.stopped_by, Some("one turn"));
     assert!((xe[3] - 2.0 * PI).abs() < 1e-10);
 }
+
+#[test]
+fn dense_output_matches_direct_integration() {
+    let s = Schwarzschild::new(1.0).unwrap();
+    let (x0, p0) = apo_start(20.0, 0.5);
+    let mut o = GeodesicOptions::dopri(1e-12, 1000.0);
+    o.dense = true;
+    let t = integrate(&s, GeodesicKind::Timelike, &x0, &p0, &o).unwrap();
+    assert!(t.interpolate(-1.0).is_none() && t.interpolate(1000.5).is_none());
+    for &l in &[0.0, 123.4, 517.77, 999.9] {
+        let (xi, pi) = t.interpolate(l).unwrap();
+        let direct = integrate(
+            &s,
+            GeodesicKind::Timelike,
+            &x0,
+            &p0,
+            &GeodesicOptions::dopri(1e-12, l),
+        )
+        .unwrap();
+        let (_, xd, pd) = direct.last().unwrap();
+        // Both are accurate to ~1e-10 (tolerance 1e-12 over ~100 steps; dense output is 4th order).
+        for c in 0..4 {
+            assert!(
+                (xi[c] - xd[c]).abs() < 1e-8 * xd[c].abs().max(1.0),
+                "{l} {c} {} {}",
+                xi[c],
+                xd[c]
+            );
+            assert!((pi[c] - pd[c]).abs() < 1e-8 * pd[c].abs().max(1.0));
+        }
+    }
+}
+
+#[test]
+fn option_errors_are_typed() {
+    let s = Schwarzschild::new(1.0).unwrap();
+    let (x, p) = apo_start(20.0, 0.5);
+    let bad_tol = GeodesicOptions::dopri(-1.0, 10.0);
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &bad_tol),
+        Err(GeometryError::Geodesic(GeodesicError::InvalidOption {
+            name: "rtol",
+            ..
+        }))
+    ));
+    let bad_stages = GeodesicOptions::gauss(0, 1.0, 10.0);
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &bad_stages),
+        Err(GeometryError::Geodesic(GeodesicError::InvalidOption {
+            name: "stages",
+            ..
+        }))
+    ));
+    let mut few = GeodesicOptions::dopri(1e-12, 1e5);
+    few.max_steps = 10;
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &few),
+        Err(GeometryError::Geodesic(GeodesicError::TooManySteps {
+            max_steps: 10,
+            ..
+        }))
+    ));
+    let inf_end = GeodesicOptions::dopri(1e-12, f64::INFINITY);
+    assert!(matches!(
+        integrate(&s, GeodesicKind::Timelike, &x, &p, &inf_end),
+        Err(GeometryError::Geodesic(GeodesicError::InvalidOption {
+            name: "lambda_end",
+            ..
+        }))
+    ));
+    // Backwards integration retraces the orbit: forward then backward returns to the start.
+    let fwd = integrate(
+        &s,
+        GeodesicKind::Timelike,
+        &x,
+        &p,
+        &GeodesicOptions::dopri(1e-13, 300.0),
+    )
+    .unwrap();
+    let (_, x1, p1) = fwd.last().unwrap();
+    let back = integrate(
+        &s,
+        GeodesicKind::Timelike,
+        &x1,
+        &p1,
+        &GeodesicOptions::dopri(1e-13, -300.0),
+    )
+    .unwrap();
+    let (_, x2, _) = back.last().unwrap();
+    // Two integrations at tolerance 1e-13 over ~40 steps: agreement to ~1e-10 of |x|.
+    for c in 0..4 {
+        assert!(
+            (x2[c] - x[c]).abs() < 1e-9 * x[c].abs().max(1.0),
+            "{c}: {} vs {}",
+            x2[c],
+            x[c]
+        );
+    }
+}

@@ -109,6 +109,20 @@ proptest! {
     }
 
     #[test]
+    fn valid_geodesics_run_or_fail_typed(r in 1.5f64..30.0, th in 0.1f64..3.0, ps in prop::array::uniform3(-5.0f64..5.0), tol in prop_oneof![Just(f64::NAN), 1e-14f64..1e-2], end in -200.0f64..200.0, a in -1.0f64..1.0, stages in 0usize..10, h in prop_oneof![Just(0.0), 0.01f64..20.0]) {
+        let k = Kerr::new(1.0, a).unwrap();
+        let x = [0.0, r, th, 0.0];
+        if let Ok(p) = complete_momentum(&k, &x, &[0.0, ps[0], ps[1], ps[2]], GeodesicKind::Timelike) {
+            let mut o = GeodesicOptions::dopri(tol, end).with_event(Event::periapsis()).with_event(Event::apoapsis()).with_event(Event::capture(k.outer_horizon() + 0.01)).with_event(Event::escape(100.0));
+            o.max_steps = 500;
+            let _ = integrate(&k, GeodesicKind::Timelike, &x, &p, &o);
+            let mut g = GeodesicOptions::gauss(stages, h, end);
+            g.max_steps = 100;
+            let _ = integrate(&k, GeodesicKind::Timelike, &x, &p, &g);
+        }
+    }
+
+    #[test]
     fn solvers_never_panic(lo in any::<f64>(), hi in any::<f64>(), rho in any::<f64>(), w in any::<f64>()) {
         let s = Schwarzschild::new(1.0).unwrap();
         let _ = isco_numerical(&s, lo, hi, true);
