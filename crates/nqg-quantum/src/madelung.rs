@@ -370,6 +370,7 @@ pub struct MadelungSolver1D {
     w1: [[f64; 5]; 5],
     w2: [[f64; 5]; 5],
     filter: f64,
+    mass0: f64,
 }
 
 /// Fourth-difference (Shapiro) filter $f_i \leftarrow f_i - \frac{\alpha}{16}\delta^4 f_i$ on the
@@ -448,8 +449,10 @@ impl MadelungSolver1D {
             w1,
             w2,
             filter: 0.5,
+            mass0: 0.0,
         };
         s.dvdx = s.d1(&vpot);
+        s.mass0 = s.mass(&s.l);
         Ok(s)
     }
 
@@ -669,9 +672,24 @@ impl MadelungSolver1D {
         &self.u
     }
 
+    fn mass(&self, l: &[f64]) -> f64 {
+        l.iter().map(|v| v.exp()).sum::<f64>() * self.dx
+    }
+
     fn check(&self, l: &[f64], u: &[f64]) -> Option<(String, f64)> {
         if let Some(i) = l.iter().chain(u).position(|v| !v.is_finite()) {
             return Some((format!("non-finite field at index {}", i % l.len()), 0.0));
+        }
+        // The continuity equation conserves the mass; a jump of 1e-6 signals singular fields.
+        let m = self.mass(l);
+        if !(m.is_finite() && (m / self.mass0 - 1.0).abs() < 1e-6) {
+            return Some((
+                format!(
+                    "mass not conserved (relative change {:.2e})",
+                    m / self.mass0 - 1.0
+                ),
+                0.0,
+            ));
         }
         let lmax = l.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let ls = lmax + self.support_ratio.ln();
