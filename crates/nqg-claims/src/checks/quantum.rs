@@ -254,7 +254,10 @@ fn gaussian_spreading(ctx: &RunContext) -> CheckResult {
 }
 
 /// Max |<x> - x0 cos t| and |σ - 1/√2| over 3 periods with the given scheme and step.
-fn coherent_run(dt: f64, scheme: Scheme, n: usize, samples: usize) -> R<(f64, f64, Vec<(f64, f64)>)> {
+/// Max |<x> - x0 cos t|, max |σ - 1/√2|, and the (t, <x>) trace.
+type CoherentRun = (f64, f64, Vec<(f64, f64)>);
+
+fn coherent_run(dt: f64, scheme: Scheme, n: usize, samples: usize) -> R<CoherentRun> {
     let x0 = 3.0;
     let grid = Grid::centered([n], [30.0]).map_err(e)?;
     let mut psi = Wavefunction::gaussian(grid.clone(), [x0], [0.5f64.sqrt()], [0.0]).map_err(e)?;
