@@ -26,8 +26,8 @@ pub struct Wavefunction<const D: usize> {
 
 /// Index of the first non-finite complex entry, if any.
 pub(crate) fn first_non_finite(data: &[Complex64]) -> Option<usize> {
-    // Fast path: a sum of finite magnitudes-times-zero is 0, any NaN or infinity makes it NaN.
-    let probe: f64 = data.iter().map(|z| (z.re - z.re) + (z.im - z.im)).sum();
+    // Fast path: finite values times 0 sum to 0; a NaN or an infinity makes the sum NaN.
+    let probe: f64 = data.iter().map(|z| z.re * 0.0 + z.im * 0.0).sum();
     if probe == 0.0 {
         return None;
     }
