@@ -14,28 +14,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (nx, ny) = (256, 256);
     let grid = Grid::centered([nx, ny], [40.0, 40.0])?;
     // Packet moving along +x (axis 0) towards the screen at x = 0.
-    let mut psi = Wavefunction::gaussian(grid.clone(), [-8.0, 0.0], [1.5, 2.5], [4.0, 0.0])?;
+    let mut psi = Wavefunction::gaussian(grid.clone(), [-6.0, 0.0], [1.5, 3.5], [5.0, 0.0])?;
     let screen = TwoSlit {
         height: 200.0,
         position: 0.0,
         thickness: 0.6,
-        separation: 3.0,
-        slit_width: 0.8,
+        separation: 4.0,
+        slit_width: 1.0,
     };
     let mut prop = SplitStep::new(grid.clone(), Units::default(), screen, 0.005, Scheme::Strang)?
         .with_absorbing_boundary(3.0, 30.0)?;
-    prop.run(&mut psi, 800)?;
+    prop.run(&mut psi, 560)?;
+    let rho_all = psi.density();
+    let transmitted: f64 = (0..nx * ny)
+        .filter(|i| grid.point(*i)[0] > 0.5)
+        .map(|i| rho_all[i])
+        .sum::<f64>()
+        * grid.cell_volume();
     println!(
-        "t = {:.2}: norm left in the box {:.4} (absorbing layer on), <x> = {:.3}",
+        "t = {:.2}: norm in the box {:.4} (absorbing layer on), transmitted through the slits {:.4}",
         prop.time(),
         psi.norm(),
-        psi.mean_position()[0]
+        transmitted
     );
-    // Heat map of sqrt(density) (to show the fringes), down-sampled by 2.
+    // Heat map of sqrt(density) (to show the fringes), down-sampled by 4.
     let rho = psi.density();
     let xs = grid.axis(0);
     let ys = grid.axis(1);
-    let step = 2;
+    let step = 4;
     let max = rho.iter().cloned().fold(0.0f64, f64::max).sqrt().max(1e-300);
     let root = SVGBackend::new(&out, (640, 640)).into_drawing_area();
     root.fill(&WHITE)?;

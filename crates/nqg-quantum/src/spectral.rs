@@ -4,13 +4,16 @@
 //! $e^{-i\hbar|\mathbf k-\boldsymbol\kappa|^2 h/2m} = \prod_a e^{-i\hbar(k_a-\kappa_a)^2 h/2m}$ is one) the
 //! operator $\mathcal F^{-1} M \mathcal F$ is applied one axis at a time: forward FFT along axis $a$,
 //! multiply by $m_a$, inverse FFT along $a$. Axes other than the contiguous last one are transposed
-//! block by block into a reused buffer, so a step allocates nothing. rustfft is unnormalised, so each
+//! tile by tile (16 columns) into a reused buffer, so a step allocates nothing. rustfft is unnormalised, so each
 //! axis multiplier carries the factor $1/n_a$.
 
 use std::sync::Arc;
 
 use num_complex::Complex64;
 use rustfft::{Fft, FftPlanner};
+
+/// Columns gathered per tile for the strided axes.
+const TILE: usize = 16;
 
 /// FFT plans and scratch space for one grid shape.
 pub(crate) struct Spectral<const D: usize> {
@@ -89,19 +92,36 @@ impl<const D: usize> Spectral<D> {
             inv.process_with_scratch(data, &mut self.scratch);
             return;
         }
+        // Columns are gathered TILE at a time into a cache-resident buffer, transformed as contiguous
+        // lines, multiplied, transformed back and scattered.
         let block_len = n * inner;
-        let buf = &mut self.block[..block_len];
         for o in 0..outer {
             let src = &mut data[o * block_len..(o + 1) * block_len];
-            transpose(src, buf, n, inner);
-            fwd.process_with_scratch(buf, &mut self.scratch);
-            for line in buf.chunks_exact_mut(n) {
-                for (z, m) in line.iter_mut().zip(mult) {
-                    *z *= m;
+            let mut c0 = 0;
+            while c0 < inner {
+                let w = TILE.min(inner - c0);
+                let buf = &mut self.block[..w * n];
+                for r in 0..n {
+                    let row = &src[r * inner + c0..r * inner + c0 + w];
+                    for (j, z) in row.iter().enumerate() {
+                        buf[j * n + r] = *z;
+                    }
                 }
+                fwd.process_with_scratch(buf, &mut self.scratch);
+                for line in buf.chunks_exact_mut(n) {
+                    for (z, m) in line.iter_mut().zip(mult) {
+                        *z *= m;
+                    }
+                }
+                inv.process_with_scratch(buf, &mut self.scratch);
+                for r in 0..n {
+                    let row = &mut src[r * inner + c0..r * inner + c0 + w];
+                    for (j, z) in row.iter_mut().enumerate() {
+                        *z = buf[j * n + r];
+                    }
+                }
+                c0 += w;
             }
-            inv.process_with_scratch(buf, &mut self.scratch);
-            transpose(buf, src, inner, n);
         }
     }
 
@@ -113,6 +133,7 @@ impl<const D: usize> Spectral<D> {
     }
 }
 
+#[cfg(test)]
 /// Transpose a `rows x cols` row-major matrix `src` into `dst` (`cols x rows`), in cache tiles.
 fn transpose(src: &[Complex64], dst: &mut [Complex64], rows: usize, cols: usize) {
     const T: usize = 16;

@@ -54,6 +54,24 @@ proptest! {
                     let _ = p.energy(&psi);
                 }
                 let _ = psi.width();
+                if let Ok(mut h) = nqg_quantum::Hamiltonian::from_values(g.clone(), units, vec![val; g.len()]) {
+                    let opts = nqg_quantum::EigenOptions { max_sweeps: 5, ..Default::default() };
+                    let _ = h.eigenstates(1, opts);
+                    let it = nqg_quantum::ImaginaryTimeOptions { max_steps: 50, dt0: dt.abs(), ..Default::default() };
+                    let _ = h.ground_state(Some(psi.clone()), it);
+                }
+                let l: Vec<f64> = g.axis(0).iter().map(|x| -x * x * eps).collect();
+                let u: Vec<f64> = g.axis(0).iter().map(|x| val * x).collect();
+                if let Ok(mut m) = nqg_quantum::madelung::MadelungSolver1D::new(
+                    &g,
+                    units,
+                    &StaticFn(move |x: &[f64; 1]| x[0] * eps),
+                    l,
+                    u,
+                    dt,
+                ) {
+                    let _ = m.evolve(10.0 * dt.abs());
+                }
                 let _ = nqg_quantum::circulation::circulation_1d(&psi, units);
                 let _ = nqg_quantum::circulation::winding_number(psi.values());
             }
