@@ -1,6 +1,11 @@
 //! Ensembles of learning replicas run in parallel (rayon) with one seed-derived RNG stream each,
 //! and streaming moments of $q$ at chosen times.
 //!
+//! Besides ensemble moments at chosen times it offers time-averaged moments pooled over replicas
+//! and trajectories ([`Ensemble::time_average`], the N-1 "long run after burn-in" estimator) and
+//! the lag covariance $\langle (q(t+\ell) - \bar q)(q(t) - \bar q)^T\rangle$
+//! ([`Ensemble::lag_covariance`]), whose antisymmetric part measures probability currents (N-3).
+//!
 //! Replica $r$ uses [`member_rng`]`(seed, r)`; replicas are processed in fixed chunks and the
 //! per-chunk [`Moments`] are merged in chunk order, so every number is independent of the thread
 //! count. Memory is $O(R(K + \text{aux}))$ plus one small RNG state per replica (32 bytes), so
@@ -163,5 +168,85 @@ impl Ensemble {
             rec.moments.push(self.moments());
         }
         Ok(rec)
+    }
+
+    /// Advance `steps` steps, pushing every replica's state into one pooled [`Moments`] every
+    /// `every` steps (per-replica accumulation in fixed chunk order, so thread-count independent).
+    /// With $R$ replicas this gives $R \cdot$ `steps/every` correlated samples of the stationary law.
+    pub fn time_average<D: Dynamics>(&mut self, dynamics: &D, steps: usize, every: usize) -> Result<Moments> {
+        if dynamics.dim() != self.k || dynamics.aux_dim() != self.aux_dim {
+            return Err(NetworkError::ShapeMismatch {
+                what: "dynamics dimension",
+                expected: self.k,
+                got: dynamics.dim(),
+            });
+        }
+        let every = every.max(1);
+        let (k, a) = (self.k.max(1), self.aux_dim);
+        let kk = self.k;
+        let n_rep = self.rngs.len();
+        let mut aux_store = std::mem::take(&mut self.aux);
+        let aux_chunks: Vec<&mut [f64]> = if a == 0 {
+            (0..n_rep).map(|_| Default::default()).collect()
+        } else {
+            aux_store.chunks_mut(a).collect()
+        };
+        let per_replica: Vec<Moments> = self
+            .q
+            .par_chunks_mut(k)
+            .zip(self.rngs.par_iter_mut())
+            .zip(aux_chunks.into_par_iter())
+            .with_min_len(16)
+            .map(|((q, rng), aux)| {
+                let mut m = Moments::new(kk);
+                let mut done = 0;
+                while done + every <= steps {
+                    dynamics.advance(q, aux, rng, every);
+                    done += every;
+                    m.push(q);
+                }
+                dynamics.advance(q, aux, rng, steps - done);
+                m
+            })
+            .collect();
+        self.aux = aux_store;
+        self.time += steps;
+        let mut total = Moments::new(kk);
+        per_replica.iter().for_each(|m| total.merge(m));
+        Ok(total)
+    }
+
+    /// The lag covariance $C_{ij}(\ell) = \langle (q_i(t+\ell) - \bar q_i(t+\ell))(q_j(t) - \bar q_j(t))\rangle$
+    /// over replicas ($R-1$ normalisation), advancing the ensemble by `lag` steps; row-major $K\times K$.
+    pub fn lag_covariance<D: Dynamics>(&mut self, dynamics: &D, lag: usize) -> Result<Vec<f64>> {
+        let k = self.k;
+        let r = self.rngs.len();
+        let before = self.q.clone();
+        let m0 = self.moments();
+        self.advance(dynamics, lag)?;
+        let m1 = self.moments();
+        let (a, b) = (m1.mean().to_vec(), m0.mean().to_vec());
+        let parts: Vec<Vec<f64>> = self
+            .q
+            .par_chunks(CHUNK * k.max(1))
+            .zip(before.par_chunks(CHUNK * k.max(1)))
+            .map(|(now, then)| {
+                let mut c = vec![0.0; k * k];
+                for (x, y) in now.chunks(k.max(1)).zip(then.chunks(k.max(1))) {
+                    for i in 0..k {
+                        for j in 0..k {
+                            c[i * k + j] += (x[i] - a[i]) * (y[j] - b[j]);
+                        }
+                    }
+                }
+                c
+            })
+            .collect();
+        let mut c = vec![0.0; k * k];
+        for p in &parts {
+            c.iter_mut().zip(p).for_each(|(s, v)| *s += v);
+        }
+        let norm = (r.max(2) - 1) as f64;
+        Ok(c.iter().map(|v| v / norm).collect())
     }
 }

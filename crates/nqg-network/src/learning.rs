@@ -529,17 +529,25 @@ impl Dynamics for TeacherStudentSgd {
         let m = self.config.batch;
         let inv_m = 1.0 / m as f64;
         let gamma = self.config.gamma;
-        let mut x = vec![0.0; k];
-        let mut g = vec![0.0; k];
-        let mut z = vec![0.0; k];
-        let mut picked: Vec<usize> = Vec::with_capacity(m);
+        // Stack buffers for K <= 16 (no allocation per call), heap otherwise.
+        let mut stack = [0.0f64; 48];
+        let mut heap;
+        let buf: &mut [f64] = if k <= 16 {
+            &mut stack[..3 * k]
+        } else {
+            heap = vec![0.0; 3 * k];
+            &mut heap
+        };
+        let (x, rest) = buf.split_at_mut(k);
+        let (g, z) = rest.split_at_mut(k);
+        let mut picked: Vec<usize> = Vec::new();
         for _ in 0..steps {
             g.iter_mut().for_each(|v| *v = 0.0);
             match &self.data {
                 None => {
                     for _ in 0..m {
-                        let y = self.problem.sample_pair(rng, &mut x);
-                        add_grad(q, &x, y, inv_m, &mut g);
+                        let y = self.problem.sample_pair(rng, x);
+                        add_grad(q, x, y, inv_m, g);
                     }
                 }
                 Some(d) => {
@@ -548,7 +556,7 @@ impl Dynamics for TeacherStudentSgd {
                         Sampling::WithReplacement => {
                             for _ in 0..m {
                                 let (x, y) = d.pair(rng.random_range(0..n));
-                                add_grad(q, x, y, inv_m, &mut g);
+                                add_grad(q, x, y, inv_m, g);
                             }
                         }
                         Sampling::WithoutReplacement => {
@@ -561,7 +569,7 @@ impl Dynamics for TeacherStudentSgd {
                             }
                             for &i in &picked {
                                 let (x, y) = d.pair(i);
-                                add_grad(q, x, y, inv_m, &mut g);
+                                add_grad(q, x, y, inv_m, g);
                             }
                         }
                     }

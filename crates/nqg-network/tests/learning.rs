@@ -221,3 +221,35 @@ fn ou_current_vanishes_iff_detailed_balance() {
     let op = &om * &pcov;
     assert!((&op + op.transpose()).abs().max() < 1e-14);
 }
+
+#[test]
+fn time_average_and_lag_covariance_match_exact_forms() {
+    let p = problem();
+    let (gamma, m) = (0.05, 1);
+    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m)).unwrap();
+    let exact = p.stationary_covariance(gamma, m).unwrap();
+    let qs = p.teacher().to_vec();
+    let mut ens = Ensemble::new(&sgd, 20_000, 21, |_, _, q| q.copy_from_slice(&qs)).unwrap();
+    ens.advance(&sgd, 1600).unwrap();
+    // Lag covariance: <e(t+l) e(t)^T> = (1 - gamma Sigma)^l P exactly; Sigma diagonal here.
+    let lag = 10;
+    let c = ens.lag_covariance(&sgd, lag).unwrap();
+    for (i, lam) in [(0usize, 1.0f64), (1, 0.25)] {
+        let expect = (1.0 - gamma * lam).powi(lag as i32) * exact[(i, i)];
+        // One-sigma error of a cross-covariance of 2e4 Gaussian pairs ~ P_ii/sqrt(2e4); 5 sigma.
+        let se = exact[(i, i)] / (20_000f64).sqrt();
+        assert!(
+            (c[i * 2 + i] - expect).abs() < 5.0 * se,
+            "{i}: {} vs {expect}",
+            c[i * 2 + i]
+        );
+    }
+    // Pooled time average over 200 steps x 2e4 replicas, every 100 steps (roughly 1-2 relaxation times):
+    // the effective sample count is >= 2e4, so 4% relative (> 5 sigma) is a safe band.
+    let tav = ens.time_average(&sgd, 200, 100).unwrap();
+    assert_eq!(tav.count(), 40_000);
+    let ct = tav.covariance();
+    for i in 0..2 {
+        assert!((ct[(i, i)] / exact[(i, i)] - 1.0).abs() < 0.04);
+    }
+}
