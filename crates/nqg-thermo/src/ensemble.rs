@@ -271,6 +271,9 @@ where
 /// overlaps (a single member is latency-bound).
 const LANES: usize = 8;
 
+/// Steps of normals drawn ahead per lane in the scalar Euler-Maruyama path.
+const BLOCK: usize = 64;
+
 /// Euler-Maruyama ensemble, [`LANES`] members at a time. Each member still draws from its own stream
 /// in the same order, and moments are pushed in member order, so the numbers equal those of the
 /// one-member-at-a-time loop; a blow-up reports the lowest failing member.
@@ -308,35 +311,46 @@ where
                 let mut failed: [Option<(usize, f64)>; LANES] = [None; LANES];
                 let mut s = 0;
                 for (k, &stop) in observe.iter().enumerate() {
-                    // Scalar fast path: d = 1, a full group, no failure yet (fixed-size arrays, no
-                    // bounds checks; the same arithmetic and draw order as the general loop below).
+                    // Scalar fast path (d = 1, full group): normals are drawn per lane in blocks (the
+                    // draws are independent of the state, so they pipeline), then the lanes advance
+                    // together. Same draws, order and arithmetic as the general loop below; failed
+                    // lanes stop drawing and stepping exactly as there.
                     if d == 1
-                        && failed.iter().all(|f| f.is_none())
                         && let (Ok(xa), Ok(ra)) = (
                             <&mut [f64; LANES]>::try_from(&mut x[..]),
                             <&mut [MemberRng; LANES]>::try_from(&mut rngs[..]),
                         )
                     {
+                        let mut z = [[0.0f64; BLOCK]; LANES];
                         while s < stop {
-                            let t = spec.t0 + s as f64 * h;
-                            let mut ok = true;
+                            let nb = BLOCK.min(stop - s);
                             for l in 0..LANES {
-                                let (mut al, mut bl) = (0.0, 0.0);
-                                sde.drift(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut al));
-                                sde.diffusion(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut bl));
-                                xa[l] += al * h + bl * (sqrt_h * normal(&mut ra[l]));
-                                ok &= xa[l].is_finite();
-                            }
-                            if !ok {
-                                for l in 0..LANES {
-                                    if !xa[l].is_finite() {
-                                        failed[l] = Some((s, t));
+                                if failed[l].is_none() {
+                                    for zj in z[l][..nb].iter_mut() {
+                                        *zj = sqrt_h * normal(&mut ra[l]);
                                     }
                                 }
-                                s += 1;
-                                break;
                             }
-                            s += 1;
+                            for j in 0..nb {
+                                let t = spec.t0 + (s + j) as f64 * h;
+                                for l in 0..LANES {
+                                    if failed[l].is_some() {
+                                        continue;
+                                    }
+                                    let (mut al, mut bl) = (0.0, 0.0);
+                                    sde.drift(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut al));
+                                    sde.diffusion(
+                                        t,
+                                        std::slice::from_ref(&xa[l]),
+                                        std::slice::from_mut(&mut bl),
+                                    );
+                                    xa[l] += al * h + bl * z[l][j];
+                                    if !xa[l].is_finite() {
+                                        failed[l] = Some((s + j, t));
+                                    }
+                                }
+                            }
+                            s += nb;
                         }
                     }
                     while s < stop {
@@ -435,6 +449,40 @@ mod tests {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let b = pool.install(|| run_ensemble(&ou, &spec, 5, |_, _, x| x[0] = 1.0).unwrap());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn lane_paths_equal_the_one_member_loop() {
+        // 20 members: two full 8-lane groups (scalar fast path) and a 4-member tail (general path),
+        // against a plain per-member loop with the same streams and arithmetic: bitwise equal.
+        let ou = LinearOu::new(vec![1.0], 0.5, vec![0.0], vec![0.0]).unwrap();
+        let (h, n) = (0.01, 137);
+        let spec = EnsembleSpec {
+            scheme: Scheme::EulerMaruyama,
+            dt: h,
+            steps: n,
+            members: 20,
+            t0: 0.0,
+            observe: vec![50, 137],
+        };
+        let st = run_ensemble(&ou, &spec, 9, |m, _, x| x[0] = m as f64 * 0.1).unwrap();
+        let (mut m50, mut m137) = (Moments::new(1), Moments::new(1));
+        let b = 1.0f64;
+        for m in 0..20 {
+            let mut rng = member_rng(9, m as u64);
+            let mut x = m as f64 * 0.1;
+            for s in 0..n {
+                let t = s as f64 * h;
+                let a = -(1.0 * (x - 0.0 - 0.0 * t));
+                x += a * h + b * (h.sqrt() * normal(&mut rng));
+                if s + 1 == 50 {
+                    m50.push(&[x]).unwrap();
+                }
+            }
+            m137.push(&[x]).unwrap();
+        }
+        assert_eq!(st.moments[0], m50);
+        assert_eq!(st.moments[1], m137);
     }
 
     #[test]
