@@ -387,16 +387,24 @@ fn ou_moments_ensemble(ctx: &RunContext) -> CheckResult {
     let spec = EnsembleSpec {
         scheme: Scheme::Sra1,
         dt: 0.01,
-        steps: 100,
+        steps: 101,
         members,
         t0: 0.0,
-        observe: vec![25, 50, 100],
+        observe: vec![25, 50, 99, 100, 101],
     };
     let st = run_ensemble(&ou, &spec, ctx.seed, |_, _, x| x[0] = 2.0).map_err(err)?;
     let last = st
         .moments
-        .last()
-        .ok_or_else(|| CheckError("no observation".into()))?;
+        .get(3)
+        .ok_or_else(|| CheckError("no observation at t = 1".into()))?;
+    // Langevin entropy rate (S-FP1): S = ln(2 pi e Var)/2, so dS/dt = Var'/(2 Var); the central difference
+    // of the variance over the same members at t = 0.99 and 1.01 is nearly noise-free.
+    let (v_lo, v_hi) = (st.moments[2].covariance()[0], st.moments[4].covariance()[0]);
+    let dsdt_ens = (v_hi - v_lo) / 0.02 / (2.0 * last.covariance()[0]);
+    // Its noise is dominated by the 2 x dW cross term: sd(Var(1.01) - Var(0.99)) ~ sqrt(4 Var 2D 0.02 / N).
+    let dsdt_se = (4.0 * last.covariance()[0] * 2.0 * 0.5 * 0.02 / members as f64).sqrt()
+        / 0.02
+        / (2.0 * last.covariance()[0]);
     let (me, ve) = ou_exact(1.0);
     let n = last.count() as f64;
     let mean = last.mean()[0];
@@ -433,6 +441,12 @@ fn ou_moments_ensemble(ctx: &RunContext) -> CheckResult {
     .detail("mean standard error", sem, None)
     .detail("variance", var, Some(ve))
     .detail("variance standard error", sv, None)
+    .detail(
+        "entropy rate dS/dt = Var'/(2 Var) at t = 1",
+        dsdt_ens,
+        Some(OU_DSDT_T1),
+    )
+    .detail("entropy rate standard error (approximate)", dsdt_se, None)
     .figure(fig)
     .into())
 }
