@@ -72,7 +72,17 @@ impl Moments {
         }
     }
     /// Merge another accumulator (Chan et al.).
-    pub fn merge(&mut self, o: &Moments) {
+    ///
+    /// # Errors
+    /// [`ThermoError::DimensionMismatch`] if the dimensions differ.
+    pub fn merge(&mut self, o: &Moments) -> Result<()> {
+        check_len("merged moments", self.mean.len(), o.mean.len())?;
+        self.merge_same(o);
+        Ok(())
+    }
+
+    /// Merge an accumulator of the same dimension (internal).
+    pub(crate) fn merge_same(&mut self, o: &Moments) {
         if o.n == 0 {
             return;
         }
@@ -109,9 +119,12 @@ impl Moments {
         }
         self.m2.iter().map(|v| v / (self.n - 1) as f64).collect()
     }
-    /// Standard error of the mean of component `i`.
+    /// Standard error of the mean of component `i` (NaN if `i` is out of range).
     pub fn sem(&self, i: usize) -> f64 {
         let d = self.dim();
+        if i >= d {
+            return f64::NAN;
+        }
         (self.covariance()[i * d + i] / self.n as f64).sqrt()
     }
 }
@@ -258,7 +271,7 @@ where
         },
         |a, b| {
             for (x, y) in a.0.iter_mut().zip(&b.0) {
-                x.merge(y);
+                x.merge_same(y);
             }
         },
     )?
@@ -397,7 +410,7 @@ where
         let p = p?;
         match out.as_mut() {
             None => out = Some(p),
-            Some(o) => o.iter_mut().zip(&p).for_each(|(x, y)| x.merge(y)),
+            Some(o) => o.iter_mut().zip(&p).for_each(|(x, y)| x.merge_same(y)),
         }
     }
     out.ok_or(ThermoError::TooFewSamples { needed: 1, got: 0 })
@@ -424,7 +437,9 @@ mod tests {
                 b.push(x).unwrap()
             }
         }
-        a.merge(&b);
+        a.merge(&b).unwrap();
+        assert!(a.merge(&Moments::new(3)).is_err());
+        assert!(a.sem(5).is_nan());
         let n = xs.len() as f64;
         let m0 = xs.iter().map(|x| x[0]).sum::<f64>() / n;
         let m1 = xs.iter().map(|x| x[1]).sum::<f64>() / n;
