@@ -72,7 +72,17 @@ impl Moments {
         }
     }
     /// Merge another accumulator (Chan et al.).
-    pub fn merge(&mut self, o: &Moments) {
+    ///
+    /// # Errors
+    /// [`ThermoError::DimensionMismatch`] if the dimensions differ.
+    pub fn merge(&mut self, o: &Moments) -> Result<()> {
+        check_len("merged moments", self.mean.len(), o.mean.len())?;
+        self.merge_same(o);
+        Ok(())
+    }
+
+    /// Merge an accumulator of the same dimension (internal).
+    pub(crate) fn merge_same(&mut self, o: &Moments) {
         if o.n == 0 {
             return;
         }
@@ -109,9 +119,12 @@ impl Moments {
         }
         self.m2.iter().map(|v| v / (self.n - 1) as f64).collect()
     }
-    /// Standard error of the mean of component `i`.
+    /// Standard error of the mean of component `i` (NaN if `i` is out of range).
     pub fn sem(&self, i: usize) -> f64 {
         let d = self.dim();
+        if i >= d {
+            return f64::NAN;
+        }
         (self.covariance()[i * d + i] / self.n as f64).sqrt()
     }
 }
@@ -258,7 +271,7 @@ where
         },
         |a, b| {
             for (x, y) in a.0.iter_mut().zip(&b.0) {
-                x.merge(y);
+                x.merge_same(y);
             }
         },
     )?
@@ -270,6 +283,9 @@ where
 /// Members advanced together by the Euler-Maruyama path: independent dependency chains that the CPU
 /// overlaps (a single member is latency-bound).
 const LANES: usize = 8;
+
+/// Steps of normals drawn ahead per lane in the scalar Euler-Maruyama path.
+const BLOCK: usize = 64;
 
 /// Euler-Maruyama ensemble, [`LANES`] members at a time. Each member still draws from its own stream
 /// in the same order, and moments are pushed in member order, so the numbers equal those of the
@@ -308,35 +324,46 @@ where
                 let mut failed: [Option<(usize, f64)>; LANES] = [None; LANES];
                 let mut s = 0;
                 for (k, &stop) in observe.iter().enumerate() {
-                    // Scalar fast path: d = 1, a full group, no failure yet (fixed-size arrays, no
-                    // bounds checks; the same arithmetic and draw order as the general loop below).
+                    // Scalar fast path (d = 1, full group): normals are drawn per lane in blocks (the
+                    // draws are independent of the state, so they pipeline), then the lanes advance
+                    // together. Same draws, order and arithmetic as the general loop below; failed
+                    // lanes stop drawing and stepping exactly as there.
                     if d == 1
-                        && failed.iter().all(|f| f.is_none())
                         && let (Ok(xa), Ok(ra)) = (
                             <&mut [f64; LANES]>::try_from(&mut x[..]),
                             <&mut [MemberRng; LANES]>::try_from(&mut rngs[..]),
                         )
                     {
+                        let mut z = [[0.0f64; BLOCK]; LANES];
                         while s < stop {
-                            let t = spec.t0 + s as f64 * h;
-                            let mut ok = true;
+                            let nb = BLOCK.min(stop - s);
                             for l in 0..LANES {
-                                let (mut al, mut bl) = (0.0, 0.0);
-                                sde.drift(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut al));
-                                sde.diffusion(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut bl));
-                                xa[l] += al * h + bl * (sqrt_h * normal(&mut ra[l]));
-                                ok &= xa[l].is_finite();
-                            }
-                            if !ok {
-                                for l in 0..LANES {
-                                    if !xa[l].is_finite() {
-                                        failed[l] = Some((s, t));
+                                if failed[l].is_none() {
+                                    for zj in z[l][..nb].iter_mut() {
+                                        *zj = sqrt_h * normal(&mut ra[l]);
                                     }
                                 }
-                                s += 1;
-                                break;
                             }
-                            s += 1;
+                            for j in 0..nb {
+                                let t = spec.t0 + (s + j) as f64 * h;
+                                for l in 0..LANES {
+                                    if failed[l].is_some() {
+                                        continue;
+                                    }
+                                    let (mut al, mut bl) = (0.0, 0.0);
+                                    sde.drift(t, std::slice::from_ref(&xa[l]), std::slice::from_mut(&mut al));
+                                    sde.diffusion(
+                                        t,
+                                        std::slice::from_ref(&xa[l]),
+                                        std::slice::from_mut(&mut bl),
+                                    );
+                                    xa[l] += al * h + bl * z[l][j];
+                                    if !xa[l].is_finite() {
+                                        failed[l] = Some((s + j, t));
+                                    }
+                                }
+                            }
+                            s += nb;
                         }
                     }
                     while s < stop {
@@ -383,7 +410,7 @@ where
         let p = p?;
         match out.as_mut() {
             None => out = Some(p),
-            Some(o) => o.iter_mut().zip(&p).for_each(|(x, y)| x.merge(y)),
+            Some(o) => o.iter_mut().zip(&p).for_each(|(x, y)| x.merge_same(y)),
         }
     }
     out.ok_or(ThermoError::TooFewSamples { needed: 1, got: 0 })
@@ -410,7 +437,9 @@ mod tests {
                 b.push(x).unwrap()
             }
         }
-        a.merge(&b);
+        a.merge(&b).unwrap();
+        assert!(a.merge(&Moments::new(3)).is_err());
+        assert!(a.sem(5).is_nan());
         let n = xs.len() as f64;
         let m0 = xs.iter().map(|x| x[0]).sum::<f64>() / n;
         let m1 = xs.iter().map(|x| x[1]).sum::<f64>() / n;
@@ -435,6 +464,40 @@ mod tests {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let b = pool.install(|| run_ensemble(&ou, &spec, 5, |_, _, x| x[0] = 1.0).unwrap());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn lane_paths_equal_the_one_member_loop() {
+        // 20 members: two full 8-lane groups (scalar fast path) and a 4-member tail (general path),
+        // against a plain per-member loop with the same streams and arithmetic: bitwise equal.
+        let ou = LinearOu::new(vec![1.0], 0.5, vec![0.0], vec![0.0]).unwrap();
+        let (h, n) = (0.01, 137);
+        let spec = EnsembleSpec {
+            scheme: Scheme::EulerMaruyama,
+            dt: h,
+            steps: n,
+            members: 20,
+            t0: 0.0,
+            observe: vec![50, 137],
+        };
+        let st = run_ensemble(&ou, &spec, 9, |m, _, x| x[0] = m as f64 * 0.1).unwrap();
+        let (mut m50, mut m137) = (Moments::new(1), Moments::new(1));
+        let b = 1.0f64;
+        for m in 0..20 {
+            let mut rng = member_rng(9, m as u64);
+            let mut x = m as f64 * 0.1;
+            for s in 0..n {
+                let t = s as f64 * h;
+                let a = -(1.0 * (x - 0.0 - 0.0 * t));
+                x += a * h + b * (h.sqrt() * normal(&mut rng));
+                if s + 1 == 50 {
+                    m50.push(&[x]).unwrap();
+                }
+            }
+            m137.push(&[x]).unwrap();
+        }
+        assert_eq!(st.moments[0], m50);
+        assert_eq!(st.moments[1], m137);
     }
 
     #[test]

@@ -18,7 +18,14 @@ use rayon::prelude::*;
 use crate::error::{Result, ThermoError, check_len};
 
 /// Digamma $\psi(x)$ for $x > 0$ (recurrence to $x \ge 10$, then the asymptotic series; error < 1e-13).
+/// Returns NaN for $x \le 0$ or non-finite $x$ ($+\infty$ for $x = +\infty$).
 pub fn digamma(mut x: f64) -> f64 {
+    if x == f64::INFINITY {
+        return x;
+    }
+    if !(x > 0.0 && x.is_finite()) {
+        return f64::NAN;
+    }
     let mut r = 0.0;
     while x < 10.0 {
         r -= 1.0 / x;
@@ -31,7 +38,14 @@ pub fn digamma(mut x: f64) -> f64 {
 }
 
 /// $\ln\Gamma(x)$ for $x > 0$ (recurrence to $x \ge 10$, then Stirling's series; error < 1e-13).
+/// Returns NaN for $x \le 0$ or NaN ($+\infty$ for $x = +\infty$).
 pub fn ln_gamma(mut x: f64) -> f64 {
+    if x == f64::INFINITY {
+        return x;
+    }
+    if !(x > 0.0 && x.is_finite()) {
+        return f64::NAN;
+    }
     let mut r = 0.0;
     while x < 10.0 {
         r -= x.ln();
@@ -275,6 +289,10 @@ mod tests {
         assert!((ln_gamma(7.0) - 720f64.ln()).abs() < 1e-12);
         assert!((ln_unit_ball_volume(2).exp() - std::f64::consts::PI).abs() < 1e-12);
         assert!((ln_unit_ball_volume(3).exp() - 4.0 / 3.0 * std::f64::consts::PI).abs() < 1e-12);
+        // Outside the domain: NaN, no endless recurrence.
+        for x in [0.0, -1.0, -1e300, f64::NEG_INFINITY, f64::NAN] {
+            assert!(digamma(x).is_nan() && ln_gamma(x).is_nan(), "{x}");
+        }
     }
 
     #[test]

@@ -325,15 +325,15 @@ impl FokkerPlanck1d {
         let peq = self.stationary()?;
         let s: Vec<f64> = peq.iter().map(|v| v.sqrt()).collect();
         let (l, d, u, _, _) = self.generator();
-        // Symmetrised: S_{i,i+1} = u_i s_{i+1}/s_i, S_{i+1,i} = l_{i+1} s_i/s_{i+1} (equal by detailed balance).
-        let off: Vec<f64> = (0..n - 1).map(|i| -u[i] * s[i + 1] / s[i]).collect();
+        // Symmetrised: S_{i,i+1} = u_i s_{i+1}/s_i = S_{i+1,i} = l_{i+1} s_i/s_{i+1} (detailed balance), so
+        // S_{i,i+1} = sqrt(u_i l_{i+1}): no division by the (possibly tiny) Boltzmann weights.
+        let off: Vec<f64> = (0..n - 1).map(|i| -(u[i] * l[i + 1]).sqrt()).collect();
         let nd: Vec<f64> = d.iter().map(|v| -v).collect();
         // A = -S + sigma I with a small positive shift to make it definite.
         let sigma = 1e-12 * nd.iter().cloned().fold(0.0, f64::max);
         let lower: Vec<f64> = (0..n).map(|i| if i == 0 { 0.0 } else { off[i - 1] }).collect();
         let upper: Vec<f64> = (0..n).map(|i| if i + 1 < n { off[i] } else { 0.0 }).collect();
         let diag: Vec<f64> = nd.iter().map(|v| v + sigma).collect();
-        let _ = l;
         let a = Tridiag::new(&lower, &diag, &upper)?;
         let snorm = s.iter().map(|v| v * v).sum::<f64>().sqrt();
         let e0: Vec<f64> = s.iter().map(|v| v / snorm).collect();

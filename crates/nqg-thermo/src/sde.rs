@@ -5,7 +5,8 @@
 //! Schemes, with step $h$, increments $\Delta W \sim N(0,h)$ and $I_{(1,0)} = \int_t^{t+h}(t+h-s)\,dW_s$:
 //!
 //! * Euler-Maruyama (Itô, strong 0.5, weak 1): $X' = X + a h + b\,\Delta W$.
-//! * Milstein (Itô, diagonal noise, strong 1): $X' = X + a h + b\,\Delta W + \tfrac12 b\,\partial_{x}b\,(\Delta W^2 - h)$.
+//! * Milstein (Itô, diagonal noise, strong 1; $\partial_x b$ from [`Sde::diffusion_derivative`], by
+//!   automatic differentiation for a [`DualSde`]): $X' = X + a h + b\,\Delta W + \tfrac12 b\,\partial_{x}b\,(\Delta W^2 - h)$.
 //! * Stochastic Heun (Stratonovich, strong 1 for commutative noise): predictor
 //!   $\tilde X = X + a h + b\,\Delta W$, then $X' = X + \tfrac12(a + \tilde a)h + \tfrac12(b + \tilde b)\,\Delta W$.
 //! * SRA1 (Rößler 2010, additive noise $b = b(t)$, strong 1.5, weak 2): with $\chi = I_{(1,0)}/h$,
@@ -18,6 +19,8 @@
 //! ANCHORS.md §C1).
 
 use crate::error::{Result, ThermoError, check_dt, check_len};
+use num_dual::{Dual64, DualNum};
+
 use crate::rng::normal;
 
 /// A stochastic differential equation with diagonal noise.
@@ -110,6 +113,61 @@ where
     }
 }
 
+/// An SDE whose drift and diffusion are written once, generically over dual numbers
+/// (`D: DualNum<Primitive = f64> + Copy`), so Milstein's $\partial b_i/\partial x_i$ comes from forward-mode
+/// automatic differentiation (num-dual `Dual64`) instead of finite differences. Wrap it in [`AutoDiff`]
+/// to use it as an [`Sde`].
+pub trait DualSde: Sync {
+    /// State dimension.
+    fn dim(&self) -> usize;
+    /// Drift $a(x, t)$.
+    fn drift<D: DualNum<Primitive = f64> + Copy>(&self, t: f64, x: &[D], out: &mut [D]);
+    /// Diagonal noise amplitudes $b_i(x, t)$.
+    fn diffusion<D: DualNum<Primitive = f64> + Copy>(&self, t: f64, x: &[D], out: &mut [D]);
+    /// Whether the noise is additive.
+    fn is_additive(&self) -> bool {
+        false
+    }
+}
+
+/// $\partial b_i/\partial x_i$ of a [`DualSde`] by forward-mode automatic differentiation (one `Dual64`
+/// pass per component).
+pub fn dual_diffusion_derivative<S: DualSde + ?Sized>(sde: &S, t: f64, x: &[f64], out: &mut [f64]) {
+    let d = x.len().min(out.len());
+    let mut xd: Vec<Dual64> = x.iter().map(|&v| Dual64::from_re(v)).collect();
+    let mut bd = vec![Dual64::from_re(0.0); x.len()];
+    for i in 0..d {
+        xd[i].eps = 1.0;
+        sde.diffusion(t, &xd, &mut bd);
+        out[i] = bd[i].eps;
+        xd[i].eps = 0.0;
+    }
+}
+
+/// Adapter: a [`DualSde`] used as an [`Sde`] (values in `f64`, Milstein derivative by autodiff).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutoDiff<S>(pub S);
+
+impl<S: DualSde> Sde for AutoDiff<S> {
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+    #[inline]
+    fn drift(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        self.0.drift(t, x, out)
+    }
+    #[inline]
+    fn diffusion(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        self.0.diffusion(t, x, out)
+    }
+    fn diffusion_derivative(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        dual_diffusion_derivative(&self.0, t, x, out)
+    }
+    fn is_additive(&self) -> bool {
+        self.0.is_additive()
+    }
+}
+
 /// Geometric Brownian motion $dX = \mu X\,dt + \sigma X\,dW$ (Itô), exact solution
 /// $X_t = X_0 \exp((\mu - \sigma^2/2)t + \sigma W_t)$ (ANCHORS.md §C4).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -132,18 +190,31 @@ impl Gbm {
     }
 }
 
+impl DualSde for Gbm {
+    fn dim(&self) -> usize {
+        1
+    }
+    fn drift<D: DualNum<Primitive = f64> + Copy>(&self, _t: f64, x: &[D], out: &mut [D]) {
+        out[0] = x[0] * self.mu;
+    }
+    fn diffusion<D: DualNum<Primitive = f64> + Copy>(&self, _t: f64, x: &[D], out: &mut [D]) {
+        out[0] = x[0] * self.sigma;
+    }
+}
+
+/// GBM as an [`Sde`]: the [`DualSde`] physics evaluated in `f64`, Milstein's derivative by autodiff.
 impl Sde for Gbm {
     fn dim(&self) -> usize {
         1
     }
-    fn drift(&self, _t: f64, x: &[f64], out: &mut [f64]) {
-        out[0] = self.mu * x[0];
+    fn drift(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        DualSde::drift(self, t, x, out)
     }
-    fn diffusion(&self, _t: f64, x: &[f64], out: &mut [f64]) {
-        out[0] = self.sigma * x[0];
+    fn diffusion(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        DualSde::diffusion(self, t, x, out)
     }
-    fn diffusion_derivative(&self, _t: f64, _x: &[f64], out: &mut [f64]) {
-        out[0] = self.sigma;
+    fn diffusion_derivative(&self, t: f64, x: &[f64], out: &mut [f64]) {
+        dual_diffusion_derivative(self, t, x, out)
     }
 }
 
@@ -605,6 +676,34 @@ mod tests {
         }
         assert!(((vz / n as f64) / (h * h * h / 3.0) - 1.0).abs() < 0.02);
         assert!(((cz / n as f64) / (h * h / 2.0) - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn autodiff_derivative_matches_closed_form() {
+        // b = sigma x^2 sin x written once; d b / dx = sigma (2 x sin x + x^2 cos x).
+        struct S;
+        impl DualSde for S {
+            fn dim(&self) -> usize {
+                2
+            }
+            fn drift<D: DualNum<Primitive = f64> + Copy>(&self, _t: f64, x: &[D], o: &mut [D]) {
+                o[0] = -x[0];
+                o[1] = -x[1];
+            }
+            fn diffusion<D: DualNum<Primitive = f64> + Copy>(&self, _t: f64, x: &[D], o: &mut [D]) {
+                o[0] = x[0] * x[0] * x[0].sin() * 0.3;
+                o[1] = x[1].exp();
+            }
+        }
+        let a = AutoDiff(S);
+        let x = [1.3, -0.4];
+        let mut db = [0.0; 2];
+        a.diffusion_derivative(0.0, &x, &mut db);
+        let e0 = 0.3 * (2.0 * 1.3 * 1.3f64.sin() + 1.3 * 1.3 * 1.3f64.cos());
+        assert!((db[0] - e0).abs() < 1e-15 && (db[1] - (-0.4f64).exp()).abs() < 1e-15);
+        let mut gd = [0.0];
+        Gbm { mu: 1.0, sigma: 0.7 }.diffusion_derivative(0.0, &[3.0], &mut gd);
+        assert!((gd[0] - 0.7).abs() < 1e-15);
     }
 
     #[test]

@@ -145,7 +145,7 @@ impl DraggedTrap {
                 acc.push_unchecked(&[st, (-st).exp(), sm, ss, x[0] - x0]);
                 Ok(())
             },
-            |a, b| a.0.merge(&b.0),
+            |a, b| a.0.merge_same(&b.0),
         )?
         .0;
         Ok(TrapStats {
@@ -286,7 +286,7 @@ pub fn ou_current_ensemble(
             acc.push_unchecked(&mm);
             Ok(())
         },
-        |a, b| a.0.merge(&b.0),
+        |a, b| a.0.merge_same(&b.0),
     )?
     .0;
     Ok(out)

@@ -198,10 +198,13 @@ impl CyclicTridiag {
         })
     }
 
-    /// Solve in place.
+    /// Solve in place (a slice of the wrong length is left unchanged).
     #[inline]
     pub fn solve(&self, x: &mut [f64]) {
         let n = x.len();
+        if n != self.z.len() {
+            return;
+        }
         self.t.solve(x);
         let z = &self.z;
         let fact =

@@ -266,3 +266,40 @@ proptest! {
         let _ = gaussian_entropy(&xs, d);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn tridiagonal_solves_invert_the_matrix(
+        vals in prop::collection::vec((-1.0f64..1.0, -1.0f64..1.0, 0.1f64..2.0, -3.0f64..3.0), 1..60),
+        tr in -0.5f64..0.5,
+        bl in -0.5f64..0.5,
+    ) {
+        use nqg_thermo::tridiag::{CyclicTridiag, Tridiag};
+        let n = vals.len();
+        let l: Vec<f64> = vals.iter().map(|v| v.0).collect();
+        let u: Vec<f64> = vals.iter().map(|v| v.1).collect();
+        // Strict diagonal dominance (|d| > |l| + |u| + corners): Thomas without pivoting is stable.
+        let d: Vec<f64> = vals.iter().map(|v| 3.0 + v.2).collect();
+        let x: Vec<f64> = vals.iter().map(|v| v.3).collect();
+        let matvec = |cyc: bool| -> Vec<f64> {
+            (0..n)
+                .map(|i| {
+                    let mut s = d[i] * x[i];
+                    if i > 0 { s += l[i] * x[i - 1]; } else if cyc { s += tr * x[n - 1]; }
+                    if i + 1 < n { s += u[i] * x[i + 1]; } else if cyc { s += bl * x[0]; }
+                    s
+                })
+                .collect()
+        };
+        let mut r = matvec(false);
+        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r);
+        prop_assert!(r.iter().zip(&x).all(|(a, b)| (a - b).abs() < 1e-12));
+        if n >= 3 {
+            let mut r = matvec(true);
+            CyclicTridiag::new(&l, &d, &u, tr, bl).unwrap().solve(&mut r);
+            prop_assert!(r.iter().zip(&x).all(|(a, b)| (a - b).abs() < 1e-12));
+        }
+    }
+}

@@ -5,6 +5,7 @@ use nqg_thermo::ThermoError;
 use nqg_thermo::ensemble::{EnsembleSpec, run_ensemble};
 use nqg_thermo::entropy::{gaussian_entropy, kl_divergence, knn_entropy_weighted, shannon};
 use nqg_thermo::fp::{Boundary, FokkerPlanck1d, Grid1d, Method, Stepper1d, entropy_balance};
+use nqg_thermo::fp2d::{FokkerPlanck2d, Stepper2d};
 use nqg_thermo::rng::normal;
 use nqg_thermo::sde::{BrownianPath, FnSde, Gbm, LinearOu, Scheme, integrate_path};
 use nqg_thermo::stochastic::{DraggedTrap, ou_current_analytic, ou_current_ensemble};
@@ -153,6 +154,13 @@ pub fn register(reg: &mut Registry) {
          (Stratonovich) equals that of D I - A Sigma within 4 sigma",
         Kind::Stat,
         ou_current,
+    )
+    .check(
+        "thermo.noneq.ou_current_grid",
+        "The same process on the 2D Scharfetter-Gummel grid (split backward Euler, reflecting box [-4.5, 4.5]^2): \
+         the antisymmetric part of int J x^T equals that of D I - A Sigma (<= 1 %), second order in h",
+        Kind::Converged,
+        ou_current_grid,
     )
     .check(
         "thermo.noneq.tur",
@@ -379,16 +387,24 @@ fn ou_moments_ensemble(ctx: &RunContext) -> CheckResult {
     let spec = EnsembleSpec {
         scheme: Scheme::Sra1,
         dt: 0.01,
-        steps: 100,
+        steps: 101,
         members,
         t0: 0.0,
-        observe: vec![25, 50, 100],
+        observe: vec![25, 50, 99, 100, 101],
     };
     let st = run_ensemble(&ou, &spec, ctx.seed, |_, _, x| x[0] = 2.0).map_err(err)?;
     let last = st
         .moments
-        .last()
-        .ok_or_else(|| CheckError("no observation".into()))?;
+        .get(3)
+        .ok_or_else(|| CheckError("no observation at t = 1".into()))?;
+    // Langevin entropy rate (S-FP1): S = ln(2 pi e Var)/2, so dS/dt = Var'/(2 Var); the central difference
+    // of the variance over the same members at t = 0.99 and 1.01 is nearly noise-free.
+    let (v_lo, v_hi) = (st.moments[2].covariance()[0], st.moments[4].covariance()[0]);
+    let dsdt_ens = (v_hi - v_lo) / 0.02 / (2.0 * last.covariance()[0]);
+    // Its noise is dominated by the 2 x dW cross term: sd(Var(1.01) - Var(0.99)) ~ sqrt(4 Var 2D 0.02 / N).
+    let dsdt_se = (4.0 * last.covariance()[0] * 2.0 * 0.5 * 0.02 / members as f64).sqrt()
+        / 0.02
+        / (2.0 * last.covariance()[0]);
     let (me, ve) = ou_exact(1.0);
     let n = last.count() as f64;
     let mean = last.mean()[0];
@@ -425,6 +441,12 @@ fn ou_moments_ensemble(ctx: &RunContext) -> CheckResult {
     .detail("mean standard error", sem, None)
     .detail("variance", var, Some(ve))
     .detail("variance standard error", sv, None)
+    .detail(
+        "entropy rate dS/dt = Var'/(2 Var) at t = 1",
+        dsdt_ens,
+        Some(OU_DSDT_T1),
+    )
+    .detail("entropy rate standard error (approximate)", dsdt_se, None)
     .figure(fig)
     .into())
 }
@@ -620,6 +642,32 @@ fn kramers_rate(ctx: &RunContext) -> CheckResult {
     let errs: Vec<f64> = rates[..k].iter().map(|r| (r - reference).abs()).collect();
     let order = Order::fit(hs.clone(), errs.clone(), 2.0, 0.3);
     let expected = kramers_formula(d);
+    // Independent cross-check: 1 / mean first-passage time from the left minimum to the right one,
+    // tau = (1/D) int_{-1}^{1} dy e^{U(y)/D} int_{-2.5}^{y} e^{-U(z)/D} dz (reflecting at -2.5), by the
+    // trapezoid rule on 20001 points; for a high barrier 1/tau approaches the escape rate lambda_1/2.
+    let mfpt_rate = {
+        let u = |x: f64| (x * x - 1.0f64).powi(2);
+        let (lo, a, b, m) = (-2.5f64, -1.0f64, 1.0f64, 20_000usize);
+        let hh = (b - lo) / m as f64;
+        let (mut inner, mut tau) = (0.0, 0.0);
+        let mut prev_e = (-u(lo) / d).exp();
+        let mut prev_outer: Option<f64> = None;
+        for i in 1..=m {
+            let y = lo + i as f64 * hh;
+            let e = (-u(y) / d).exp();
+            inner += 0.5 * hh * (prev_e + e);
+            prev_e = e;
+            if y >= a {
+                let outer = (u(y) / d).exp() * inner;
+                if let Some(p) = prev_outer {
+                    tau += 0.5 * hh * (p + outer);
+                }
+                prev_outer = Some(outer);
+            }
+        }
+        // tau above is D times the mean first-passage time.
+        d / tau
+    };
     let mut ev = Evidence::new(
         "escape rate lambda_1/2 at dF/D = 5",
         reference,
@@ -628,7 +676,12 @@ fn kramers_rate(ctx: &RunContext) -> CheckResult {
     )
     .param("D", d)
     .param("cells", ns.clone())
-    .param("convergence reference", "finest grid");
+    .param("convergence reference", "finest grid")
+    .detail(
+        "1 / MFPT(-1 -> +1), quadrature (independent)",
+        mfpt_rate,
+        Some(reference),
+    );
     let mut ratios = (Vec::new(), Vec::new());
     for bt in [3.0, 5.0, 8.0, 12.0] {
         let (_, op) = double_well(1.0 / bt, 1600)?;
@@ -834,4 +887,89 @@ fn ou_tur(ctx: &RunContext) -> CheckResult {
              (tau = {tau})"
         ))
         .into())
+}
+
+fn ou_current_grid(ctx: &RunContext) -> CheckResult {
+    let a = [1.0, -1.0, 2.0, 3.0];
+    let dcoef = 0.5;
+    let (m_exact, _) = ou_current_analytic(&a, 2, dcoef).map_err(err)?;
+    let w_exact = 0.5 * (m_exact[1] - m_exact[2]);
+    let sig = nqg_thermo::stochastic::ou_stationary_covariance(&a, 2, dcoef).map_err(err)?;
+    let det = sig[0] * sig[3] - sig[1] * sig[2];
+    let inv = [sig[3] / det, -sig[1] / det, -sig[2] / det, sig[0] / det];
+    let ns: Vec<usize> = ctx.pick(vec![24, 48, 96], vec![24, 48, 96, 192]);
+    // The Lie splitting perturbs the stationary state at O(dt): keep it below the O(h^2) error.
+    let (dt, t_end) = (ctx.pick(1e-3, 2.5e-4), 3.0);
+    let (mut hs, mut errs, mut ws, mut masses) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for &n in &ns {
+        let g = Grid1d::new(-4.5, 4.5, n).map_err(err)?;
+        let op = FokkerPlanck2d::from_drift(g, g, dcoef, Boundary::Reflecting, |x, y| {
+            (-(a[0] * x + a[1] * y), -(a[2] * x + a[3] * y))
+        })
+        .map_err(err)?;
+        // Start from the exact stationary Gaussian sampled at the centres; relax the O(h^2, dt) remainder.
+        let mut p: Vec<f64> = (0..n * n)
+            .map(|k| {
+                let (x, y) = (g.centre(k % n), g.centre(k / n));
+                (-0.5 * (inv[0] * x * x + 2.0 * inv[1] * x * y + inv[3] * y * y)).exp()
+            })
+            .collect();
+        let m = op.mass(&p);
+        p.iter_mut().for_each(|v| *v /= m);
+        let mut st = Stepper2d::new(&op, dt).map_err(err)?;
+        for _ in 0..(t_end / dt) as usize {
+            st.step(&mut p).map_err(err)?;
+        }
+        let (jx, jy) = op.current(&p).map_err(err)?;
+        let h = g.h();
+        // M12 = int J_x y, M21 = int J_y x (J_x on x-faces at (x_{i+1/2}, y_j), J_y on y-faces).
+        let m12: f64 = (0..n)
+            .map(|j| jx[j].iter().sum::<f64>() * g.centre(j))
+            .sum::<f64>()
+            * h
+            * h;
+        let m21: f64 = (0..n)
+            .map(|i| jy[i].iter().sum::<f64>() * g.centre(i))
+            .sum::<f64>()
+            * h
+            * h;
+        let w = 0.5 * (m12 - m21);
+        hs.push(h);
+        errs.push((w - w_exact).abs());
+        ws.push(w);
+        masses.push((op.mass(&p) - 1.0).abs());
+    }
+    let order = Order::fit(hs.clone(), errs.clone(), 2.0, 0.3);
+    let w_f = *ws.last().unwrap_or(&f64::NAN);
+    let fig = Figure::new(
+        "Non-equilibrium OU current on the 2D grid",
+        "cell width h",
+        "|w_grid - w_exact|",
+    )
+    .log(true, true)
+    .markers("antisymmetric part of int J x^T", hs.clone(), errs.clone());
+    let mut ev = Evidence::new(
+        "grid antisymmetric part of int J x^T",
+        w_f,
+        w_exact,
+        Criterion::RelDiff(1e-2),
+    )
+    .param("A", a)
+    .param("D", dcoef)
+    .param("cells per side", ns.clone())
+    .param("dt", dt)
+    .param("t_end", t_end)
+    .param(
+        "stepping",
+        "Lie-split backward Euler (O(dt) splitting error in the stationary state)",
+    )
+    .detail(
+        "max |mass - 1|",
+        masses.iter().cloned().fold(0.0, f64::max),
+        Some(0.0),
+    );
+    for (h, w) in hs.iter().zip(&ws) {
+        ev = ev.detail(format!("w at h = {h:.3}"), *w, Some(w_exact));
+    }
+    Ok(ev.with_order(order).figure(fig).into())
 }
