@@ -23,6 +23,7 @@ impl Registry {
         crate::checks::network::register(&mut reg);
         crate::checks::paper_sgd::register(&mut reg);
         crate::checks::paper::register(&mut reg);
+        crate::checks::paper_gravity::register(&mut reg);
         reg
     }
 

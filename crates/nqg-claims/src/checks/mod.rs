@@ -4,6 +4,7 @@
 pub mod geometry;
 pub mod network;
 pub mod paper;
+pub mod paper_gravity;
 pub mod paper_sgd;
 pub mod quantum;
 pub mod thermo;

@@ -298,7 +298,29 @@ fn sgd_stationary_covariance(ctx: &RunContext) -> CheckResult {
 }
 
 /// One training pair (x(t), x(t+1)).
-type Pair = (Vec<f64>, Vec<f64>);
+pub(crate) type Pair = (Vec<f64>, Vec<f64>);
+
+/// Pairs (x(t), x(t+1)) with x = (φᵗ, φᵗ⁻¹) of one leapfrog trajectory from random initial data
+/// (φ⁻¹ = φ⁰ + small velocity, which avoids the 1/ω amplification of long waves).
+pub(crate) fn leapfrog_pairs(
+    lf: &Leapfrog1D,
+    steps: usize,
+    rng: &mut rand::rngs::StdRng,
+) -> Result<Vec<Pair>, CheckError> {
+    let l = lf.len();
+    let a: Vec<f64> = (0..l).map(|_| rng.random::<f64>() - 0.5).collect();
+    let b: Vec<f64> = a.iter().map(|v| v + 0.1 * (rng.random::<f64>() - 0.5)).collect();
+    let hist = lf.evolve(&a, &b, steps).map_err(CheckError::from_display)?;
+    let mut prev = b;
+    let mut out = Vec::with_capacity(steps);
+    for t in 0..steps {
+        let x: Vec<f64> = hist[t].iter().chain(&prev).copied().collect();
+        let y: Vec<f64> = hist[t + 1].iter().chain(&hist[t]).copied().collect();
+        prev = hist[t].clone();
+        out.push((x, y));
+    }
+    Ok(out)
+}
 
 fn coupling_recovery(ctx: &RunContext) -> CheckResult {
     let l = 256;
@@ -317,22 +339,7 @@ fn coupling_recovery(ctx: &RunContext) -> CheckResult {
     let trajectories = ctx.pick(32usize, 10_000);
     let steps = 64;
     let mut rng = ctx.rng();
-    // Pairs (x(t), x(t+1)) with x = (phi^t, phi^{t-1}) of one trajectory from random initial data.
-    let trajectory = |rng: &mut rand::rngs::StdRng| -> Result<Vec<Pair>, CheckError> {
-        let a: Vec<f64> = (0..l).map(|_| rng.random::<f64>() - 0.5).collect();
-        // phi^{-1} = phi^0 + small velocity: avoids the 1/omega amplification of long waves.
-        let b: Vec<f64> = a.iter().map(|v| v + 0.1 * (rng.random::<f64>() - 0.5)).collect();
-        let hist = lf.evolve(&a, &b, steps).map_err(CheckError::from_display)?;
-        let mut prev = b;
-        let mut out = Vec::with_capacity(steps);
-        for t in 0..steps {
-            let x: Vec<f64> = hist[t].iter().chain(&prev).copied().collect();
-            let y: Vec<f64> = hist[t + 1].iter().chain(&hist[t]).copied().collect();
-            prev = hist[t].clone();
-            out.push((x, y));
-        }
-        Ok(out)
-    };
+    let trajectory = |rng: &mut rand::rngs::StdRng| leapfrog_pairs(&lf, steps, rng);
     // SGD uses the first 32 trajectories (2048 pairs); least squares streams all of them.
     let mut sgd_pairs = Vec::new();
     for _ in 0..32 {
