@@ -49,6 +49,15 @@ pub fn register(reg: &mut Registry) {
         regimes,
     )
     .check(
+        "paper.madelung.sgd_no_interference",
+        "N-4: two packets of trainable variables (σ0 = 0.5, separation 4) evolved by the Langevin learner \
+         (F = 0, γ = 0.5, D = 0.25) stay a diffusive mixture with no fringes: their characteristic function \
+         at the fringe wavenumber k_f = m d/(ħt) matches pure diffusion within 4σ, while the Schrödinger \
+         evolution of the same data with the (N3.7) dictionary (m = 1/2γ, ħ² = (4Dμ-γ)/γμ², μ = 1) shows it",
+        Kind::Stat,
+        sgd_no_interference,
+    )
+    .check(
         "paper.madelung.microscopic_phase",
         "N-4: plain SGD on a fixed network produces the non-equilibrium free energy F(t,q) whose dynamics \
          makes (p, F) a Madelung pair",
@@ -575,4 +584,120 @@ fn duality(_ctx: &RunContext) -> CheckResult {
                  two sides are checked separately"
             .into(),
     })
+}
+
+/// N-4: plain Langevin learning vs the Schrödinger dictionary on two-packet initial data.
+fn sgd_no_interference(ctx: &RunContext) -> CheckResult {
+    use nqg_network::ensemble::Ensemble;
+    use nqg_network::learning::Langevin;
+    use nqg_quantum::potential::Free;
+    use nqg_quantum::{Grid, Scheme, SplitStep, Units, Wavefunction};
+    use rand_distr::{Distribution, StandardNormal};
+    let (gamma, d, mu) = (0.5, 0.25, 1.0);
+    let (sigma0, sep, t_end) = (0.5, 4.0, 2.0);
+    let mass = 1.0 / (2.0 * gamma);
+    let hbar = ((4.0 * d * mu - gamma) / (gamma * mu * mu)).sqrt();
+    let k_f = mass * sep / (hbar * t_end);
+    // Plain learning: dq = -γ ∂F dt + √(2D) dW with F = 0, from the two-packet mixture.
+    let replicas = ctx.pick(1_000_000usize, 4_000_000);
+    let lr_dt = 0.05;
+    let grad: nqg_network::learning::GradFn = std::sync::Arc::new(|_q: &[f64], g: &mut [f64]| g[0] = 0.0);
+    let learner = Langevin::new(1, grad, gamma, &[d], lr_dt).map_err(CheckError::from_display)?;
+    let mut ens = Ensemble::new(&learner, replicas, ctx.seed, |r, rng, q| {
+        let side = if r % 2 == 0 { 0.5 } else { -0.5 };
+        let z: f64 = StandardNormal.sample(rng);
+        q[0] = side * sep + sigma0 * z;
+    })
+    .map_err(CheckError::from_display)?;
+    ens.advance(&learner, (t_end / lr_dt).round() as usize)
+        .map_err(CheckError::from_display)?;
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for q in ens.states() {
+        let c = (k_f * q).cos();
+        s1 += c;
+        s2 += c * c;
+    }
+    let n = replicas as f64;
+    let a_sgd = s1 / n;
+    let a_sgd_err = ((s2 / n - a_sgd * a_sgd) / n).sqrt();
+    let var_d = sigma0 * sigma0 + 2.0 * d * t_end;
+    let a_diffusion = (-k_f * k_f * var_d / 2.0).exp() * (k_f * sep / 2.0).cos();
+    // Schrödinger with the dictionary, same initial density and zero phase.
+    let grid = Grid::centered([4096], [160.0]).map_err(CheckError::from_display)?;
+    let mixture = |x: f64| {
+        let g = |c: f64| (-(x - c) * (x - c) / (2.0 * sigma0 * sigma0)).exp();
+        (0.5 * (g(sep / 2.0) + g(-sep / 2.0))).sqrt()
+    };
+    let mut psi = Wavefunction::from_fn(grid.clone(), |x| Complex64::new(mixture(x[0]), 0.0))
+        .map_err(CheckError::from_display)?;
+    psi.normalize().map_err(CheckError::from_display)?;
+    let qdt = 1e-3;
+    let mut prop = SplitStep::new(grid.clone(), Units { hbar, mass }, Free, qdt, Scheme::Strang)
+        .map_err(CheckError::from_display)?;
+    prop.run(&mut psi, (t_end / qdt).round() as usize)
+        .map_err(CheckError::from_display)?;
+    let x = grid.axis(0);
+    let rho = psi.density();
+    let total: f64 = rho.iter().sum();
+    let a_quantum = rho
+        .iter()
+        .zip(&x)
+        .map(|(r, xi)| r * (k_f * xi).cos())
+        .sum::<f64>()
+        / total;
+    if a_quantum.abs() < 5.0 * a_diffusion.abs().max(10.0 * a_sgd_err) {
+        return Err(CheckError(format!(
+            "the Schrödinger reference shows no clear fringe component (A = {a_quantum:.3})"
+        )));
+    }
+    let (mut xs, mut ys) = (Vec::new(), Vec::new());
+    for (xi, r) in x.iter().zip(&rho) {
+        if xi.abs() <= 12.0 {
+            xs.push(*xi);
+            ys.push(*r / total / grid.spacing()[0]);
+        }
+    }
+    let diffusive: Vec<f64> = xs
+        .iter()
+        .map(|xi| {
+            let g = |c: f64| {
+                (-(xi - c) * (xi - c) / (2.0 * var_d)).exp() / (2.0 * std::f64::consts::PI * var_d).sqrt()
+            };
+            0.5 * (g(sep / 2.0) + g(-sep / 2.0))
+        })
+        .collect();
+    let fig = Figure::new(
+        "N-4: Langevin learning vs the Schrödinger dictionary at t = 2",
+        "q",
+        "density",
+    )
+    .line("Schrödinger |ψ|² (N3.7 dictionary)", xs.clone(), ys)
+    .line("Langevin learner p(t, q) (diffusion)", xs, diffusive);
+    Ok(Evidence::new(
+        "<cos(k_f q)> of the Langevin ensemble",
+        a_sgd,
+        a_diffusion,
+        Criterion::Sigmas(4.0),
+    )
+    .with_uncertainty(a_sgd_err)
+    .param("replicas", replicas)
+    .param("gamma", gamma)
+    .param("D", d)
+    .param("mu", mu)
+    .param("hbar", hbar)
+    .param("mass", mass)
+    .param("k_f", k_f)
+    .detail("Schrödinger ∫|ψ|² cos(k_f q) (fringes)", a_quantum, None)
+    .detail(
+        "ratio quantum / learning fringe component",
+        (a_quantum / a_sgd).abs(),
+        None,
+    )
+    .note(format!(
+        "plain learning stays diffusive (fringe component {a_sgd:.4} = pure diffusion {a_diffusion:.4}); \
+             the Schrödinger dictionary gives {a_quantum:.3}: the quantum claim is not about the marginal \
+             dynamics of plain SGD"
+    ))
+    .figure(fig)
+    .into())
 }
