@@ -611,6 +611,18 @@ fn sgd_no_interference(ctx: &RunContext) -> CheckResult {
     .map_err(CheckError::from_display)?;
     ens.advance(&learner, (t_end / lr_dt).round() as usize)
         .map_err(CheckError::from_display)?;
+    // Histogram of the learned ensemble for the figure.
+    let (bins, lo, hi) = (96usize, -12.0, 12.0);
+    let mut hist = vec![0.0; bins];
+    for q in ens.states() {
+        let b = ((q - lo) / (hi - lo) * bins as f64).floor();
+        if (0.0..bins as f64).contains(&b) {
+            hist[b as usize] += 1.0;
+        }
+    }
+    let bw = (hi - lo) / bins as f64;
+    let hist_x: Vec<f64> = (0..bins).map(|b| lo + (b as f64 + 0.5) * bw).collect();
+    let hist_y: Vec<f64> = hist.iter().map(|c| c / (replicas as f64 * bw)).collect();
     let (mut s1, mut s2) = (0.0, 0.0);
     for q in ens.states() {
         let c = (k_f * q).cos();
@@ -672,7 +684,8 @@ fn sgd_no_interference(ctx: &RunContext) -> CheckResult {
         "density",
     )
     .line("Schrödinger |ψ|² (N3.7 dictionary)", xs.clone(), ys)
-    .line("Langevin learner p(t, q) (diffusion)", xs, diffusive);
+    .line("diffusion (closed form)", xs, diffusive)
+    .markers("Langevin learner ensemble (histogram)", hist_x, hist_y);
     Ok(Evidence::new(
         "<cos(k_f q)> of the Langevin ensemble",
         a_sgd,
