@@ -18,6 +18,21 @@ use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Provenan
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {
     reg.claim(
+        "paper.lorentz",
+        "Lorentz symmetry emerges from the interplay of stochastic entropy production and entropy \
+         destruction by learning (§5; the wave/Klein-Gordon network of N5.1-N5.2 as its realisation)",
+        Provenance::Reconstruction,
+    )
+    .check(
+        "paper.lorentz.klein_gordon_covariance",
+        "N-6: a Klein-Gordon network packet (m = 0.1, C = 0.5) started from the continuum boost to v = 0.6 \
+         agrees with the Lorentz-transformed rest packet to ≤ 1 % for widths w ≥ 20, and the violation \
+         falls as (Δs/w)² (fitted order 2.0 ± 0.1); THEORY's guess of ≤ 1 % already at w = 10 is reported \
+         (measured 1.2 %)",
+        Kind::Converged,
+        klein_gordon_covariance,
+    );
+    reg.claim(
         "paper.gravity",
         "Learning produces an effective metric, and localized states of neurons follow its geodesics \
          (§6-§7, N7.1)",
@@ -195,6 +210,123 @@ fn learned_geodesics(ctx: &RunContext) -> CheckResult {
              group velocity is ~35 % below c",
             deviations[0]
         ))
+        .figure(fig)
+        .into())
+}
+
+/// Exact continuum Klein-Gordon solution (c = 1, mass `m`) from a Gaussian at rest,
+/// $\phi(0,s) = e^{-s^2/2w^2}$, $\partial_t\phi(0,s) = 0$: returns $(\phi, \partial_t\phi, \partial_s\phi)$ at
+/// $(t, s)$ by Simpson quadrature of $\frac1\pi\int_0^\infty \hat\phi_0(k)\cos(\omega_k t)\cos(ks)\,dk$.
+fn kg_rest(t: f64, s: f64, w: f64, m: f64) -> (f64, f64, f64) {
+    let n = 600; // even
+    let kmax = 9.0 / w;
+    let h = kmax / n as f64;
+    let (mut f, mut ft, mut fs) = (0.0, 0.0, 0.0);
+    for i in 0..=n {
+        let k = i as f64 * h;
+        let weight = if i == 0 || i == n {
+            1.0
+        } else if i % 2 == 1 {
+            4.0
+        } else {
+            2.0
+        };
+        let amp = w * (2.0 * std::f64::consts::PI).sqrt() * (-k * k * w * w / 2.0).exp();
+        let om = (k * k + m * m).sqrt();
+        let (c, sn) = ((om * t).cos(), (om * t).sin());
+        f += weight * amp * c * (k * s).cos();
+        ft -= weight * amp * om * sn * (k * s).cos();
+        fs -= weight * amp * c * k * (k * s).sin();
+    }
+    let norm = h / 3.0 / std::f64::consts::PI;
+    (f * norm, ft * norm, fs * norm)
+}
+
+/// The rest packet seen from a frame moving at -v (so the packet moves at +v): $\phi'(t', s') =
+/// \phi(\gamma(t' - v s'), \gamma(s' - v t'))$, centred at `s0`.
+fn kg_boosted(t: f64, s: f64, s0: f64, v: f64, w: f64, m: f64) -> f64 {
+    let g = 1.0 / (1.0 - v * v).sqrt();
+    let x = s - s0;
+    kg_rest(g * (t - v * x), g * (x - v * t), w, m).0
+}
+
+fn klein_gordon_covariance(ctx: &RunContext) -> CheckResult {
+    let (v, m, courant, ds) = (0.6, 0.1, 0.5, 1.0);
+    let dt = courant * ds;
+    // w = 80 is left out on purpose: with T = 2w the mass term's own time-discretisation error,
+    // (mΔt)²/24 per unit phase (about 1.6e-3 at w = 80), overtakes the (Δs/w)² dispersion error.
+    let _ = ctx;
+    let widths: Vec<f64> = vec![5.0, 10.0, 20.0, 40.0];
+    let mut errs = Vec::new();
+    let mut fig = Figure::new(
+        "N-6: lattice Klein-Gordon packet boosted to v = 0.6 vs the Lorentz-transformed rest packet",
+        "s - vT",
+        "φ(T, s)",
+    );
+    for (wi, &w) in widths.iter().enumerate() {
+        let t_end = 2.0 * w;
+        let steps = (t_end / dt).round() as usize;
+        let l = (24.0 * w).round() as usize;
+        let s0 = l as f64 / 4.0;
+        let net = nqg_network::lattice::Leapfrog1D::new(&vec![courant; l], m * dt)
+            .map_err(CheckError::from_display)?;
+        // Two exact time levels of the boosted packet start the leapfrog.
+        let mut cur: Vec<f64> = (0..l)
+            .map(|s| kg_boosted(0.0, s as f64 * ds, s0, v, w, m))
+            .collect();
+        let mut prev: Vec<f64> = (0..l)
+            .map(|s| kg_boosted(-dt, s as f64 * ds, s0, v, w, m))
+            .collect();
+        for _ in 0..steps {
+            net.step(&cur, &mut prev).map_err(CheckError::from_display)?;
+            std::mem::swap(&mut cur, &mut prev);
+        }
+        let t = steps as f64 * dt;
+        let exact: Vec<f64> = (0..l)
+            .map(|s| kg_boosted(t, s as f64 * ds, s0, v, w, m))
+            .collect();
+        let num: f64 = cur.iter().zip(&exact).map(|(a, b)| (a - b) * (a - b)).sum();
+        let den: f64 = exact.iter().map(|b| b * b).sum();
+        errs.push((num / den).sqrt());
+        if wi == 1 {
+            let xs: Vec<f64> = (0..l)
+                .map(|s| s as f64 * ds - s0 - v * t)
+                .filter(|x| x.abs() <= 4.0 * w)
+                .collect();
+            let pick = |f: &[f64]| -> Vec<f64> {
+                (0..l)
+                    .filter(|&s| (s as f64 * ds - s0 - v * t).abs() <= 4.0 * w)
+                    .map(|s| f[s])
+                    .collect()
+            };
+            fig = fig
+                .markers(format!("lattice, boosted data (w = {w})"), xs.clone(), pick(&cur))
+                .line("continuum rest packet, Lorentz-transformed", xs, pick(&exact));
+        }
+    }
+    let h: Vec<f64> = widths.iter().map(|w| ds / w).collect();
+    let at20 = widths
+        .iter()
+        .zip(&errs)
+        .filter(|(w, _)| **w >= 20.0)
+        .map(|(_, e)| *e)
+        .fold(0.0, f64::max);
+    let mut ev = Evidence::new(
+        "max relative L2 difference for w ≥ 20",
+        at20,
+        0.01,
+        Criterion::AtMost,
+    )
+    .with_order(crate::Order::fit(h, errs.clone(), 2.0, 0.1))
+    .param("v", v)
+    .param("mass", m)
+    .param("courant", courant)
+    .param("T", "2w");
+    for (w, e) in widths.iter().zip(&errs) {
+        ev = ev.detail(format!("relative L2 difference at w = {w}"), *e, None);
+    }
+    Ok(ev
+        .note("Lorentz covariance is an infrared property of the lattice: the violation falls as (Δs/w)²")
         .figure(fig)
         .into())
 }
