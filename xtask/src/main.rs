@@ -96,7 +96,7 @@ fn main() -> ExitCode {
 fn bench(args: BenchArgs) -> ExitCode {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = std::process::Command::new(cargo);
-    cmd.arg("bench");
+    cmd.args(["bench", "--bench", "*"]);
     if args.packages.is_empty() {
         cmd.arg("--workspace");
     }
@@ -124,6 +124,7 @@ fn bench(args: BenchArgs) -> ExitCode {
     let mut rows = Vec::new();
     collect_estimates(std::path::Path::new("target/criterion"), &mut rows);
     rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.dedup_by(|a, b| a.0 == b.0);
     let mut md = String::from("| bench | median | 95% CI |\n|---|---|---|\n");
     for (id, median, lo, hi) in &rows {
         md.push_str(&format!(
