@@ -228,7 +228,10 @@ fn regimes(ctx: &RunContext) -> CheckResult {
     ];
     let n = 32;
     let length = 2.0 * std::f64::consts::PI;
-    let ladder: Vec<usize> = ctx.pick(vec![60, 120, 240, 480], vec![60, 120, 240, 480, 960]);
+    // The same ladder in full mode: below dt = T/480 the error reaches the round-off floor of the
+    // 1e-7 amplitude (about 1e-8) and the fitted order would measure the floor, not RK4.
+    let _ = ctx;
+    let ladder: Vec<usize> = vec![60, 120, 240, 480];
     let mut worst_by_steps = vec![0.0_f64; ladder.len()];
     let mut fig = Figure::new(
         "V-M3: one mode of the action flow in the three regimes",
