@@ -100,7 +100,7 @@ pub fn register(reg: &mut Registry) {
     .check(
         "thermo.fp.boltzmann_relaxation_kl",
         "The same relaxation: KL(p || p_eq) falls to <= 1e-8 (H-theorem), at the slowest rate 2 lambda_1 of the spectrum",
-        Kind::Qualitative,
+        Kind::Exact,
         boltzmann_relaxation_kl,
     )
     .check(
