@@ -90,3 +90,19 @@ fn check_ids_are_unique_and_well_formed() {
     let problems = reg.id_problems();
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn checks_do_not_put_wall_time_in_evidence() {
+    // report.json must be identical for the same seed whatever the thread count or machine load;
+    // timings belong to CheckReport::seconds, which the runner measures and report.json omits.
+    let dir = root().join("crates/nqg-claims/src/checks");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    assert!(!files.is_empty());
+    let hits: Vec<String> = files
+        .iter()
+        .filter(|f| fs::read_to_string(f).unwrap().contains("Instant::now"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(hits.is_empty(), "checks that read the clock: {hits:#?}");
+}

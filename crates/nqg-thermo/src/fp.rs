@@ -40,6 +40,17 @@ pub enum Boundary {
     Periodic,
 }
 
+impl Boundary {
+    /// Number of faces that carry a flux on a line of `n` cells: the `n - 1` interior faces, plus the
+    /// wrap-around face when periodic.
+    pub fn flux_faces(self, n: usize) -> usize {
+        match self {
+            Self::Periodic => n,
+            Self::Reflecting => n.saturating_sub(1),
+        }
+    }
+}
+
 /// A uniform 1D grid of `n` cells on $[x_{\min}, x_{\max}]$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Grid1d {
@@ -172,7 +183,7 @@ impl FokkerPlanck1d {
                 t: 0.0,
             });
         }
-        let m = if boundary == Boundary::Periodic { n } else { n - 1 };
+        let m = boundary.flux_faces(n);
         let pe = (0..m).map(|i| -(us[(i + 1) % n] - us[i])).collect();
         Self::build(grid, diffusion, boundary, pe, Some(us))
     }
@@ -191,7 +202,7 @@ impl FokkerPlanck1d {
         check_diffusion(diffusion)?;
         let n = grid.n;
         let h = grid.h();
-        let m = if boundary == Boundary::Periodic { n } else { n - 1 };
+        let m = boundary.flux_faces(n);
         let pe = (0..m)
             .map(|i| a(grid.x_min + (i + 1) as f64 * h) * h / diffusion)
             .collect();

@@ -40,16 +40,8 @@ impl FokkerPlanck2d {
         check_diffusion(diffusion)?;
         let (nx, ny) = (gx.n, gy.n);
         let (hx, hy) = (gx.h(), gy.h());
-        let mx = if boundary == Boundary::Periodic {
-            nx
-        } else {
-            nx - 1
-        };
-        let my = if boundary == Boundary::Periodic {
-            ny
-        } else {
-            ny - 1
-        };
+        let mx = boundary.flux_faces(nx);
+        let my = boundary.flux_faces(ny);
         let mut x_lines = Vec::with_capacity(ny);
         for j in 0..ny {
             let y = gy.centre(j);
@@ -99,16 +91,8 @@ impl FokkerPlanck2d {
                 t: 0.0,
             });
         }
-        let mx = if boundary == Boundary::Periodic {
-            nx
-        } else {
-            nx - 1
-        };
-        let my = if boundary == Boundary::Periodic {
-            ny
-        } else {
-            ny - 1
-        };
+        let mx = boundary.flux_faces(nx);
+        let my = boundary.flux_faces(ny);
         let mut x_lines = Vec::with_capacity(ny);
         for j in 0..ny {
             let pe = (0..mx)

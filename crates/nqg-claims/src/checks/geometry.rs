@@ -843,9 +843,7 @@ fn conservation(ctx: &RunContext) -> CheckResult {
     let span = orbits * period_estimate(p, e) * 1.15;
     let mut opts = GeodesicOptions::gauss(4, 8.0, span).with_event(Event::periapsis());
     opts.constraint_tol = 1e-10;
-    let t0 = std::time::Instant::now();
     let tr = integrate(&s, GeodesicKind::Timelike, &x0, &p0, &opts).map_err(err)?;
-    let wall = t0.elapsed().as_secs_f64();
     let n_orbits = tr.events.len();
     let e_drift = tr.max_momentum_drift.first().copied().unwrap_or(f64::NAN);
     let l_drift = tr.max_momentum_drift.get(1).copied().unwrap_or(f64::NAN);
@@ -885,7 +883,6 @@ fn conservation(ctx: &RunContext) -> CheckResult {
         .detail("Schwarzschild mass shell |2H + 1|", tr.max_shell_drift, Some(0.0))
         .detail("Schwarzschild E relative drift", e_drift, Some(0.0))
         .detail("Schwarzschild L relative drift", l_drift, Some(0.0))
-        .detail("Schwarzschild wall time (s)", wall, None)
         .detail("Kerr mass shell", trk.max_shell_drift, Some(0.0))
         .detail("Kerr Carter Q relative drift", q_drift, Some(0.0))
         .detail("Kerr minimum θ reached (rad; π/2 = equatorial)", th_min, None)

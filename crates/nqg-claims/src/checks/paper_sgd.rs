@@ -131,15 +131,21 @@ fn measured_temperature(
         .iter()
         .map(|m| m.covariance().trace() / k as f64)
         .collect();
-    let n = temps.len() as f64;
-    let mean = temps.iter().sum::<f64>() / n;
-    let var = temps.iter().map(|t| (t - mean) * (t - mean)).sum::<f64>() / (n - 1.0);
+    let (mean, sem) = mean_and_sem(&temps);
     let exact = problem
         .stationary_covariance(gamma, batch)
         .map_err(CheckError::from_display)?
         .trace()
         / k as f64;
-    Ok((mean, (var / n).sqrt(), exact))
+    Ok((mean, sem, exact))
+}
+
+/// Mean of independent estimates and its standard error (sample standard deviation / √n).
+fn mean_and_sem(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
 }
 
 /// Weighted least-squares slope of ln y against ln x, with its one-sigma error.
@@ -388,9 +394,7 @@ fn self_tuned_batch(ctx: &RunContext) -> CheckResult {
         .iter()
         .map(|m| gamma * m.covariance().trace() / 2.0)
         .collect();
-    let n = d.len() as f64;
-    let mean = d.iter().sum::<f64>() / n;
-    let sigma = (d.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0) / n).sqrt();
+    let (mean, sigma) = mean_and_sem(&d);
     Ok(Evidence::new(
         "measured D_eff = γ tr P / K",
         mean,
@@ -494,9 +498,7 @@ fn entropy_balance(ctx: &RunContext) -> CheckResult {
     for j in 1..logs.len() - 1 {
         let h = (logs[j + 1] - logs[j - 1]) as f64;
         let per: Vec<f64> = entropies.iter().map(|s| (s[j + 1] - s[j - 1]) / h).collect();
-        let n = per.len() as f64;
-        let m = per.iter().sum::<f64>() / n;
-        let err = (per.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n - 1.0) / n).sqrt();
+        let (m, err) = mean_and_sem(&per);
         let ex = (gaussian_entropy(&exact[logs[j + 1]]) - gaussian_entropy(&exact[logs[j - 1]])) / h;
         let (pr, de) = problem
             .entropy_balance(gamma, batch, &exact[logs[j]])
