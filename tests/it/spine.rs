@@ -3,7 +3,13 @@
 use nqg::claims::{Registry, RunOptions, Size, Status, report, run};
 
 /// Cheap checks (including stochastic ones) used to prove that reports do not depend on threads.
-const PROBES: &[&str] = &["geometry.lorentz", "paper"];
+const PROBES: &[&str] = &[
+    "geometry.lorentz",
+    "paper.madelung.schrodinger_identity",
+    "paper.einstein.gamma_gamma_lagrangian",
+    "paper.selftuning",
+    "network.fast_slow",
+];
 
 fn run_with_threads(threads: usize, seed: u64) -> String {
     let pool = rayon::ThreadPoolBuilder::new()
