@@ -1,6 +1,6 @@
 //! The verify spine end to end: run, judge, serialise, write; reproducibility across thread counts.
 
-use nqg::claims::{Registry, RunOptions, Size, Status, report, run};
+use nqg::claims::{Label, Outcome, RunOptions, Size, registry, report, run};
 
 /// Cheap checks (including stochastic ones) used to prove that reports do not depend on threads.
 const PROBES: &[&str] = &[
@@ -16,7 +16,7 @@ fn run_with_threads(threads: usize, seed: u64) -> String {
         .num_threads(threads)
         .build()
         .unwrap();
-    let reg = Registry::all();
+    let reg = registry();
     let opts = RunOptions {
         size: Size::Quick,
         seed,
@@ -38,7 +38,7 @@ fn report_is_identical_with_one_or_two_threads() {
 
 #[test]
 fn writes_json_markdown_and_figures() {
-    let reg = Registry::all();
+    let reg = registry();
     let opts = RunOptions {
         size: Size::Quick,
         seed: 3,
@@ -46,9 +46,10 @@ fn writes_json_markdown_and_figures() {
     };
     let rep = run(&reg, &opts, &|_| {}).unwrap();
     assert_eq!(rep.summary.failed, 0);
-    assert_eq!(rep.claims[0].verdict, Status::Exact);
+    let v = &rep.claims[0].checks[0].verdict;
+    assert_eq!((v.label, v.outcome), (Some(Label::Exact), Outcome::Pass));
     let dir = std::env::temp_dir().join(format!("nqg-spine-{}", std::process::id()));
-    let written = report::write_all(&rep, &dir).unwrap();
+    let written = report::write_all(&rep, None, &dir).unwrap();
     let names: Vec<String> = written
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -59,18 +60,21 @@ fn writes_json_markdown_and_figures() {
     assert!(names.iter().any(|n| n.ends_with(".csv")));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
-    assert_eq!(json["schema"], "nqg-verify/1");
+    assert_eq!(json["schema"], "nqg-verify/2");
     let check = &json["claims"][0]["checks"][0];
-    assert_eq!(check["verdict"]["status"], "EXACT");
+    assert_eq!(check["verdict"]["label"], "EXACT");
+    assert_eq!(check["verdict"]["outcome"], "PASS");
+    assert_eq!(json["theses"].as_array().unwrap().len(), 6);
     assert!(check["evidence"]["measured"].as_f64().unwrap() < 1e-14);
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("| `geometry.lorentz.interval_invariance` |"));
+    assert!(md.contains("## The six claims of the abstract"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn writing_to_an_unwritable_place_is_an_error_not_a_panic() {
-    let reg = Registry::all();
+    let reg = registry();
     let opts = RunOptions {
         size: Size::Quick,
         seed: 3,
@@ -80,7 +84,7 @@ fn writing_to_an_unwritable_place_is_an_error_not_a_panic() {
     // A path below a regular file can never be created.
     let file = std::env::temp_dir().join(format!("nqg-notadir-{}", std::process::id()));
     std::fs::write(&file, b"x").unwrap();
-    let err = report::write_all(&rep, &file.join("out")).unwrap_err();
+    let err = report::write_all(&rep, None, &file.join("out")).unwrap_err();
     assert!(err.to_string().contains("nqg-notadir"));
     std::fs::remove_file(&file).unwrap();
 }

@@ -1,12 +1,18 @@
 //! `cargo xtask`: project automation.
 //!
 //! - `cargo xtask verify [--quick|--full] [--claim PREFIX].. [--seed N] [--out DIR] [--threads N]
-//!   [--json] [--quiet]` runs the registered claims and writes `report.json`, `report.md` and figures.
-//! - `cargo xtask list` prints every check id with its statement.
+//!   [--json] [--quiet] [--all] [--bless]` runs the registered checks, judges them on the two axes of
+//!   THEORY.md §3.7, compares every prediction's outcome with the committed baseline
+//!   (`verify/baseline.json`) and writes `report.json`, `report.md` and figures. `--bless` records this
+//!   run's prediction outcomes in the baseline (a deliberate change, to be committed).
+//! - `cargo xtask list` prints every check id with its role, stakes and statement.
+//! - `cargo xtask theory-map` regenerates `docs/theory-map.md` from the registry.
 //! - `cargo xtask bench [-p PACKAGE].. [--seconds S]` runs the criterion benches and writes the medians
 //!   to `target/bench/summary.md`.
 //!
-//! Exit codes: 0 all checks pass (or are not testable), 1 a check failed, 2 bad usage or an I/O error.
+//! Exit codes: 0 when every must-hold check holds, nothing errored and every prediction's outcome
+//! matches the baseline (a refuted prediction in the baseline is fine); 1 otherwise; 2 bad usage or an
+//! I/O error.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -15,8 +21,11 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use nqg_claims::report::{expected_cell, measured_cell, now_rfc3339, tolerance_cell, write_all};
-use nqg_claims::{Registry, RunOptions, Size, Status, run};
+use nqg_claims::report::{now_rfc3339, to_terminal, write_all};
+use nqg_claims::{Baseline, RunOptions, Size, gate, registry, run};
+
+/// Where the committed baseline of prediction outcomes lives, relative to the workspace root.
+const BASELINE: &str = "verify/baseline.json";
 
 /// nqg project automation.
 #[derive(Debug, Parser)]
@@ -30,8 +39,10 @@ struct Cli {
 enum Task {
     /// Run the registered claims and write the verification report.
     Verify(VerifyArgs),
-    /// List every registered check id with its statement.
+    /// List every registered check id with its role, stakes and statement.
     List,
+    /// Regenerate docs/theory-map.md from the registry.
+    TheoryMap,
     /// Run the criterion benches (release, LTO) and summarise the medians in target/bench/summary.md.
     Bench(BenchArgs),
 }
@@ -69,23 +80,53 @@ struct VerifyArgs {
     /// Print the JSON report on stdout (the summary line then goes to stderr).
     #[arg(long)]
     json: bool,
-    /// No progress bar and no table; only the summary line.
+    /// No progress bar and no table; only the closing lines.
     #[arg(long)]
     quiet: bool,
+    /// Also print every check, not only the theses, predictions and failures.
+    #[arg(long)]
+    all: bool,
+    /// Record this run's prediction outcomes in the baseline (verify/baseline.json).
+    #[arg(long)]
+    bless: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.task {
         Task::List => {
-            let reg = Registry::all();
+            let reg = registry();
             for claim in reg.claims() {
                 println!("{} {}", claim.id, claim.provenance);
                 for c in &claim.checks {
-                    println!("  {:<48} {:?}  {}", c.id, c.kind, c.statement);
+                    let stakes = match c.stakes {
+                        nqg_claims::Stakes::MustHold => "must hold",
+                        nqg_claims::Stakes::Prediction => "prediction",
+                    };
+                    println!(
+                        "  {:<48} {:<10} {:<10} {:<8} {}",
+                        c.id,
+                        c.role.label(),
+                        stakes,
+                        c.theory,
+                        c.statement
+                    );
                 }
             }
             ExitCode::SUCCESS
+        }
+        Task::TheoryMap => {
+            let md = nqg_claims::theory_map(&registry(), &nqg_claims::code_path);
+            match nqg_claims::report::write_atomic(std::path::Path::new("docs/theory-map.md"), md.as_bytes()) {
+                Ok(()) => {
+                    println!("wrote docs/theory-map.md");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Task::Verify(args) => verify(args),
         Task::Bench(args) => bench(args),
@@ -227,7 +268,7 @@ fn verify(args: VerifyArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let registry = Registry::all();
+    let registry = registry();
     let opts = RunOptions {
         size,
         seed: args.seed,
@@ -236,7 +277,7 @@ fn verify(args: VerifyArgs) -> ExitCode {
     let n_selected = registry
         .check_ids()
         .iter()
-        .filter(|id| opts.filters.is_empty() || opts.filters.iter().any(|f| id.starts_with(f.as_str())))
+        .filter(|id| nqg_claims::run::selected(id, &opts.filters))
         .count();
     let show_progress = !args.quiet && !args.json && std::io::stderr().is_terminal();
     let bar = if show_progress {
@@ -266,7 +307,25 @@ fn verify(args: VerifyArgs) -> ExitCode {
     bar.finish_and_clear();
     report.git_commit = git_commit();
     report.generated_at = now_rfc3339();
-    let written = match write_all(&report, &args.out) {
+    let baseline_path = std::path::Path::new(BASELINE);
+    let mut baseline = match Baseline::load(baseline_path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.bless {
+        let mut b = baseline.take().unwrap_or_else(|| Baseline::empty(report.seed));
+        if let Err(e) = b.bless(&report).and_then(|()| b.save(baseline_path)) {
+            eprintln!("error: cannot bless: {e}");
+            return ExitCode::from(2);
+        }
+        eprintln!("blessed {} prediction outcomes into {BASELINE}", report.summary.confirmed + report.summary.refuted + report.summary.not_testable);
+        baseline = Some(b);
+    }
+    let verdict = gate(&report, baseline.as_ref());
+    let written = match write_all(&report, Some(&verdict), &args.out) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot write the report: {e}");
@@ -282,7 +341,7 @@ fn verify(args: VerifyArgs) -> ExitCode {
             }
         }
     } else if !args.quiet {
-        print_table(&report);
+        print!("{}", to_terminal(&report, Some(&verdict), args.all));
         println!(
             "\nwrote {} files to {} in {:.1} s ({} threads)",
             written.len(),
@@ -290,40 +349,18 @@ fn verify(args: VerifyArgs) -> ExitCode {
             start.elapsed().as_secs_f64(),
             rayon::current_num_threads()
         );
+    } else if !verdict.passes() {
+        eprint!("{}", to_terminal(&report, Some(&verdict), false));
     }
-    let line = report.summary.line();
+    let lines = format!("{}\n{}", report.summary.predictions_line(), report.summary.line());
     if args.json {
-        eprintln!("{line}");
+        eprintln!("{lines}");
     } else {
-        println!("{line}");
+        println!("{lines}");
     }
-    if report.summary.failed > 0 {
-        ExitCode::from(1)
-    } else {
+    if verdict.passes() {
         ExitCode::SUCCESS
-    }
-}
-
-fn print_table(report: &nqg_claims::Report) {
-    let width = report.checks().map(|c| c.id.len()).max().unwrap_or(10);
-    println!(
-        "{:<13} {:<width$} {:>8}  measured | expected | tolerance",
-        "status", "check", "time"
-    );
-    for claim in &report.claims {
-        for c in &claim.checks {
-            println!(
-                "{:<13} {:<width$} {:>7.2}s  {} | {} | {}",
-                c.verdict.status.label(),
-                c.id,
-                c.seconds,
-                measured_cell(c),
-                expected_cell(c),
-                tolerance_cell(c)
-            );
-            if c.verdict.status == Status::Fail || c.verdict.status == Status::NotTestable {
-                println!("{:<13} {:<width$}           -> {}", "", "", c.verdict.reason);
-            }
-        }
+    } else {
+        ExitCode::from(1)
     }
 }

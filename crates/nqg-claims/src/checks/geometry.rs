@@ -21,7 +21,7 @@ use nqg_geometry::spacetimes::{
 use rand::RngExt;
 
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Order, Provenance, Registry, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Order, Provenance, Registry, RunContext,
 };
 
 /// Register this layer's claims.
@@ -36,14 +36,14 @@ pub fn register(reg: &mut Registry) {
         "geometry.lorentz.interval_invariance",
         "Random boosts (any direction, |v| up to 0.99) preserve the Minkowski interval of random events \
          to round-off, and satisfy Λᵀ η Λ = η",
-        Kind::Exact,
+        Role::Solver,
         interval_invariance,
     )
     .check(
         "geometry.lorentz.rapidity_addition",
         "Collinear boosts compose by adding rapidities (velocity addition (v1+v2)/(1+v1 v2)); two \
          perpendicular boosts compose to a boost times a Wigner rotation of the closed-form angle",
-        Kind::Exact,
+        Role::Solver,
         rapidity_addition,
     );
     reg.claim(
@@ -56,27 +56,27 @@ pub fn register(reg: &mut Registry) {
         "geometry.curvature.schwarzschild_vacuum",
         "Ricci and Einstein tensors of Schwarzschild (Schwarzschild, ingoing Eddington-Finkelstein and \
          Kerr-Schild charts) vanish at random points, max |R_ab|, |G_ab| ≤ 1e-12 (M = 1)",
-        Kind::Exact,
+        Role::Solver,
         schwarzschild_vacuum,
     )
     .check(
         "geometry.curvature.kerr_vacuum",
         "Ricci and Einstein tensors of Kerr (a = 0.9, Boyer-Lindquist and Kerr-Schild) vanish at random \
          points, max abs ≤ 1e-12",
-        Kind::Exact,
+        Role::Solver,
         kerr_vacuum,
     )
     .check(
         "geometry.curvature.kretschmann",
         "Kretschmann scalar against 48 M²/r⁶ (Schwarzschild) and the closed Kerr form, relative ≤ 1e-12",
-        Kind::Exact,
+        Role::Solver,
         kretschmann,
     )
     .check(
         "geometry.curvature.de_sitter_lambda",
         "G_ab + Λ g_ab = 0 for de Sitter and Schwarzschild-de Sitter in 3, 4 and 5 dimensions, with \
          R_ab = 2Λ/(n-2) g_ab and H² = 2Λ/((n-1)(n-2)), ≤ 1e-12",
-        Kind::Exact,
+        Role::Solver,
         de_sitter_lambda,
     )
     .check(
@@ -84,14 +84,14 @@ pub fn register(reg: &mut Registry) {
         "Flat FLRW: autodiff G_00 = 3(a'/a)², G_ij = -(2aa'' + a'²)δ_ij for several a(t); the matter, \
          radiation, Λ and ΛCDM Friedmann equations integrated numerically match their closed forms to \
          ≤ 1e-8 with the scheme's 5th order",
-        Kind::Converged,
+        Role::Solver,
         flrw_friedmann,
     )
     .check(
         "geometry.curvature.bianchi",
         "∇_a G^ab = 0 (third derivatives by nested duals) for a random smooth 4D metric, relative to the \
          size of ∂G, ≤ 1e-10",
-        Kind::Exact,
+        Role::Solver,
         bianchi,
     )
     .check(
@@ -99,7 +99,7 @@ pub fn register(reg: &mut Registry) {
         "∇_μ T^μν = 0 for scalar fields that solve the Klein-Gordon equation (massless field on stiff \
          FLRW, massless and massive plane waves), ≤ 1e-12 relative to |∂T|; an off-shell field gives a \
          non-zero divergence (S-CURV4)",
-        Kind::Exact,
+        Role::Solver,
         scalar_field_conservation,
     );
     reg.claim(
@@ -113,21 +113,21 @@ pub fn register(reg: &mut Registry) {
         "100 orbits of the bound Schwarzschild orbit p = 20M, e = 0.5 with the symplectic Gauss-Legendre \
          integrator keep the mass shell, E and L to ≤ 1e-10; an inclined Kerr orbit (a = 0.9) keeps E, L \
          and Carter's Q",
-        Kind::Exact,
+        Role::Solver,
         conservation,
     )
     .check(
         "geometry.geodesic.perihelion",
         "Measured periapsis advance per radial period of Schwarzschild orbits (four (p, e)) against the \
          exact elliptic-integral value, relative ≤ 1e-8, error falling with the integrator tolerance",
-        Kind::Converged,
+        Role::Solver,
         perihelion,
     )
     .check(
         "geometry.geodesic.isco",
         "ISCO located numerically (root of dE/dr of circular orbits, derivatives by autodiff) at 6M for \
          Schwarzschild and at the Bardeen-Press-Teukolsky radii for Kerr a = 0.9, pro- and retrograde, ≤ 1e-9",
-        Kind::Exact,
+        Role::Solver,
         isco,
     )
     .check(
@@ -135,13 +135,13 @@ pub fn register(reg: &mut Registry) {
         "Critical impact parameter b_c = 3√3 M found by bisection on capture vs escape of null geodesics, \
          relative ≤ 1e-8 (error falling with the integrator tolerance); weak deflection at b = 1000M \
          matches 4M/b + (15π/4)(M/b)²",
-        Kind::Converged,
+        Role::Solver,
         photon_sphere,
     )
     .check(
         "geometry.geodesic.kerr_limit",
         "Kerr with a = 0 reproduces Schwarzschild trajectories (same initial data, same integrator)",
-        Kind::Exact,
+        Role::Solver,
         kerr_limit,
     );
     reg.claim(
@@ -155,7 +155,7 @@ pub fn register(reg: &mut Registry) {
         "a(t) solved from the FLRW ansatz (a'' from E_11 = 0, a'(t0) from the constraint E_00 = 0, both \
          from the autodiff Einstein tensor) for matter, radiation, Λ and ΛCDM matches the closed forms, \
          relative ≤ 1e-8, error falling with the tolerance",
-        Kind::Converged,
+        Role::Solver,
         flrw_solver,
     )
     .check(
@@ -163,7 +163,7 @@ pub fn register(reg: &mut Registry) {
         "The static-star solver (m' from E_tt, Φ' from E_rr, p' from ∇_μT^μr = 0, central pressure by \
          shooting) reproduces Schwarzschild's interior solution (profile and central pressure) to ≤ 1e-8, \
          with p_c diverging as 2M/R → 8/9 (Buchdahl)",
-        Kind::Converged,
+        Role::Solver,
         tov_constant_density,
     );
 }

@@ -17,7 +17,7 @@ use nqg_network::rng::member_rng;
 use rand::RngExt;
 use rand_distr::{Distribution, Normal, StandardNormal};
 
-use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Provenance, Registry, RunContext};
+use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Role, Provenance, Registry, RunContext};
 
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {
@@ -32,7 +32,7 @@ pub fn register(reg: &mut Registry) {
         "V-M1 Gaussian toy (N = 4, linear f, ε = 0.5, β = 2, w ~ N(0, 0.3²)): the mean of ∂H/∂w_ij over \
          exact samples of p(x|q) agrees with the finite-difference ∂F/∂w_ij of the closed-form F, every \
          entry within 4σ (the worst entry is reported)",
-        Kind::Stat,
+        Role::Solver,
         free_energy_gradient,
     )
     .check(
@@ -40,7 +40,7 @@ pub fn register(reg: &mut Registry) {
         "V-M1 Gaussian toy: the analytic ∂F/∂w_ij from the Gaussian moments, -[(1-w)C - b μᵀ]_ij, equals \
          the central finite difference of the closed-form F = -ln Z/β to 1e-8 and forward-mode autodiff \
          of F to round-off",
-        Kind::Exact,
+        Role::Solver,
         free_energy_closed_form,
     );
     reg.claim(
@@ -54,7 +54,7 @@ pub fn register(reg: &mut Registry) {
         "N-1 teacher-student SGD (K = 2, Σ = diag(1, 0.25), s = 0.5, γ = 0.05, M = 4): the ensemble \
          covariance of q matches the exact discrete-time (Isserlis) stationary covariance within 4σ \
          (worst entry reported); leading order is T_L = γs²/(2M)",
-        Kind::Stat,
+        Role::Solver,
         sgd_stationary_covariance,
     )
     .check(
@@ -62,7 +62,7 @@ pub fn register(reg: &mut Registry) {
         "N-7: banded couplings fitted to noise-free trajectories of a leapfrog network with speed \
          c(s) = 1 + 0.3 sin(2πs/L) (L = 256, C_max = 0.9) recover c(s) with max relative error ≤ 1e-3 \
          (exact least squares and SGD; the worse of the two is reported)",
-        Kind::Exact,
+        Role::Solver,
         coupling_recovery,
     );
     reg.claim(
@@ -75,7 +75,7 @@ pub fn register(reg: &mut Registry) {
         "network.lattice.permutation_light_cone",
         "N-5: on a ring of L = 512 with w = P ⊕ Pᵀ, the support of a localized random excitation (width 5) \
          grows by exactly one site per step on each side and φ(t,s) = u0(s-t) + v0(s+t) holds exactly",
-        Kind::Exact,
+        Role::Solver,
         permutation_light_cone,
     )
     .check(
@@ -83,7 +83,7 @@ pub fn register(reg: &mut Registry) {
         "N-5: the peak frequency of the space-time FFT of the leapfrog network agrees with \
          cos(ωΔt) = 1 - 2C² sin²(kΔs/2) for C ∈ {0.5, 0.9, 1.0} to within half a frequency bin \
          (FFT resolution), for every resolvable k",
-        Kind::Exact,
+        Role::Solver,
         dispersion,
     );
 }

@@ -20,7 +20,7 @@ use rand::RngExt;
 
 use crate::experiments::action_flow::{ActionFlow, ActionParams};
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Outcome, Provenance, Registry, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Finding, Provenance, Registry, RunContext,
 };
 
 /// Register this layer's claims.
@@ -37,7 +37,7 @@ pub fn register(reg: &mut Registry) {
         "V-M2: the Euler-Lagrange equations (N3.2)-(N3.3) of the five-term entropy-production action imply \
          iħψ_t = -γħ²ψ_qq + Vψ for ψ = √p exp(iF̃/ħ), F̃ = F - ln p/2μ, ħ² = (4Dμ-γ)/(γμ²), exactly, at \
          random points and parameters (the opposite phase sign fails)",
-        Kind::Exact,
+        Role::Identity,
         schrodinger_identity,
     )
     .check(
@@ -45,7 +45,7 @@ pub fn register(reg: &mut Registry) {
         "V-M3: the Euler-Lagrange flow (N3.2)-(N3.3), solved as a PDE, has the three predicted linear \
          regimes: oscillation at ω = γħk² for 4Dμ > γ (quantum), secular growth at 4Dμ = γ (classical), \
          exponential growth at rate k²√(γ(γ-4Dμ))/μ for 4Dμ < γ (Euclidean)",
-        Kind::Converged,
+        Role::Identity,
         regimes,
     )
     .check(
@@ -54,14 +54,14 @@ pub fn register(reg: &mut Registry) {
          (F = 0, γ = 0.5, D = 0.25) stay a diffusive mixture with no fringes: their characteristic function \
          at the fringe wavenumber k_f = m d/(ħt) matches pure diffusion within 4σ, while the Schrödinger \
          evolution of the same data with the (N3.7) dictionary (m = 1/2γ, ħ² = (4Dμ-γ)/γμ², μ = 1) shows it",
-        Kind::Stat,
+        Role::Premise,
         sgd_no_interference,
     )
     .check(
         "paper.madelung.microscopic_phase",
         "N-4: plain SGD on a fixed network produces the non-equilibrium free energy F(t,q) whose dynamics \
          makes (p, F) a Madelung pair",
-        Kind::NotTestable,
+        Role::EndToEnd,
         microscopic_phase,
     );
     reg.claim(
@@ -75,14 +75,14 @@ pub fn register(reg: &mut Registry) {
         "paper.einstein.gamma_gamma_lagrangian",
         "V-M5a: the ΓΓ Lagrangian g^{μν}(Γ^α_{βμ}Γ^β_{αν} - Γ^α_{μν}Γ^β_{αβ}) equals -¼I₁ + ¼I₂ + ½I₃ + 0·I₄ \
          - ½I₅ of the five quadratic invariants of ∂g (least squares over random Lorentzian metrics)",
-        Kind::Exact,
+        Role::Identity,
         gamma_gamma_lagrangian,
     )
     .check(
         "paper.einstein.torus_integral",
         "V-M5b (N8.3): on a 3-torus with a smooth periodic metric, ∫√g R = ∫L_ΓΓ (they differ pointwise by a \
          total divergence), with R from the autodiff curvature engine of nqg-geometry, to spectral accuracy",
-        Kind::Exact,
+        Role::Identity,
         torus_integral,
     )
     .check(
@@ -90,14 +90,14 @@ pub fn register(reg: &mut Registry) {
         "V-M6: in the minisuperspace action ∫dt[-3aȧ²/N - N a³Λ̃] (Euler-Lagrange equations by autodiff) \
          the lapse constraint gives H² = Λ̃/3 and a(t) = e^{Ht}; fixing the 4-volume (the average neuron \
          number N̄) by shooting determines Λ̃, which grows with N̄ as the closed form dictates",
-        Kind::Converged,
+        Role::Identity,
         lambda_multiplier,
     )
     .check(
         "paper.einstein.onsager_tensor_origin",
         "The Onsager tensor that yields the Einstein-Hilbert term follows from the network's microscopic \
          dynamics",
-        Kind::NotTestable,
+        Role::Premise,
         onsager_origin,
     );
     reg.claim(
@@ -110,7 +110,7 @@ pub fn register(reg: &mut Registry) {
         "paper.duality.observable_map",
         "A map between quantum observables of q and gravitational observables of x exists and can be \
          compared numerically",
-        Kind::NotTestable,
+        Role::EndToEnd,
         duality,
     );
 }
@@ -568,7 +568,7 @@ fn lambda_multiplier(ctx: &RunContext) -> CheckResult {
 }
 
 fn microscopic_phase(_ctx: &RunContext) -> CheckResult {
-    Ok(Outcome::NotTestable {
+    Ok(Finding::NotTestable {
         reason: "the paper gives no microscopic model for the non-equilibrium free energy F(t,q) whose \
                  dynamics the stationary-entropy-production postulate governs; plain SGD gives a positive \
                  diffusive p(t,q) without interference (THEORY.md N-4, caveat 2). Only the identities of the \
@@ -578,7 +578,7 @@ fn microscopic_phase(_ctx: &RunContext) -> CheckResult {
 }
 
 fn onsager_origin(_ctx: &RunContext) -> CheckResult {
-    Ok(Outcome::NotTestable {
+    Ok(Finding::NotTestable {
         reason:
             "the Onsager tensor that gives Einstein-Hilbert is chosen ('phenomenological' in P-WNN), not \
                  derived; G_N, the sign and size of Λ and the matter content are not predicted (THEORY.md \
@@ -588,7 +588,7 @@ fn onsager_origin(_ctx: &RunContext) -> CheckResult {
 }
 
 fn duality(_ctx: &RunContext) -> CheckResult {
-    Ok(Outcome::NotTestable {
+    Ok(Finding::NotTestable {
         reason: "the duality is interpretive: no map between quantum observables of the trainable variables \
                  and gravitational observables of the neuron states is given (THEORY.md §9, caveat 8); the \
                  two sides are checked separately"

@@ -13,7 +13,7 @@ use nqg_network::lattice::{Leapfrog1D, fit_pattern_least_squares, packet_centroi
 use num_dual::DualNum;
 
 use crate::checks::network::leapfrog_pairs;
-use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Provenance, Registry, RunContext};
+use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Role, Provenance, Registry, RunContext};
 
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {
@@ -29,7 +29,7 @@ pub fn register(reg: &mut Registry) {
          agrees with the Lorentz-transformed rest packet to ≤ 1 % for widths w ≥ 20, and the violation \
          falls as (Δs/w)² (fitted order 2.0 ± 0.1); THEORY's guess of ≤ 1 % already at w = 10 is reported \
          (measured 1.2 %)",
-        Kind::Converged,
+        Role::Premise,
         klein_gordon_covariance,
     );
     reg.claim(
@@ -44,7 +44,7 @@ pub fn register(reg: &mut Registry) {
          from trajectories (c(s) = 1 + 0.3 sin(2πs/L), L = 256, C_max = 0.9) approach the null geodesic \
          ds/dt = c(s) of the learned optical metric as k → 0 (deviation over 5 crossings ∝ k², within one \
          packet width at k = 1/8); THEORY's k = 1 packet is reported",
-        Kind::Converged,
+        Role::Premise,
         learned_geodesics,
     );
 }

@@ -15,8 +15,8 @@ use nqg_network::ensemble::Ensemble;
 use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::run::splitmix64;
-use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Provenance, Registry, RunContext};
+use crate::splitmix64;
+use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Role, Provenance, Registry, RunContext};
 
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {
@@ -31,13 +31,13 @@ pub fn register(reg: &mut Registry) {
         "paper.sgd.temperature_scaling_gamma",
         "N-1: teacher-student SGD (K = 2, Σ = diag(1, 0.25), s = 0.5, M = 2): the fitted exponent of the \
          measured learning temperature tr P/K in γ ∈ {0.005, 0.01, 0.02} is 1 within ±0.02",
-        Kind::Stat,
+        Role::Premise,
         scaling_gamma,
     )
     .check(
         "paper.sgd.temperature_scaling_batch",
         "N-1: same network at γ = 0.02: the fitted exponent of tr P/K in M ∈ {1, 4, 16} is -1 within ±0.02",
-        Kind::Stat,
+        Role::Premise,
         scaling_batch,
     )
     .check(
@@ -45,14 +45,14 @@ pub fn register(reg: &mut Registry) {
         "N-2: an SGD ensemble started narrow (0.3 P) and displaced by 3σ: the measured rate dS/dt of its \
          Gaussian entropy follows the exact rate at every logged time (worst of ~60 within 5σ), stochastic production \
          tr(D P⁻¹) exceeds learning destruction γ tr Σ early, and the two balance at learning equilibrium",
-        Kind::Stat,
+        Role::Premise,
         entropy_balance,
     )
     .check(
         "paper.sgd.entropy_balance_continuum",
         "N-2: the gap between the N2.8 rate tr(D P⁻¹) - γ tr Σ and the exact entropy rate of SGD (moment \
          map) over the whole relaxation closes linearly as γ → 0 (the continuum limit of N2.6-N2.8)",
-        Kind::Converged,
+        Role::Premise,
         entropy_balance_continuum,
     )
     .check(
@@ -61,7 +61,7 @@ pub fn register(reg: &mut Registry) {
          ensemble carries a rotational probability current: the antisymmetric part of <e_t e_{t+1}ᵀ> equals \
          the exact γ[Σ, P] ≠ 0 (detailed balance, the Onsager-symmetric premise, fails); with label noise \
          only it vanishes",
-        Kind::Stat,
+        Role::Premise,
         detailed_balance,
     );
     reg.claim(
@@ -74,7 +74,7 @@ pub fn register(reg: &mut Registry) {
         "paper.selftuning.chemical_potential",
         "N-8: for independent Gaussian neurons the chemical potential μ_c = F(N+1) - F(N) from the exact \
          free energy equals the closed form (1/2β) ln(βa/2π)",
-        Kind::Exact,
+        Role::Identity,
         chemical_potential,
     )
     .check(
@@ -82,15 +82,15 @@ pub fn register(reg: &mut Registry) {
         "N-8: solving (N4.3) for the diffusion that makes ħ = |μ_c|/2π and rounding the mini-batch \
          M = γ²σ²/2D to an integer gives an SGD ensemble whose measured D_eff = γ T_L matches the promised D \
          within 5 % (rounding error reported)",
-        Kind::Stat,
+        Role::Premise,
         self_tuned_batch,
     )
     .check(
         "paper.selftuning.mechanism",
         "The network dynamics itself enforces the self-tuning of γ, M and N that makes the two ħ coincide",
-        Kind::NotTestable,
+        Role::EndToEnd,
         |_| {
-            Ok(crate::Outcome::NotTestable {
+            Ok(crate::Finding::NotTestable {
                 reason:
                     "nothing in the network dynamics is shown to enforce the tuning (THEORY.md caveat 3); \
                          paper.selftuning.batch only shows that the relation is achievable with an integer \

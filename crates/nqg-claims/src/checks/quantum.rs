@@ -15,7 +15,7 @@ use nqg_quantum::{
 use num_complex::Complex64;
 
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Order, Provenance, Registry, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Order, Provenance, Registry, RunContext,
 };
 
 type R<T> = Result<T, CheckError>;
@@ -37,21 +37,21 @@ pub fn register(reg: &mut Registry) {
         "quantum.schrodinger.ho_spectrum",
         "Harmonic oscillator on [-20, 20) with 1024 points: the 11 lowest eigenvalues equal ħω(n + 1/2), \
          relative error ≤ 1e-8 (Chebyshev-filtered subspace iteration with the exact grid H)",
-        Kind::Exact,
+        Role::Solver,
         ho_spectrum,
     )
     .check(
         "quantum.schrodinger.gaussian_spreading",
         "A free Gaussian (σ0 = 1) spreads as σ0 √(1 + (ħt/2mσ0²)²) up to t = 4 (σ(4) = √5), ≤ 1e-8 \
          relative: the split step is exact in time for V = 0",
-        Kind::Exact,
+        Role::Solver,
         gaussian_spreading,
     )
     .check(
         "quantum.schrodinger.coherent_state",
         "A coherent state (ground state displaced by 3) in the oscillator follows <x> = 3 cos t with \
          constant width 1/√2 over 3 periods, ≤ 1e-8 at the finest step of a 4th-order refinement study",
-        Kind::Converged,
+        Role::Solver,
         coherent_state,
     )
     .check(
@@ -59,28 +59,28 @@ pub fn register(reg: &mut Registry) {
         "Split-step Strang is unitary to round-off: the norm drifts by ≤ 1e-10 after 1e5 steps (THEORY S-QM4 \
          asks this over 1e4; the stricter 1e-12 of issue 4 is below the FFT round-off floor and is reported, \
          not met), and the energy stays bounded with no secular drift",
-        Kind::Exact,
+        Role::Solver,
         unitarity,
     )
     .check(
         "quantum.schrodinger.strang_order",
         "Halving dt divides the Strang global error (against the exact coherent state) by 4: fitted \
          order 2.0 ± 0.1",
-        Kind::Converged,
+        Role::Solver,
         strang_order,
     )
     .check(
         "quantum.schrodinger.yoshida_order",
         "The 4th-order Yoshida composition has fitted global order 4.0 ± 0.2 against the exact \
          coherent state",
-        Kind::Converged,
+        Role::Solver,
         yoshida_order,
     )
     .check(
         "quantum.schrodinger.ring_flux",
         "Particle on a ring with Aharonov-Bohm flux Φ: E_n = (n - Φ/2π)² ħ²/(2mR²) for several fluxes, \
          and non-degenerate eigenstates wind n times",
-        Kind::Exact,
+        Role::Solver,
         ring_flux,
     );
 
@@ -95,7 +95,7 @@ pub fn register(reg: &mut Registry) {
         "quantum.madelung.residuals",
         "Continuity and quantum-HJ residuals of a split-step evolution of a nodeless Gaussian in a trap \
          (ħ = 0.7, m = 1.3) are ≤ 1e-8 where ρ > 1e-6 max ρ, and fall at 4th order in the time stencil",
-        Kind::Converged,
+        Role::Solver,
         madelung_residuals,
     )
     .check(
@@ -103,14 +103,14 @@ pub fn register(reg: &mut Registry) {
         "The direct Madelung solver (ln ρ, v; 5-point FD; RK4) reproduces |ψ|² of a split-step run for \
          the displaced Gaussian (x0 = 3) in a harmonic trap to t = 2π on 1024 points, L1 ≤ 1e-3; the \
          resolution study against the exact density is reported",
-        Kind::Exact,
+        Role::Solver,
         madelung_nodeless,
     )
     .check(
         "quantum.madelung.node_breakdown",
         "Two colliding packets form interference nodes: the Schrodinger run stays regular and unitary \
          while the direct Madelung run breaks down (reported, not fixed: the node/Wallstrom issue, §3-§4)",
-        Kind::Qualitative,
+        Role::Solver,
         madelung_breakdown,
     );
 
@@ -123,7 +123,7 @@ pub fn register(reg: &mut Registry) {
         "quantum.bohm.free_gaussian",
         "For a free Gaussian the Bohmian paths are x(t) = x0 σ(t)/σ0: ≤ 1e-8 at t = 4 at the finest RK4 \
          step, with the error falling at 4th order",
-        Kind::Converged,
+        Role::Solver,
         bohm_free_gaussian,
     );
 
@@ -138,7 +138,7 @@ pub fn register(reg: &mut Registry) {
         "The circulation m∮v·dl/2πħ of evolved states (a 1D ring state with flux, a 2D vortex in a trap) \
          stays equal to the integer winding number (≤ 1e-8), while a Madelung state with circulation \
          0.3 has no single-valued ψ: defect |e^{2πi·0.3} - 1| = 2 sin(0.3π)",
-        Kind::Exact,
+        Role::Identity,
         circulation,
     );
 }

@@ -11,7 +11,7 @@ use nqg_thermo::sde::{BrownianPath, FnSde, Gbm, LinearOu, Scheme, integrate_path
 use nqg_thermo::stochastic::{DraggedTrap, ou_current_analytic, ou_current_ensemble};
 
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Kind, Order, Provenance, Registry, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Order, Provenance, Registry, RunContext,
 };
 
 fn err(e: ThermoError) -> CheckError {
@@ -29,38 +29,38 @@ pub fn register(reg: &mut Registry) {
     .check(
         "thermo.sde.strong_order.em",
         "Euler-Maruyama on GBM (mu = 1, sigma = 1): E|X_h(1) - X(1)| falls as h^0.5 (fitted slope within 0.1)",
-        Kind::Converged,
+        Role::Solver,
         |ctx| strong_order(ctx, Scheme::EulerMaruyama),
     )
     .check(
         "thermo.sde.strong_order.milstein",
         "Milstein on GBM: strong error falls as h^1 (within 0.1)",
-        Kind::Converged,
+        Role::Solver,
         |ctx| strong_order(ctx, Scheme::Milstein),
     )
     .check(
         "thermo.sde.strong_order.heun",
         "Stochastic Heun on Stratonovich GBM (X = X0 exp(mu t + sigma W)): strong error falls as h^1 (within 0.1)",
-        Kind::Converged,
+        Role::Solver,
         |ctx| strong_order(ctx, Scheme::Heun),
     )
     .check(
         "thermo.sde.strong_order.sra1",
         "SRA1 on the nonlinear additive-noise problem dX = (-X + sin 2X) dt + 1.5 dW (reference: SRA1 at \
          h = 2^-14 on the same path): strong error falls as h^1.5 (within 0.1)",
-        Kind::Converged,
+        Role::Solver,
         |ctx| strong_order(ctx, Scheme::Sra1),
     )
     .check(
         "thermo.sde.weak_order.em",
         "Euler-Maruyama on GBM: |E X_h(1) - E X(1)| falls as h^1 (within 0.1)",
-        Kind::Converged,
+        Role::Solver,
         |ctx| weak_order(ctx, Scheme::EulerMaruyama),
     )
     .check(
         "thermo.sde.weak_order.milstein",
         "Milstein on GBM: weak error falls as h^1 (within 0.1)",
-        Kind::Converged,
+        Role::Solver,
         |ctx| weak_order(ctx, Scheme::Milstein),
     );
 
@@ -74,40 +74,40 @@ pub fn register(reg: &mut Registry) {
         "thermo.fp.ou_moments",
         "OU (gamma = k = 1, D = 1/2, delta at q0 = 2): grid variance at t = 1 equals 0.432332358 to <= 1e-5 \
          relative; the error falls at second order in h (dt proportional to h, Crank-Nicolson)",
-        Kind::Converged,
+        Role::Solver,
         ou_moments_grid,
     )
     .check(
         "thermo.fp.ou_moments_ensemble",
         "OU ensemble (SRA1, dt = 0.01): mean 2e^-1 and variance 0.432332358 at t = 1 within 4 sigma",
-        Kind::Stat,
+        Role::Solver,
         ou_moments_ensemble,
     )
     .check(
         "thermo.fp.entropy_split",
         "N2.8 on the OU grid at t = 1: production 4D int (d sqrt p)^2 and learning term -gamma int p F'' \
          computed separately sum to the measured dS/dt, and equal D/Var = 1.156518 and -gamma k = -1 (<= 1e-4)",
-        Kind::Converged,
+        Role::Solver,
         entropy_split,
     )
     .check(
         "thermo.fp.boltzmann_relaxation",
         "Double well F = (q^2-1)^2, gamma = 1, D = 0.25: the discrete stationary state is exactly the discrete \
          Boltzmann state with zero current, and KL(p || p_eq) never increases under backward Euler (all to round-off)",
-        Kind::Exact,
+        Role::Solver,
         boltzmann_relaxation,
     )
     .check(
         "thermo.fp.boltzmann_relaxation_kl",
         "The same relaxation: KL(p || p_eq) falls to <= 1e-8 (H-theorem), at the slowest rate 2 lambda_1 of the spectrum",
-        Kind::Exact,
+        Role::Solver,
         boltzmann_relaxation_kl,
     )
     .check(
         "thermo.fp.kramers_rate",
         "Double-well escape rate lambda_1/2 of the FP operator vs Kramers (omega_a omega_b / 2 pi) e^{-gamma dF/D} \
          at dF/D = 5 (within 10 %), second-order grid convergence",
-        Kind::Converged,
+        Role::Solver,
         kramers_rate,
     );
 
@@ -120,7 +120,7 @@ pub fn register(reg: &mut Registry) {
         "thermo.entropy.knn_gaussian",
         "Weighted kNN (k = 1..8) entropy of correlated Gaussian samples in d = 1, 2, 5 equals 1/2 ln((2 pi e)^d det C): \
          worst |z| = |S_kNN - S| / (error estimate) <= 4",
-        Kind::Stat,
+        Role::Solver,
         knn_gaussian,
     );
 
@@ -133,13 +133,13 @@ pub fn register(reg: &mut Registry) {
     .check(
         "thermo.fluctuation.integral_ft",
         "Dragged trap (k = zeta = T = v = 1, tau = 1, Heun dt = 1e-3, steady-state start): <exp(-Delta s_tot)> = 1 within 4 sigma",
-        Kind::Stat,
+        Role::Solver,
         integral_ft,
     )
     .check(
         "thermo.fluctuation.dragged_trap",
         "Same ensemble: <Delta s_tot>/tau = zeta v^2 / T = 1 within 4 sigma",
-        Kind::Stat,
+        Role::Solver,
         dragged_trap,
     );
 
@@ -152,21 +152,21 @@ pub fn register(reg: &mut Registry) {
         "thermo.noneq.ou_current",
         "dx = -A x dt + sqrt(2D) dW, A = [[1,-1],[2,3]], D = 1/2: the antisymmetric part of <dx o x^T>/dt \
          (Stratonovich) equals that of D I - A Sigma within 4 sigma",
-        Kind::Stat,
+        Role::Solver,
         ou_current,
     )
     .check(
         "thermo.noneq.ou_current_grid",
         "The same process on the 2D Scharfetter-Gummel grid (split backward Euler, reflecting box [-4.5, 4.5]^2): \
          the antisymmetric part of int J x^T equals that of D I - A Sigma (<= 1 %), second order in h",
-        Kind::Converged,
+        Role::Solver,
         ou_current_grid,
     )
     .check(
         "thermo.noneq.tur",
         "Thermodynamic uncertainty relation for the angular current J of the same steady state: \
          Var(J)/<J>^2 >= 2/<Sigma>",
-        Kind::Qualitative,
+        Role::Solver,
         ou_tur,
     );
 }

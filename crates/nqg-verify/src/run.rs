@@ -1,79 +1,20 @@
-//! Running checks: sizes, seeds, parallel execution and the resulting report model.
+//! Running checks: the parallel runner and the report model it produces.
 //!
-//! Every check gets its own seed derived from the run seed and the check id (FNV-1a of the id mixed
-//! with SplitMix64), so a check's numbers do not depend on which other checks run, in which order,
-//! or on how many threads run them.
+//! The runner runs the selected checks on the current rayon pool, catches panics (an ERROR), judges
+//! each result ([`crate::judge`]), groups the checks by claim and computes the six theses' verdicts
+//! ([`crate::thesis_verdict`]). Nothing in a [`Report`] depends on the number of threads.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::model::{CheckError, CheckResult, Evidence, Kind, Outcome, Provenance, Status, Verdict, judge};
+use crate::check::{Check, CheckError, CheckResult, Finding, Role, Stakes};
+use crate::context::{RunContext, Size, derive_seed};
+use crate::judge::{Bearing, Outcome, ThesisVerdict, Verdict, judge, thesis_verdict};
+use crate::model::{Evidence, Provenance};
 use crate::registry::Registry;
-
-/// Problem sizes: quick for CI, full for paper-scale runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Size {
-    /// Minutes on 2 cores for the whole suite.
-    Quick,
-    /// Paper-scale sizes and tighter error bars.
-    Full,
-}
-
-/// What a check function receives.
-#[derive(Debug, Clone, Copy)]
-pub struct RunContext {
-    /// Problem size.
-    pub size: Size,
-    /// This check's seed (derived from the run seed and the check id).
-    pub seed: u64,
-}
-
-impl RunContext {
-    /// A context for running one check directly (tests, examples).
-    pub fn new(size: Size, run_seed: u64, check_id: &str) -> Self {
-        Self {
-            size,
-            seed: derive_seed(run_seed, check_id),
-        }
-    }
-
-    /// `quick` or `full` depending on the size.
-    pub fn pick<T>(&self, quick: T, full: T) -> T {
-        match self.size {
-            Size::Quick => quick,
-            Size::Full => full,
-        }
-    }
-
-    /// A reproducible RNG seeded with this check's seed.
-    pub fn rng(&self) -> StdRng {
-        StdRng::seed_from_u64(self.seed)
-    }
-}
-
-/// SplitMix64 finaliser: a bijective mix of 64 bits.
-pub fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The seed of check `id` in a run with seed `run_seed` (stable across platforms and releases).
-pub fn derive_seed(run_seed: u64, id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    splitmix64(run_seed ^ splitmix64(h))
-}
 
 /// Options of a run.
 #[derive(Debug, Clone)]
@@ -91,11 +32,17 @@ pub struct RunOptions {
 pub struct CheckReport {
     /// Check id.
     pub id: &'static str,
+    /// THEORY.md ids it implements.
+    pub theory: &'static str,
     /// What it verifies.
     pub statement: &'static str,
-    /// The status it earns when it holds.
-    pub kind: Kind,
-    /// Computed status and reason.
+    /// What it is for.
+    pub role: Role,
+    /// Must it hold, or is it a prediction?
+    pub stakes: Stakes,
+    /// The pre-registered check it refines, if any.
+    pub refines: Option<&'static str>,
+    /// Derived label, outcome and reason.
     pub verdict: Verdict,
     /// The check's derived seed.
     pub seed: u64,
@@ -110,7 +57,7 @@ pub struct CheckReport {
     pub seconds: f64,
 }
 
-/// The report of one claim: its checks and the weakest of their statuses.
+/// The report of one claim (a group of checks).
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimReport {
     /// Claim id.
@@ -119,34 +66,54 @@ pub struct ClaimReport {
     pub statement: &'static str,
     /// Provenance tag.
     pub provenance: Provenance,
-    /// The weakest status of its checks.
-    pub verdict: Status,
     /// Its checks.
     pub checks: Vec<CheckReport>,
 }
 
-/// Counts of a run.
+/// The verdict on one of the six theses of the abstract.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThesisReport {
+    /// Its number in the abstract.
+    pub number: u8,
+    /// Short id.
+    pub id: &'static str,
+    /// The claim as the abstract states it.
+    pub statement: &'static str,
+    /// The selected checks bearing on it, with their roles and outcomes: `(id, role, outcome)`.
+    pub checks: Vec<(String, Role, Outcome)>,
+    /// The computed verdict.
+    pub verdict: ThesisVerdict,
+}
+
+/// Counts of a run, kept on the two axes of THEORY.md §3.7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 pub struct Summary {
-    /// EXACT, CONVERGED, STAT or QUALITATIVE.
+    /// Must-hold checks that hold.
     pub passed: usize,
-    /// FAIL (including checks that could not run).
+    /// Must-hold checks that fail.
     pub failed: usize,
-    /// NOT-TESTABLE.
+    /// Checks of any stakes that could not run or returned a non-finite number.
+    pub errors: usize,
+    /// Predictions confirmed.
+    pub confirmed: usize,
+    /// Predictions refuted.
+    pub refuted: usize,
+    /// Predictions that cannot be tested.
     pub not_testable: usize,
 }
 
 impl Summary {
-    /// The closing line: `N passed, N failed` plus `, N skipped` when some are not testable.
+    /// The closing line: `N passed, N failed` for the must-hold checks (errors counted as failures).
     pub fn line(&self) -> String {
-        if self.not_testable > 0 {
-            format!(
-                "{} passed, {} failed, {} skipped",
-                self.passed, self.failed, self.not_testable
-            )
-        } else {
-            format!("{} passed, {} failed", self.passed, self.failed)
-        }
+        format!("{} passed, {} failed", self.passed, self.failed + self.errors)
+    }
+
+    /// The prediction tally, printed above the closing line.
+    pub fn predictions_line(&self) -> String {
+        format!(
+            "predictions: {} confirmed, {} refuted, {} not testable",
+            self.confirmed, self.refuted, self.not_testable
+        )
     }
 }
 
@@ -169,6 +136,8 @@ pub struct Report {
     pub generated_at: String,
     /// Counts.
     pub summary: Summary,
+    /// The six theses of the abstract, with their computed verdicts.
+    pub theses: Vec<ThesisReport>,
     /// Per claim, its checks.
     pub claims: Vec<ClaimReport>,
 }
@@ -177,6 +146,11 @@ impl Report {
     /// Every check report, in order.
     pub fn checks(&self) -> impl Iterator<Item = &CheckReport> {
         self.claims.iter().flat_map(|c| c.checks.iter())
+    }
+
+    /// The check report with this id.
+    pub fn check(&self, id: &str) -> Option<&CheckReport> {
+        self.checks().find(|c| c.id == id)
     }
 }
 
@@ -190,14 +164,21 @@ pub enum RunError {
         /// The prefixes given.
         filters: Vec<String>,
     },
+    /// The registry is inconsistent (a bug in the registration).
+    #[error("the registry is inconsistent: {problems:?}")]
+    BadRegistry {
+        /// What is wrong.
+        problems: Vec<String>,
+    },
 }
 
-fn selected(id: &str, filters: &[String]) -> bool {
+/// Whether `id` is selected by the prefixes (all ids when there are none).
+pub fn selected(id: &str, filters: &[String]) -> bool {
     filters.is_empty() || filters.iter().any(|f| id.starts_with(f.as_str()))
 }
 
-/// Run one check, catching panics (reported as FAIL), and judge it.
-pub fn run_check(check: &crate::model::Check, ctx: RunContext) -> CheckReport {
+/// Run one check, catching panics (reported as ERROR), and judge it.
+pub fn run_check(check: &Check, ctx: RunContext) -> CheckReport {
     let start = Instant::now();
     let result: CheckResult = match catch_unwind(AssertUnwindSafe(|| (check.run)(&ctx))) {
         Ok(r) => r,
@@ -210,16 +191,19 @@ pub fn run_check(check: &crate::model::Check, ctx: RunContext) -> CheckReport {
             Err(CheckError(format!("panicked: {msg}")))
         }
     };
-    let verdict = judge(check.kind, &result);
+    let verdict = judge(check.stakes, &result);
     let (evidence, not_testable, error) = match result {
-        Ok(Outcome::Measured(e)) => (Some(*e), None, None),
-        Ok(Outcome::NotTestable { reason }) => (None, Some(reason), None),
+        Ok(Finding::Measured(e)) => (Some(*e), None, None),
+        Ok(Finding::NotTestable { reason }) => (None, Some(reason), None),
         Err(e) => (None, None, Some(e.0)),
     };
     CheckReport {
         id: check.id,
+        theory: check.theory,
         statement: check.statement,
-        kind: check.kind,
+        role: check.role,
+        stakes: check.stakes,
+        refines: check.refines,
         verdict,
         seed: ctx.seed,
         evidence,
@@ -232,13 +216,18 @@ pub fn run_check(check: &crate::model::Check, ctx: RunContext) -> CheckReport {
 /// Run the selected checks in parallel on the current rayon pool; `on_done` is called as each ends.
 ///
 /// # Errors
-/// [`RunError::NoMatch`] if the filters select nothing.
+/// [`RunError::NoMatch`] if the filters select nothing, [`RunError::BadRegistry`] if the registry has
+/// id problems ([`Registry::id_problems`]).
 pub fn run(
     registry: &Registry,
     opts: &RunOptions,
     on_done: &(dyn Fn(&CheckReport) + Sync),
 ) -> Result<Report, RunError> {
-    let jobs: Vec<(usize, &crate::model::Check)> = registry
+    let problems = registry.id_problems();
+    if !problems.is_empty() {
+        return Err(RunError::BadRegistry { problems });
+    }
+    let jobs: Vec<(usize, &Check)> = registry
         .claims()
         .iter()
         .enumerate()
@@ -266,10 +255,13 @@ pub fn run(
     let mut claims: Vec<ClaimReport> = Vec::new();
     let mut summary = Summary::default();
     for (ci, r) in results {
-        match r.verdict.status {
-            Status::Fail => summary.failed += 1,
-            Status::NotTestable => summary.not_testable += 1,
-            _ => summary.passed += 1,
+        match r.verdict.outcome {
+            Outcome::Pass => summary.passed += 1,
+            Outcome::Fail => summary.failed += 1,
+            Outcome::Error => summary.errors += 1,
+            Outcome::Confirmed => summary.confirmed += 1,
+            Outcome::Refuted => summary.refuted += 1,
+            Outcome::NotTestable => summary.not_testable += 1,
         }
         let claim = &registry.claims()[ci];
         match claims.last_mut() {
@@ -278,21 +270,12 @@ pub fn run(
                 id: claim.id,
                 statement: claim.statement,
                 provenance: claim.provenance,
-                verdict: Status::Exact,
                 checks: vec![r],
             }),
         }
     }
-    for c in &mut claims {
-        c.verdict = c
-            .checks
-            .iter()
-            .map(|k| k.verdict.status)
-            .min()
-            .unwrap_or(Status::Fail);
-    }
-    Ok(Report {
-        schema: "nqg-verify/1",
+    let mut report = Report {
+        schema: "nqg-verify/2",
         version: env!("CARGO_PKG_VERSION"),
         git_commit: None,
         seed: opts.seed,
@@ -300,8 +283,38 @@ pub fn run(
         filters: opts.filters.clone(),
         generated_at: String::new(),
         summary,
+        theses: Vec::new(),
         claims,
-    })
+    };
+    report.theses = registry
+        .theses()
+        .iter()
+        .map(|t| {
+            let checks: Vec<(String, Role, Outcome)> = t
+                .checks
+                .iter()
+                .filter_map(|id| report.check(id))
+                .map(|c| (c.id.to_string(), c.role, c.verdict.outcome))
+                .collect();
+            let bearings: Vec<Bearing<'_>> = checks
+                .iter()
+                .map(|(id, role, outcome)| Bearing {
+                    id,
+                    role: *role,
+                    outcome: *outcome,
+                })
+                .collect();
+            let verdict = thesis_verdict(t.interpretive, &bearings);
+            ThesisReport {
+                number: t.number,
+                id: t.id,
+                statement: t.statement,
+                checks,
+                verdict,
+            }
+        })
+        .collect();
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -309,32 +322,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seeds_depend_on_run_seed_and_id_only() {
-        assert_eq!(derive_seed(1, "a.b.c"), derive_seed(1, "a.b.c"));
-        assert_ne!(derive_seed(1, "a.b.c"), derive_seed(2, "a.b.c"));
-        assert_ne!(derive_seed(1, "a.b.c"), derive_seed(1, "a.b.d"));
-    }
-
-    #[test]
-    fn unknown_prefix_is_an_error() {
-        let reg = Registry::all();
-        let opts = RunOptions {
-            size: Size::Quick,
-            seed: 0,
-            filters: vec!["nonexistent".into()],
-        };
-        assert!(matches!(run(&reg, &opts, &|_| {}), Err(RunError::NoMatch { .. })));
-    }
-
-    #[test]
-    fn summary_line_format() {
+    fn summary_lines() {
         let s = Summary {
             passed: 3,
             failed: 1,
-            not_testable: 0,
+            errors: 1,
+            confirmed: 4,
+            refuted: 2,
+            not_testable: 1,
         };
-        assert_eq!(s.line(), "3 passed, 1 failed");
-        let s = Summary { not_testable: 2, ..s };
-        assert_eq!(s.line(), "3 passed, 1 failed, 2 skipped");
+        assert_eq!(s.line(), "3 passed, 2 failed");
+        assert_eq!(s.predictions_line(), "predictions: 4 confirmed, 2 refuted, 1 not testable");
     }
 }

@@ -1,11 +1,14 @@
-//! The registry of claims: later work adds claims in `checks/<layer>.rs` without touching the runner.
+//! The registry: the claims (groups of checks) and the six theses of the abstract that checks bear on.
+//! The harness knows no physics; `nqg-claims` fills a registry with its checks.
 
-use crate::model::{Claim, Provenance};
+use crate::check::{Check, Claim, Thesis};
+use crate::model::Provenance;
 
-/// All registered claims, in registration order.
+/// All registered claims and theses, in registration order.
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
     claims: Vec<Claim>,
+    theses: Vec<Thesis>,
 }
 
 impl Registry {
@@ -14,17 +17,33 @@ impl Registry {
         Self::default()
     }
 
-    /// Every claim of nqg: the layer modules register theirs here.
-    pub fn all() -> Self {
-        let mut reg = Self::new();
-        crate::checks::geometry::register(&mut reg);
-        crate::checks::quantum::register(&mut reg);
-        crate::checks::thermo::register(&mut reg);
-        crate::checks::network::register(&mut reg);
-        crate::checks::paper_sgd::register(&mut reg);
-        crate::checks::paper::register(&mut reg);
-        crate::checks::paper_gravity::register(&mut reg);
-        reg
+    /// Register thesis `number` of the abstract with the ids of the checks that bear on it.
+    pub fn thesis(
+        &mut self,
+        number: u8,
+        id: &'static str,
+        statement: &'static str,
+        checks: &[&'static str],
+    ) -> &mut Thesis {
+        self.theses.push(Thesis {
+            number,
+            id,
+            statement,
+            interpretive: false,
+            checks: checks.to_vec(),
+        });
+        let n = self.theses.len() - 1;
+        &mut self.theses[n]
+    }
+
+    /// The theses, in registration order.
+    pub fn theses(&self) -> &[Thesis] {
+        &self.theses
+    }
+
+    /// The check with this id.
+    pub fn find(&self, id: &str) -> Option<&Check> {
+        self.claims.iter().flat_map(|c| c.checks.iter()).find(|k| k.id == id)
     }
 
     /// Get or create the claim `id`; returns it for adding checks.
@@ -92,6 +111,25 @@ impl Registry {
                 }
                 if !seen.insert(check.id) {
                     problems.push(format!("duplicate check id `{}`", check.id));
+                }
+            }
+        }
+        for check in self.claims.iter().flat_map(|c| c.checks.iter()) {
+            if let Some(orig) = check.refines {
+                if self.find(orig).is_none() {
+                    problems.push(format!("`{}` refines unknown check `{orig}`", check.id));
+                }
+            }
+            if matches!(check.role, crate::Role::Premise | crate::Role::EndToEnd)
+                && check.stakes == crate::Stakes::MustHold
+            {
+                problems.push(format!("`{}` is a {} but declared must-hold", check.id, check.role));
+            }
+        }
+        for t in &self.theses {
+            for id in &t.checks {
+                if self.find(id).is_none() {
+                    problems.push(format!("thesis `{}` lists unknown check `{id}`", t.id));
                 }
             }
         }

@@ -1,0 +1,73 @@
+//! The six claims of the abstract of arXiv:2111.00903, each with the checks that bear on it.
+//!
+//! A thesis's verdict is computed from the roles and outcomes of these checks (THEORY.md §3.7): it is
+//! SUPPORTED only by a confirmed end-to-end test (layer E) that no other end-to-end test refutes;
+//! identities (layer M) and premises (layer N) alone leave it PREMISES-ONLY.
+
+use crate::Registry;
+
+/// Register the six theses.
+pub fn register(reg: &mut Registry) {
+    reg.thesis(
+        1,
+        "madelung",
+        "With a fixed number of neurons, the trainable variables follow the Madelung equations, with the \
+         free energy of the non-trainable variables as the phase",
+        &[
+            "paper.madelung.schrodinger_identity",
+            "paper.madelung.regimes",
+            "paper.sgd.temperature_scaling_gamma",
+            "paper.sgd.temperature_scaling_batch",
+            "paper.sgd.entropy_balance",
+            "paper.sgd.entropy_balance_continuum",
+            "paper.sgd.detailed_balance",
+            "paper.madelung.sgd_no_interference",
+            "paper.madelung.microscopic_phase",
+        ],
+    );
+    reg.thesis(
+        2,
+        "schrodinger",
+        "When the system adapts its number of neurons, step size and mini-batch size, the trainable \
+         variables follow the Schrödinger equation",
+        &[
+            "paper.madelung.schrodinger_identity",
+            "quantum.quantization.circulation",
+            "paper.selftuning.chemical_potential",
+            "paper.selftuning.batch",
+            "paper.selftuning.mechanism",
+        ],
+    );
+    reg.thesis(
+        3,
+        "lorentz",
+        "Lorentz symmetry and curved space-time emerge from the interplay of stochastic entropy \
+         production and entropy destruction by learning",
+        &["paper.sgd.entropy_balance", "paper.lorentz.klein_gordon_covariance"],
+    );
+    reg.thesis(
+        4,
+        "geodesics",
+        "Localized states of neurons follow the geodesics of the emergent space-time",
+        &["paper.gravity.learned_geodesics"],
+    );
+    reg.thesis(
+        5,
+        "einstein",
+        "The whole network obeys Einstein's equations with a cosmological constant",
+        &[
+            "paper.einstein.gamma_gamma_lagrangian",
+            "paper.einstein.torus_integral",
+            "paper.einstein.lambda_multiplier",
+            "paper.einstein.onsager_tensor_origin",
+        ],
+    );
+    reg.thesis(
+        6,
+        "duality",
+        "The quantum description of the trainable variables and the gravitational description of the \
+         non-trainable variables are dual",
+        &["paper.duality.observable_map"],
+    )
+    .interpretive = true;
+}
