@@ -107,3 +107,41 @@ fn checks_do_not_put_wall_time_in_evidence() {
         .collect();
     assert!(hits.is_empty(), "checks that read the clock: {hits:#?}");
 }
+
+#[test]
+fn theory_map_is_generated_from_the_registry() {
+    let want = nqg::claims::theory_map(&nqg::claims::registry(), &nqg::claims::code_path);
+    let have = fs::read_to_string(root().join("docs/theory-map.md")).unwrap();
+    assert!(
+        have == want,
+        "docs/theory-map.md is stale: run `cargo xtask theory-map` and commit it"
+    );
+}
+
+#[test]
+fn baseline_lists_exactly_the_registered_predictions() {
+    // Every prediction of the quick run has a committed outcome, and the baseline names no check that
+    // is not a registered prediction (so a removed or renamed check cannot linger in it).
+    let reg = nqg::claims::registry();
+    let baseline = nqg::claims::Baseline::load(&root().join("verify/baseline.json"))
+        .unwrap()
+        .expect("verify/baseline.json is committed");
+    let predictions: std::collections::BTreeSet<&str> = reg
+        .claims()
+        .iter()
+        .flat_map(|c| c.checks.iter())
+        .filter(|c| c.stakes == nqg::claims::Stakes::Prediction)
+        .map(|c| c.id)
+        .collect();
+    let quick: std::collections::BTreeSet<&str> = baseline.quick.keys().map(String::as_str).collect();
+    assert_eq!(
+        predictions, quick,
+        "bless with `cargo xtask verify --quick --bless`"
+    );
+    for id in baseline.full.keys() {
+        assert!(
+            predictions.contains(id.as_str()),
+            "full baseline names unknown prediction {id}"
+        );
+    }
+}

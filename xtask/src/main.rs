@@ -27,6 +27,13 @@ use nqg_claims::{Baseline, RunOptions, Size, gate, registry, run};
 /// Where the committed baseline of prediction outcomes lives, relative to the workspace root.
 const BASELINE: &str = "verify/baseline.json";
 
+/// The workspace root (the parent of this crate's directory), so the baseline and the docs are found
+/// whatever the working directory.
+fn workspace_root() -> std::path::PathBuf {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.parent().unwrap_or(here).to_path_buf()
+}
+
 /// nqg project automation.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", version, about)]
@@ -117,7 +124,10 @@ fn main() -> ExitCode {
         }
         Task::TheoryMap => {
             let md = nqg_claims::theory_map(&registry(), &nqg_claims::code_path);
-            match nqg_claims::report::write_atomic(std::path::Path::new("docs/theory-map.md"), md.as_bytes()) {
+            match nqg_claims::report::write_atomic(
+                &workspace_root().join("docs/theory-map.md"),
+                md.as_bytes(),
+            ) {
                 Ok(()) => {
                     println!("wrote docs/theory-map.md");
                     ExitCode::SUCCESS
@@ -307,7 +317,8 @@ fn verify(args: VerifyArgs) -> ExitCode {
     bar.finish_and_clear();
     report.git_commit = git_commit();
     report.generated_at = now_rfc3339();
-    let baseline_path = std::path::Path::new(BASELINE);
+    let baseline_file = workspace_root().join(BASELINE);
+    let baseline_path = baseline_file.as_path();
     let mut baseline = match Baseline::load(baseline_path) {
         Ok(b) => b,
         Err(e) => {
@@ -321,7 +332,10 @@ fn verify(args: VerifyArgs) -> ExitCode {
             eprintln!("error: cannot bless: {e}");
             return ExitCode::from(2);
         }
-        eprintln!("blessed {} prediction outcomes into {BASELINE}", report.summary.confirmed + report.summary.refuted + report.summary.not_testable);
+        eprintln!(
+            "blessed {} prediction outcomes into {BASELINE}",
+            report.summary.confirmed + report.summary.refuted + report.summary.not_testable
+        );
         baseline = Some(b);
     }
     let verdict = gate(&report, baseline.as_ref());

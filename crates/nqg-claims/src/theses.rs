@@ -43,7 +43,10 @@ pub fn register(reg: &mut Registry) {
         "lorentz",
         "Lorentz symmetry and curved space-time emerge from the interplay of stochastic entropy \
          production and entropy destruction by learning",
-        &["paper.sgd.entropy_balance", "paper.lorentz.klein_gordon_covariance"],
+        &[
+            "paper.sgd.entropy_balance",
+            "paper.lorentz.klein_gordon_covariance",
+        ],
     );
     reg.thesis(
         4,

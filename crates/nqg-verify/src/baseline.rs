@@ -214,7 +214,10 @@ impl Gate {
     }
 }
 
-/// Compare a report with the baseline (if any) and count its defects.
+/// Compare a report with the baseline and count its defects.
+///
+/// With no baseline file every prediction counts as a drift (the file must be committed). A baseline
+/// at another seed, or with no outcomes for the run's size, is not compared, and the gate says why.
 pub fn gate(report: &Report, baseline: Option<&Baseline>) -> Gate {
     let defects = report.summary.failed + report.summary.errors;
     // No baseline file: every prediction is new, so the run fails until it is blessed.
@@ -232,6 +235,18 @@ pub fn gate(report: &Report, baseline: Option<&Baseline>) -> Gate {
         };
     }
     let outcomes = b.outcomes(report.size);
+    if baseline.is_some() && outcomes.is_empty() {
+        return Gate {
+            defects,
+            compared: false,
+            not_compared_reason: Some(format!(
+                "no {}-size outcomes have been blessed yet (`cargo xtask verify --{} --bless`)",
+                report.size.name(),
+                report.size.name()
+            )),
+            drifts: Vec::new(),
+        };
+    }
     let mut drifts = Vec::new();
     for c in report.checks().filter(|c| c.stakes == Stakes::Prediction) {
         if c.verdict.outcome == Outcome::Error {

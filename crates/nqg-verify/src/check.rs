@@ -168,7 +168,13 @@ pub struct Claim {
 
 impl Claim {
     /// Add a check with its role; its stakes are the role's default ([`Role::default_stakes`]).
-    pub fn check(&mut self, id: &'static str, statement: &'static str, role: Role, run: CheckFn) -> &mut Self {
+    pub fn check(
+        &mut self,
+        id: &'static str,
+        statement: &'static str,
+        role: Role,
+        run: CheckFn,
+    ) -> &mut Self {
         self.checks.push(Check {
             id,
             theory: "",

@@ -105,7 +105,10 @@ mod tests {
         let ctx = RunContext::new(Size::Quick, 1, "a.b.c");
         let seeds: std::collections::BTreeSet<u64> = (0..1000).map(|i| ctx.substream(i)).collect();
         assert_eq!(seeds.len(), 1000);
-        assert_eq!(ctx.substream(3), RunContext::new(Size::Full, 1, "a.b.c").substream(3));
+        assert_eq!(
+            ctx.substream(3),
+            RunContext::new(Size::Full, 1, "a.b.c").substream(3)
+        );
         assert!(!seeds.contains(&ctx.seed));
     }
 }

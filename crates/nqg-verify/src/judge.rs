@@ -194,10 +194,10 @@ pub fn judge(stakes: Stakes, result: &CheckResult) -> Verdict {
     if !e.expected.is_finite() {
         return error(format!("expected value is not finite ({})", e.expected));
     }
-    if let Some(u) = e.uncertainty {
-        if !u.is_finite() || u < 0.0 {
-            return error(format!("uncertainty is not a finite non-negative number ({u})"));
-        }
+    if let Some(u) = e.uncertainty
+        && (!u.is_finite() || u < 0.0)
+    {
+        return error(format!("uncertainty is not a finite non-negative number ({u})"));
     }
     if matches!(e.criterion, Criterion::Sigmas(_)) && !e.uncertainty.is_some_and(|s| s > 0.0) {
         return error("a σ criterion needs a finite, positive uncertainty");
@@ -205,7 +205,10 @@ pub fn judge(stakes: Stakes, result: &CheckResult) -> Verdict {
     let label = label_of(e);
     let mut met = criterion_holds(e);
     if let (Some(o), true) = (&e.order, met.is_ok()) {
-        let text = format!("order {:.3} (expected {} ± {})", o.observed, o.expected, o.tolerance);
+        let text = format!(
+            "order {:.3} (expected {} ± {})",
+            o.observed, o.expected, o.tolerance
+        );
         if !o.observed.is_finite() {
             met = Err("the convergence order could not be fitted".into());
         } else if (o.observed - o.expected).abs() > o.tolerance {
@@ -299,7 +302,8 @@ pub struct ThesisVerdict {
 /// PREMISES-ONLY; an interpretive thesis with nothing measured is INTERPRETIVE, any other UNTESTED.
 pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdict {
     let count = |role: Role, o: Outcome| checks.iter().filter(|c| c.role == role && c.outcome == o).count();
-    let first = |pred: &dyn Fn(&Bearing<'_>) -> bool| checks.iter().find(|c| pred(c)).map(|c| c.id.to_string());
+    let first =
+        |pred: &dyn Fn(&Bearing<'_>) -> bool| checks.iter().find(|c| pred(c)).map(|c| c.id.to_string());
     if let Some(id) = first(&|c| c.outcome.is_defect()) {
         return ThesisVerdict {
             status: ThesisStatus::Broken,
@@ -328,14 +332,22 @@ pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdi
         let refuted = checks.iter().filter(|c| c.outcome == Outcome::Refuted).count();
         let confirmed = checks.iter().filter(|c| c.outcome == Outcome::Confirmed).count();
         let holds = checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
-        let decided_by = first(&|c| c.outcome == Outcome::Refuted).or_else(|| first(&|c| measured(c)));
+        // The number that decides it: a refuted prediction, else a confirmed premise, else anything
+        // measured.
+        let decided_by = first(&|c| c.outcome == Outcome::Refuted)
+            .or_else(|| first(&|c| c.role == Role::Premise && c.outcome == Outcome::Confirmed))
+            .or_else(|| first(&|c| measured(c)));
         let untested = checks.iter().filter(|c| !measured(c)).count();
         return ThesisVerdict {
             status: ThesisStatus::PremisesOnly,
             decided_by,
             reason: format!(
-                "no end-to-end test yet; premises {confirmed} confirmed, {refuted} refuted; {holds} identities/solver facts hold{}",
-                if untested > 0 { format!("; {untested} not testable") } else { String::new() }
+                "no end-to-end test yet; predictions {confirmed} confirmed, {refuted} refuted; {holds} identities hold{}",
+                if untested > 0 {
+                    format!("; {untested} not testable")
+                } else {
+                    String::new()
+                }
             ),
         };
     }
@@ -376,12 +388,18 @@ mod tests {
         assert_eq!(label_of(&ev(1.0, 1.0, Criterion::RelDiff(1e-3))), Label::Bound);
         assert_eq!(label_of(&ev(1.0, 1.0, Criterion::RelDiff(1e-14))), Label::Exact);
         // The scale of the compared terms widens round-off.
-        assert_eq!(label_of(&ev(0.0, 0.0, Criterion::AbsDiff(1e-10)).at_scale(1e4)), Label::Exact);
+        assert_eq!(
+            label_of(&ev(0.0, 0.0, Criterion::AbsDiff(1e-10)).at_scale(1e4)),
+            Label::Exact
+        );
         assert_eq!(label_of(&Evidence::round_off("r", 0.0, 0.0, 50.0)), Label::Exact);
         // σ band: STAT; fitted order: CONVERGED.
         assert_eq!(label_of(&ev(1.0, 1.0, Criterion::Sigmas(4.0))), Label::Stat);
         let o = Order::fit(vec![0.1, 0.05], vec![1e-2, 2.5e-3], 2.0, 0.1);
-        assert_eq!(label_of(&ev(1.0, 1.0, Criterion::AbsDiff(1e-3)).with_order(o)), Label::Converged);
+        assert_eq!(
+            label_of(&ev(1.0, 1.0, Criterion::AbsDiff(1e-3)).with_order(o)),
+            Label::Converged
+        );
         // Bounds: at round-off EXACT, else BOUND.
         assert_eq!(label_of(&ev(1e-16, 1e-14, Criterion::AtMost)), Label::Exact);
         assert_eq!(label_of(&ev(1e-16, 1e-6, Criterion::AtMost)), Label::Bound);
@@ -421,9 +439,15 @@ mod tests {
         let v = judged(Stakes::MustHold, e.clone().with_order(o));
         assert_eq!((v.label, v.outcome), (Some(Label::Converged), Outcome::Pass));
         let o = Order::fit(vec![0.1, 0.05], vec![0.1, 0.05], 2.0, 0.1);
-        assert_eq!(judged(Stakes::MustHold, e.clone().with_order(o)).outcome, Outcome::Fail);
+        assert_eq!(
+            judged(Stakes::MustHold, e.clone().with_order(o)).outcome,
+            Outcome::Fail
+        );
         let o = Order::fit(vec![0.1, 0.05], vec![0.0, 0.0], 2.0, 0.1);
-        assert_eq!(judged(Stakes::Prediction, e.with_order(o)).outcome, Outcome::Refuted);
+        assert_eq!(
+            judged(Stakes::Prediction, e.with_order(o)).outcome,
+            Outcome::Refuted
+        );
     }
 
     #[test]
@@ -474,9 +498,15 @@ mod tests {
         let v = thesis_verdict(false, &[b("a", Identity, Pass), b("b", Premise, Confirmed)]);
         assert_eq!(v.status, ThesisStatus::PremisesOnly);
         let v = thesis_verdict(false, &[b("a", Premise, Refuted), b("b", EndToEnd, Confirmed)]);
-        assert_eq!((v.status, v.decided_by.as_deref()), (ThesisStatus::Supported, Some("b")));
+        assert_eq!(
+            (v.status, v.decided_by.as_deref()),
+            (ThesisStatus::Supported, Some("b"))
+        );
         let v = thesis_verdict(false, &[b("a", EndToEnd, Confirmed), b("b", EndToEnd, Refuted)]);
-        assert_eq!((v.status, v.decided_by.as_deref()), (ThesisStatus::Refuted, Some("b")));
+        assert_eq!(
+            (v.status, v.decided_by.as_deref()),
+            (ThesisStatus::Refuted, Some("b"))
+        );
         let v = thesis_verdict(false, &[b("a", EndToEnd, NotTestable)]);
         assert_eq!(v.status, ThesisStatus::Untested);
         let v = thesis_verdict(true, &[b("a", EndToEnd, NotTestable)]);
@@ -484,6 +514,9 @@ mod tests {
         let v = thesis_verdict(false, &[b("a", Solver, Fail), b("b", EndToEnd, Confirmed)]);
         assert_eq!(v.status, ThesisStatus::Broken);
         let v = thesis_verdict(false, &[b("p", Premise, Confirmed), b("q", Premise, Refuted)]);
-        assert_eq!((v.status, v.decided_by.as_deref()), (ThesisStatus::PremisesOnly, Some("q")));
+        assert_eq!(
+            (v.status, v.decided_by.as_deref()),
+            (ThesisStatus::PremisesOnly, Some("q"))
+        );
     }
 }

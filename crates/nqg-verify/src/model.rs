@@ -209,7 +209,12 @@ impl Evidence {
     /// Evidence for an identity judged at round-off: $|m - e| \le 10^3\,\varepsilon\,\text{scale}$,
     /// where `scale` is the magnitude of the terms that cancel (THEORY.md §3.7).
     pub fn round_off(quantity: impl Into<String>, measured: f64, expected: f64, scale: f64) -> Self {
-        let mut e = Self::new(quantity, measured, expected, Criterion::AbsDiff(ROUND_OFF * scale.abs()));
+        let mut e = Self::new(
+            quantity,
+            measured,
+            expected,
+            Criterion::AbsDiff(ROUND_OFF * scale.abs()),
+        );
         e.scale = Some(scale.abs());
         e
     }
@@ -229,8 +234,10 @@ impl Evidence {
                 self.params.insert("params".into(), other);
             }
             Err(e) => {
-                self.params
-                    .insert("params".into(), serde_json::Value::String(format!("unserialisable: {e}")));
+                self.params.insert(
+                    "params".into(),
+                    serde_json::Value::String(format!("unserialisable: {e}")),
+                );
             }
         }
         self
@@ -282,4 +289,3 @@ impl Evidence {
         self
     }
 }
-

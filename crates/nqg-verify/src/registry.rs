@@ -43,7 +43,10 @@ impl Registry {
 
     /// The check with this id.
     pub fn find(&self, id: &str) -> Option<&Check> {
-        self.claims.iter().flat_map(|c| c.checks.iter()).find(|k| k.id == id)
+        self.claims
+            .iter()
+            .flat_map(|c| c.checks.iter())
+            .find(|k| k.id == id)
     }
 
     /// Get or create the claim `id`; returns it for adding checks.
@@ -115,15 +118,18 @@ impl Registry {
             }
         }
         for check in self.claims.iter().flat_map(|c| c.checks.iter()) {
-            if let Some(orig) = check.refines {
-                if self.find(orig).is_none() {
-                    problems.push(format!("`{}` refines unknown check `{orig}`", check.id));
-                }
+            if let Some(orig) = check.refines
+                && self.find(orig).is_none()
+            {
+                problems.push(format!("`{}` refines unknown check `{orig}`", check.id));
             }
             if matches!(check.role, crate::Role::Premise | crate::Role::EndToEnd)
                 && check.stakes == crate::Stakes::MustHold
             {
-                problems.push(format!("`{}` is a {} but declared must-hold", check.id, check.role));
+                problems.push(format!(
+                    "`{}` is a {} but declared must-hold",
+                    check.id, check.role
+                ));
             }
         }
         for t in &self.theses {

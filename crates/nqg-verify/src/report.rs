@@ -159,7 +159,10 @@ pub fn tested_cell(t: &ThesisReport) -> String {
         .count();
     parts.push(match (e2e, measured_e2e) {
         (0, _) => "no end-to-end test".into(),
-        (k, 0) => format!("{} (not testable)", plural(k, "end-to-end test", "end-to-end tests")),
+        (k, 0) => format!(
+            "{} (not testable)",
+            plural(k, "end-to-end test", "end-to-end tests")
+        ),
         (_, m) => plural(m, "end-to-end test", "end-to-end tests"),
     });
     parts.join(", ")
@@ -214,19 +217,30 @@ pub fn health(report: &Report, role: Role) -> (usize, usize) {
         .checks()
         .filter(|c| c.role == role && c.stakes == Stakes::MustHold)
         .collect();
-    (all.iter().filter(|c| c.verdict.outcome == Outcome::Pass).count(), all.len())
+    (
+        all.iter().filter(|c| c.verdict.outcome == Outcome::Pass).count(),
+        all.len(),
+    )
 }
 
 /// The solver-health line, e.g. `41/41 solver checks and 9/9 identities hold`.
 pub fn health_line(report: &Report) -> String {
     let (sp, sn) = health(report, Role::Solver);
     let (ip, in_) = health(report, Role::Identity);
-    let verb = if sp == sn && ip == in_ { "hold" } else { "hold (see the failures below)" };
+    let verb = if sp == sn && ip == in_ {
+        "hold"
+    } else {
+        "hold (see the failures below)"
+    };
     format!("{sp}/{sn} solver checks and {ip}/{in_} identities {verb}")
 }
 
 fn theory_tag(c: &CheckReport) -> String {
-    if c.theory.is_empty() { "-".into() } else { c.theory.to_string() }
+    if c.theory.is_empty() {
+        "-".into()
+    } else {
+        c.theory.to_string()
+    }
 }
 
 /// Render `report.md`: the theses first, then the predictions, the analytic findings, solver health,
@@ -256,7 +270,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
          confirms it and none refutes it; REFUTED when one refutes it; PREMISES-ONLY when only its \
          premises and the identities of the reconstruction were tested (THEORY.md §3.7).\n"
     );
-    let _ = writeln!(md, "| # | claim | what was tested | verdict | the number that decides it | why |");
+    let _ = writeln!(
+        md,
+        "| # | claim | what was tested | verdict | the number that decides it | why |"
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|");
     for t in &report.theses {
         let _ = writeln!(
@@ -282,7 +299,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
     if let Some(g) = gate {
         let _ = writeln!(md, "{}\n", gate_line(g));
     }
-    let _ = writeln!(md, "| THEORY | check | role | outcome | measured | expected | criterion |");
+    let _ = writeln!(
+        md,
+        "| THEORY | check | role | outcome | measured | expected | criterion |"
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|");
     for c in predictions(report) {
         let id = match c.refines {
@@ -325,7 +345,13 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
         s.errors
     );
     for c in report.checks().filter(|c| c.verdict.outcome.is_defect()) {
-        let _ = writeln!(md, "- **{}** `{}`: {}", c.verdict.outcome, c.id, md_escape(&c.verdict.reason));
+        let _ = writeln!(
+            md,
+            "- **{}** `{}`: {}",
+            c.verdict.outcome,
+            c.id,
+            md_escape(&c.verdict.reason)
+        );
     }
     let _ = writeln!(md, "\n## Every check\n");
     let _ = writeln!(
@@ -333,7 +359,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
         "Labels are derived from the criterion: EXACT only at round-off (≤ 10³ε × scale), STAT only with a \
          σ band, CONVERGED only with a fitted order, BOUND for any other tolerance.\n"
     );
-    let _ = writeln!(md, "| id | THEORY | role | statement | verdict | measured | expected | criterion |");
+    let _ = writeln!(
+        md,
+        "| id | THEORY | role | statement | verdict | measured | expected | criterion |"
+    );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for claim in &report.claims {
         for c in &claim.checks {
@@ -353,7 +382,11 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
     }
     let _ = writeln!(md, "\n## Claims and evidence\n");
     for claim in &report.claims {
-        let _ = writeln!(md, "### `{}` {}\n\n{}\n", claim.id, claim.provenance, claim.statement);
+        let _ = writeln!(
+            md,
+            "### `{}` {}\n\n{}\n",
+            claim.id, claim.provenance, claim.statement
+        );
         for c in &claim.checks {
             let _ = writeln!(
                 md,
@@ -413,11 +446,17 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
 pub fn gate_line(g: &Gate) -> String {
     match (&g.not_compared_reason, g.drifts.len()) {
         (Some(r), _) => format!("Outcomes not compared with the baseline: {r}."),
-        (None, 0) => "Every prediction's outcome matches the committed baseline (`verify/baseline.json`).".into(),
+        (None, 0) => {
+            "Every prediction's outcome matches the committed baseline (`verify/baseline.json`).".into()
+        }
         (None, n) => format!(
             "**{n} prediction outcome(s) differ from the committed baseline** (`verify/baseline.json`): {}. \
              Bless a deliberate change with `cargo xtask verify --bless`.",
-            g.drifts.iter().map(|d| d.describe()).collect::<Vec<_>>().join("; ")
+            g.drifts
+                .iter()
+                .map(|d| d.describe())
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
     }
 }
@@ -440,21 +479,28 @@ pub fn to_terminal(report: &Report, gate: Option<&Gate>, all_checks: bool) -> St
     for t in &report.theses {
         let _ = writeln!(
             out,
-            "  {} {:<14} {:<56} {}",
+            "  {} {:<12} {:<14} {}",
             t.number,
+            t.id,
             t.verdict.status.label(),
-            clip(t.statement, 56),
-            clip(&tested_cell(t), 60)
+            tested_cell(t)
         );
-        let _ = writeln!(out, "    {:<14} {}", "", clip(&deciding_cell(report, t), 150));
+        let _ = writeln!(out, "    {:<27} {}", "", clip(&deciding_cell(report, t), 140));
     }
-    let _ = writeln!(out, "\nPre-registered predictions (THEORY.md criteria as written)");
+    let _ = writeln!(
+        out,
+        "\nPre-registered predictions (THEORY.md criteria as written)"
+    );
     let width = report.checks().map(|c| c.id.len()).max().unwrap_or(10) + 2;
     for c in predictions(report) {
-        let id = if c.refines.is_some() { format!("↳ {}", c.id) } else { c.id.to_string() };
+        let id = if c.refines.is_some() {
+            format!("↳ {}", c.id)
+        } else {
+            c.id.to_string()
+        };
         let _ = writeln!(
             out,
-            "  {:<16} {:<8} {:<width$} {} | {} | {}",
+            "  {:<19} {:<8} {:<width$} {} | {} | {}",
             c.verdict.short(),
             clip(&theory_tag(c), 8),
             id,
@@ -467,19 +513,25 @@ pub fn to_terminal(report: &Report, gate: Option<&Gate>, all_checks: bool) -> St
     if !findings.is_empty() {
         let _ = writeln!(out, "\nAnalytic findings");
         for c in findings {
-            let _ = writeln!(out, "  {:<16} {} {}", c.verdict.short(), c.theory, c.id);
+            let _ = writeln!(out, "  {:<19} {} {}", c.verdict.short(), c.theory, c.id);
         }
     }
     let _ = writeln!(out, "\nSolver health: {}", health_line(report));
     for c in report.checks().filter(|c| c.verdict.outcome.is_defect()) {
-        let _ = writeln!(out, "  {:<6} {}: {}", c.verdict.outcome.label(), c.id, c.verdict.reason);
+        let _ = writeln!(
+            out,
+            "  {:<6} {}: {}",
+            c.verdict.outcome.label(),
+            c.id,
+            c.verdict.reason
+        );
     }
     if all_checks {
         let _ = writeln!(out, "\nEvery check");
         for c in report.checks() {
             let _ = writeln!(
                 out,
-                "  {:<16} {:<10} {:<width$} {:>7.2}s  {} | {} | {}",
+                "  {:<19} {:<10} {:<width$} {:>7.2}s  {} | {} | {}",
                 c.verdict.short(),
                 c.role.label(),
                 c.id,

@@ -332,6 +332,9 @@ mod tests {
             not_testable: 1,
         };
         assert_eq!(s.line(), "3 passed, 2 failed");
-        assert_eq!(s.predictions_line(), "predictions: 4 confirmed, 2 refuted, 1 not testable");
+        assert_eq!(
+            s.predictions_line(),
+            "predictions: 4 confirmed, 2 refuted, 1 not testable"
+        );
     }
 }

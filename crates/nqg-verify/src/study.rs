@@ -62,7 +62,12 @@ impl Study {
             .iter()
             .zip(&self.errors)
             .map(|(h, e)| Detail {
-                label: format!("{} at {} = {}", self.error_label, self.h_label, crate::fmt_num(*h)),
+                label: format!(
+                    "{} at {} = {}",
+                    self.error_label,
+                    self.h_label,
+                    crate::fmt_num(*h)
+                ),
                 measured: *e,
                 expected: None,
             })

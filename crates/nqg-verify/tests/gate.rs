@@ -42,12 +42,21 @@ fn opts() -> RunOptions {
 fn a_refutation_lands_green_once_blessed_and_a_flip_fails_until_blessed() {
     // The prediction is refuted: a result, not a failure, but new, so not yet in the baseline.
     let refuted = run(&registry(holds, far), &opts(), &|_| {}).unwrap();
-    assert_eq!(refuted.check("demo.premise.x").unwrap().verdict.outcome, Outcome::Refuted);
+    assert_eq!(
+        refuted.check("demo.premise.x").unwrap().verdict.outcome,
+        Outcome::Refuted
+    );
     assert_eq!(refuted.summary.line(), "1 passed, 0 failed");
-    assert!(!gate(&refuted, None).passes(), "no baseline: every prediction is new");
+    assert!(
+        !gate(&refuted, None).passes(),
+        "no baseline: every prediction is new"
+    );
     let mut baseline = Baseline::empty(7);
     baseline.bless(&refuted).unwrap();
-    assert!(gate(&refuted, Some(&baseline)).passes(), "refuted and blessed lands green");
+    assert!(
+        gate(&refuted, Some(&baseline)).passes(),
+        "refuted and blessed lands green"
+    );
 
     // The same prediction flips to confirmed: the gate fails until the flip is blessed.
     let confirmed = run(&registry(holds, near), &opts(), &|_| {}).unwrap();
@@ -64,6 +73,20 @@ fn a_refutation_lands_green_once_blessed_and_a_flip_fails_until_blessed() {
     baseline.save(&path).unwrap();
     assert_eq!(Baseline::load(&path).unwrap(), Some(baseline.clone()));
     std::fs::remove_file(&path).unwrap();
+
+    // A size with no blessed outcomes is not compared, and says so.
+    let full = run(
+        &registry(holds, far),
+        &RunOptions {
+            size: Size::Full,
+            ..opts()
+        },
+        &|_| {},
+    )
+    .unwrap();
+    let g = gate(&full, Some(&baseline));
+    assert!(!g.compared && g.passes());
+    assert!(g.not_compared_reason.unwrap().contains("full"));
 
     // Another seed is not compared (and cannot be blessed into this file).
     let other = run(&registry(holds, far), &RunOptions { seed: 8, ..opts() }, &|_| {}).unwrap();
@@ -84,7 +107,10 @@ fn a_must_hold_failure_fails_whatever_the_baseline_says() {
     // Nor can a broken run be blessed.
     assert!(baseline.bless(&broken).is_err());
     // The thesis lists only the premise, so the solver failure leaves its verdict alone.
-    assert_eq!(broken.theses[0].verdict.status, nqg_verify::ThesisStatus::PremisesOnly);
+    assert_eq!(
+        broken.theses[0].verdict.status,
+        nqg_verify::ThesisStatus::PremisesOnly
+    );
 }
 
 #[test]
