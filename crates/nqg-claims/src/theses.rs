@@ -23,6 +23,10 @@ pub fn register(reg: &mut Registry) {
             "paper.sgd.detailed_balance",
             "paper.madelung.sgd_no_interference",
             "paper.madelung.microscopic_phase",
+            "analytic.madelung.euclidean_branch",
+            "analytic.madelung.euclidean_branch_grid",
+            "e2e.madelung.curl_control",
+            "e2e.madelung.curl_obstruction",
         ],
     );
     reg.thesis(

@@ -319,6 +319,30 @@ impl TeacherStudent {
         Ok(p)
     }
 
+    /// The stationary current velocity of online SGD (no momentum), $v(e) = B e$ (THEORY.md E0.2).
+    ///
+    /// In a stationary chain $e_{t+1} = \Phi e_t + \xi_t$ with $\Phi = 1 - \gamma\Sigma$ and
+    /// $\langle e e^T\rangle = P$, the mean local velocity is the time-symmetric displacement
+    /// $v(e) = \tfrac12\,\mathbb E[e_{t+1} - e_{t-1} \mid e_t = e]$ (in its best linear form, exact for a
+    /// Gaussian chain), whose continuum limit is the current velocity $J/p$. Since
+    /// $\mathbb E[e_{t+1}\mid e_t] = \Phi e_t$ and $\mathrm{Cov}(e_{t-1}, e_t) = P\Phi^T$,
+    /// $$B = \tfrac12(\Phi - P\Phi^T P^{-1}) = \Omega P^{-1},\qquad
+    /// \Omega = \langle v\,e^T\rangle = -\tfrac{\gamma}{2}\,[\Sigma, P].$$
+    /// $\Omega$ is antisymmetric, so $v$ carries no net flux; a Madelung velocity $2\gamma\nabla\tilde F$ with a
+    /// scalar mass needs $B$ symmetric, i.e. zero curl $B - B^T$, which holds iff $[\Sigma, P] = 0$
+    /// (detailed balance). Returns $B$ ($K\times K$).
+    ///
+    /// # Errors
+    /// As [`TeacherStudent::stationary_covariance`].
+    pub fn stationary_velocity(&self, gamma: f64, batch: usize) -> Result<DMatrix<f64>> {
+        let p = self.stationary_covariance(gamma, batch)?;
+        let omega = (&self.sigma * &p - &p * &self.sigma) * (-0.5 * gamma);
+        let p_inv = p
+            .try_inverse()
+            .ok_or(NetworkError::Singular("stationary covariance"))?;
+        Ok(omega * p_inv)
+    }
+
     /// Exact per-sample gradient covariance at $q$ (Isserlis), with $e = q - q^*$:
     /// $C(q) = \Sigma e e^T \Sigma + \Sigma\,(e^T\Sigma e) + s^2\Sigma$ (N2.6); the mini-batch noise
     /// covariance is $C/M$ (plus $C_\text{inj}$ if injected).

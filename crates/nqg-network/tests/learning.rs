@@ -253,3 +253,51 @@ fn time_average_and_lag_covariance_match_exact_forms() {
         assert!((ct[(i, i)] / exact[(i, i)] - 1.0).abs() < 0.04);
     }
 }
+
+#[test]
+fn stationary_velocity_is_rotational_iff_detailed_balance_fails() {
+    use nqg_network::learning::ornstein_uhlenbeck_stationary;
+    let (gamma, m) = (0.02, 4);
+    // Label noise only: P commutes with Sigma, so the stationary velocity vanishes (detailed balance).
+    let b0 = problem().stationary_velocity(gamma, m).unwrap();
+    assert!(b0.abs().max() < 1e-15, "{b0}");
+    // Injected noise rotated by 30 degrees: B P = Omega is antisymmetric (no net flux) and non-zero.
+    let (c, s) = (30f64.to_radians().cos(), 30f64.to_radians().sin());
+    let r = DMatrix::from_row_slice(2, 2, &[c, -s, s, c]);
+    let cinj = &r * DMatrix::from_row_slice(2, 2, &[0.1, 0.0, 0.0, 0.01]) * r.transpose();
+    let inj = problem().with_injected_noise(cinj.as_slice()).unwrap();
+    let p = inj.stationary_covariance(gamma, m).unwrap();
+    let b = inj.stationary_velocity(gamma, m).unwrap();
+    let omega = &b * &p;
+    assert!((&omega + omega.transpose()).abs().max() < 1e-15 * p.abs().max());
+    assert!((b[(1, 0)] - b[(0, 1)]).abs() > 1e-3);
+    // Continuum limit: the Ornstein-Uhlenbeck current matrix -A + D P^-1 with A = gamma Sigma and the
+    // leading-order D; the discrete velocity differs at relative O(gamma).
+    for g in [0.004, 0.002] {
+        let b = inj.stationary_velocity(g, m).unwrap();
+        let a = inj.input_covariance() * g;
+        let d = (inj.input_covariance() * (0.25 / m as f64) + &cinj) * (0.5 * g * g);
+        let (_, ou) = ornstein_uhlenbeck_stationary(&a, &d).unwrap();
+        let rel = (&b - &ou).abs().max() / ou.abs().max();
+        assert!(rel < 3.0 * g, "gamma {g}: rel {rel}");
+    }
+    // Ensemble: the antisymmetric part of <e_{t+1} e_t^T> is Omega. One-sigma error of a lag
+    // covariance of R pairs ~ sqrt(P00 P11 / R); a 5 sigma band.
+    // A larger step relaxes faster (10 relaxation times 1/(gamma lambda_min) = 800 steps).
+    let gamma = 0.05;
+    let p = inj.stationary_covariance(gamma, m).unwrap();
+    let omega = inj.stationary_velocity(gamma, m).unwrap() * &p;
+    let sgd = TeacherStudentSgd::online(inj.clone(), SgdConfig::new(gamma, m)).unwrap();
+    let qs = inj.teacher().to_vec();
+    let reps = 100_000;
+    let mut ens = Ensemble::new(&sgd, reps, 5, |_, _, q| q.copy_from_slice(&qs)).unwrap();
+    ens.advance(&sgd, 800).unwrap();
+    let c1 = ens.lag_covariance(&sgd, 1).unwrap();
+    let measured = 0.5 * (c1[2] - c1[1]);
+    let se = (p[(0, 0)] * p[(1, 1)] / reps as f64).sqrt();
+    assert!(
+        (measured - omega[(1, 0)]).abs() < 5.0 * se,
+        "{measured} vs {}",
+        omega[(1, 0)]
+    );
+}

@@ -316,8 +316,10 @@ pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdi
     if let Some(id) = first(&|c| c.role == Role::EndToEnd && c.outcome == Outcome::Refuted) {
         return ThesisVerdict {
             status: ThesisStatus::Refuted,
-            decided_by: Some(id),
-            reason: format!("{e2e_refuted} end-to-end test(s) refute it, {e2e_confirmed} confirm it"),
+            decided_by: Some(id.clone()),
+            reason: format!(
+                "refuted in the setting of `{id}`: {e2e_refuted} end-to-end test(s) refute it, {e2e_confirmed} confirm it"
+            ),
         };
     }
     if let Some(id) = first(&|c| c.role == Role::EndToEnd && c.outcome == Outcome::Confirmed) {

@@ -163,7 +163,12 @@ pub fn tested_cell(t: &ThesisReport) -> String {
             "{} (not testable)",
             plural(k, "end-to-end test", "end-to-end tests")
         ),
-        (_, m) => plural(m, "end-to-end test", "end-to-end tests"),
+        (k, m) if k == m => plural(m, "end-to-end test", "end-to-end tests"),
+        (k, m) => format!(
+            "{} (+{} not testable)",
+            plural(m, "end-to-end test", "end-to-end tests"),
+            k - m
+        ),
     });
     parts.join(", ")
 }

@@ -1,5 +1,7 @@
 //! The registered checks, one module per layer, one file per claim id (`checks/<layer>/<topic>.rs`).
 
+pub mod analytic;
+pub mod e2e;
 pub mod geometry;
 pub mod network;
 pub mod paper;
@@ -17,4 +19,6 @@ pub fn register(reg: &mut crate::Registry) {
     paper_sgd::register(reg);
     paper::register(reg);
     paper_gravity::register(reg);
+    analytic::register(reg);
+    e2e::register(reg);
 }
