@@ -27,6 +27,8 @@ pub fn register(reg: &mut Registry) {
             "analytic.madelung.euclidean_branch_grid",
             "e2e.madelung.curl_control",
             "e2e.madelung.curl_obstruction",
+            "e2e.madelung.two_timescale_gaussian",
+            "e2e.madelung.two_timescale_limit",
         ],
     );
     reg.thesis(

@@ -10,6 +10,7 @@
 //! * [`ensemble`]: parallel ensembles, one seed-derived stream per member, streaming moments;
 //! * [`fp`] and [`fp2d`]: finite-volume Scharfetter-Gummel Fokker-Planck solvers (exact discrete
 //!   Boltzmann stationary states, round-off probability conservation, implicit steps);
+//! * [`gaussian`]: exact Gaussian moments of linear diffusions (the moment ODE);
 //! * [`entropy`]: Shannon, Gaussian, Kozachenko-Leonenko kNN and KL estimators;
 //! * [`stochastic`]: trajectory entropy production (Sekimoto/Seifert), fluctuation theorems, TUR and
 //!   non-equilibrium Ornstein-Uhlenbeck currents.
@@ -31,6 +32,7 @@ pub mod entropy;
 pub mod error;
 pub mod fp;
 pub mod fp2d;
+pub mod gaussian;
 pub mod rng;
 pub mod sde;
 pub mod stochastic;
