@@ -17,11 +17,16 @@ pub fn register(reg: &mut Registry) {
             "paper.madelung.schrodinger_identity",
             "paper.madelung.regimes",
             "paper.sgd.temperature_scaling_gamma",
+            "paper.sgd.temperature_scaling_gamma_exact",
             "paper.sgd.temperature_scaling_batch",
+            "paper.sgd.stationary_covariance",
             "paper.sgd.entropy_balance",
+            "paper.sgd.entropy_balance_exact",
+            "paper.sgd.entropy_balance_late",
             "paper.sgd.entropy_balance_continuum",
             "paper.sgd.detailed_balance",
             "paper.madelung.sgd_no_interference",
+            "paper.madelung.schrodinger_fringes",
             "paper.madelung.microscopic_phase",
         ],
     );
@@ -43,7 +48,12 @@ pub fn register(reg: &mut Registry) {
         "lorentz",
         "Lorentz symmetry and curved space-time emerge from the interplay of stochastic entropy \
          production and entropy destruction by learning",
-        &["paper.sgd.entropy_balance", "paper.lorentz.klein_gordon_covariance"],
+        &[
+            "paper.sgd.entropy_balance",
+            "paper.sgd.entropy_balance_exact",
+            "paper.sgd.entropy_balance_late",
+            "paper.lorentz.klein_gordon_covariance",
+        ],
     );
     reg.thesis(
         4,
