@@ -501,3 +501,28 @@ fn torus_integral(ctx: &RunContext) -> CheckResult {
     }
     Ok(ev.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn de_sitter_expansion_and_volume() {
+        // Λ̃ = 3: H = 1, a(2) = e², ∫a³ = (e⁶ - 1)/3.
+        let (a, vol, c) = minisuperspace_run(3.0, 2.0, 400);
+        assert!((a - 2f64.exp()).abs() / 2f64.exp() < 1e-9, "{a}");
+        assert!((vol - (6f64.exp() - 1.0) / 3.0).abs() / vol < 1e-8, "{vol}");
+        assert!(c < 1e-9, "{c}");
+        let root = bisect(0.0, 4.0, |x| x * x - 2.0);
+        assert!((root - 2f64.sqrt()).abs() < 1e-14);
+    }
+
+    #[test]
+    fn flat_metric_has_no_gamma_gamma_term() {
+        let g = Matrix4::from_diagonal(&nalgebra::Vector4::new(-1.0, 1.0, 1.0, 1.0));
+        let dg = [Matrix4::zeros(); 4];
+        let (l, inv) = gamma_gamma_and_invariants(&g, &dg).unwrap();
+        assert_eq!(l, 0.0);
+        assert!(inv.iter().all(|v| *v == 0.0));
+    }
+}

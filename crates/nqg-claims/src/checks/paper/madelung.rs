@@ -609,3 +609,39 @@ fn schrodinger_fringes(_ctx: &RunContext) -> CheckResult {
     .figure(fig)
     .into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: [f64; 6] = [0.1, 0.5, 1.2, 0.2, 0.8, -0.4];
+
+    #[test]
+    fn reconstructed_dictionary_is_at_round_off_and_guards_are_not() {
+        let (gamma, d, mu) = (0.5, 1.0, 2.0);
+        for q in [-1.3, 0.2, 2.1] {
+            let r = schrodinger_residual(q, &FIELDS, gamma, d, mu, Dictionary::Reconstructed);
+            assert!(r < 1e-13, "{r}");
+            let w = schrodinger_residual(q, &FIELDS, gamma, d, mu, Dictionary::WrongShift);
+            assert!(w > 1e-3, "{w}");
+            let h = schrodinger_residual(q, &FIELDS, gamma, d, mu, Dictionary::NoViscousHbar);
+            assert!(h > 1e-4, "{h}");
+        }
+    }
+
+    #[test]
+    fn n4_dictionary() {
+        let s = TwoPackets::N4;
+        // m = 1/(2γ) = 1, ħ² = (4·0.25·1 - 0.5)/0.5 = 1, k_f = m d/(ħ t) = 4/2.
+        assert!((s.mass() - 1.0).abs() < 1e-15);
+        assert!((s.hbar() - 1.0).abs() < 1e-15);
+        assert!((s.k_fringe() - 2.0).abs() < 1e-15);
+        assert!((s.diffused_variance() - 1.25).abs() < 1e-15);
+        // The mixture density integrates to one.
+        let dx = 0.01;
+        let total: f64 = (-3000..=3000)
+            .map(|i| s.diffusive_density(i as f64 * dx) * dx)
+            .sum();
+        assert!((total - 1.0).abs() < 1e-10, "{total}");
+    }
+}

@@ -879,3 +879,42 @@ fn detailed_balance(ctx: &RunContext) -> CheckResult {
     ))
     .into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loglog_slope_of_a_power_law() {
+        let x = [1.0, 2.0, 4.0, 8.0];
+        let y: Vec<f64> = x.iter().map(|v: &f64| 3.0 * v.powf(-1.5)).collect();
+        let (s, e) = loglog_slope(&x, &y, &[0.01; 4]);
+        assert!((s + 1.5).abs() < 1e-12, "{s}");
+        // σ = 0.01/√Sxx with Sxx = Σ(ln x - mean)² = 5 (ln 2)².
+        let sxx = 5.0 * 2f64.ln().powi(2);
+        assert!((e - 0.01 / sxx.sqrt()).abs() < 1e-15, "{e}");
+    }
+
+    #[test]
+    fn exact_discrete_time_exponent_in_gamma() {
+        // The 2×2 diagonal Isserlis system solved by hand (independently of nqg-network) gives the
+        // exponent 1.0157265 for M = 2, γ ∈ {0.005, 0.01, 0.02, 0.05}.
+        let problem = n1_problem().unwrap();
+        let g = [0.005, 0.01, 0.02, 0.05];
+        let t: Vec<f64> = g
+            .iter()
+            .map(|&gamma| problem.stationary_covariance(gamma, 2).unwrap().trace() / 2.0)
+            .collect();
+        let (s, _) = loglog_slope(&g, &t, &[0.01; 4]);
+        assert!((s - 1.015_726_5).abs() < 1e-6, "{s}");
+    }
+
+    #[test]
+    fn n2_start_is_displaced_by_three_sigma() {
+        let p = DMatrix::from_diagonal(&DVector::from_vec(vec![4.0, 1.0]));
+        let (e0, p0) = n2_start(&p, 0.3);
+        assert_eq!((e0[0], e0[1]), (6.0, 3.0));
+        assert!((p0[(0, 0)] - 1.2).abs() < 1e-15 && (p0[(1, 1)] - 0.3).abs() < 1e-15);
+        assert_eq!(p0[(0, 1)], 0.0);
+    }
+}
