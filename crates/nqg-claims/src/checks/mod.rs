@@ -6,7 +6,6 @@ pub mod geometry;
 pub mod network;
 pub mod paper;
 pub mod paper_gravity;
-pub mod paper_sgd;
 pub mod quantum;
 pub mod thermo;
 
@@ -16,7 +15,6 @@ pub fn register(reg: &mut crate::Registry) {
     quantum::register(reg);
     thermo::register(reg);
     network::register(reg);
-    paper_sgd::register(reg);
     paper::register(reg);
     paper_gravity::register(reg);
     analytic::register(reg);
