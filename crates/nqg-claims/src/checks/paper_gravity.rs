@@ -13,7 +13,7 @@ use nqg_network::lattice::{Leapfrog1D, fit_pattern_least_squares, packet_centroi
 use num_dual::DualNum;
 
 use crate::checks::network::leapfrog_pairs;
-use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Role, Provenance, Registry, RunContext};
+use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Provenance, Registry, Role, RunContext};
 
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {

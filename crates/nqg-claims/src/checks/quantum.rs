@@ -15,7 +15,7 @@ use nqg_quantum::{
 use num_complex::Complex64;
 
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Order, Provenance, Registry, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Order, Provenance, Registry, Role, RunContext,
 };
 
 type R<T> = Result<T, CheckError>;
