@@ -347,16 +347,17 @@ fn captured(s: &Schwarzschild, b: f64, r0: f64, tol: f64) -> Result<bool, CheckE
     }
 }
 
-/// Bisection on capture vs escape at integrator tolerance `tol`, to |Δb| ≤ 1e-12.
-fn critical_b(s: &Schwarzschild, tol: f64) -> Result<(f64, usize), CheckError> {
+/// Bisection on capture vs escape of rays sent in from `r0` at integrator tolerance `tol`, to
+/// |Δb| ≤ 1e-12.
+fn critical_b(s: &Schwarzschild, r0: f64, tol: f64) -> Result<(f64, usize), CheckError> {
     let (mut lo, mut hi) = (5.0, 5.4);
-    if !captured(s, lo, 30.0, tol)? || captured(s, hi, 30.0, tol)? {
+    if !captured(s, lo, r0, tol)? || captured(s, hi, r0, tol)? {
         return Err(CheckError::msg("bisection bracket does not straddle b_c"));
     }
     let mut it = 0;
     while hi - lo > 1e-12 && it < 60 {
         let mid = 0.5 * (lo + hi);
-        if captured(s, mid, 30.0, tol)? {
+        if captured(s, mid, r0, tol)? {
             lo = mid;
         } else {
             hi = mid;
@@ -391,10 +392,10 @@ fn photon_sphere(_ctx: &RunContext) -> CheckResult {
         "relative error of b_c",
     );
     for &t in &p.study_tolerances {
-        let (b, _) = critical_b(&s, t)?;
+        let (b, _) = critical_b(&s, p.start_radius, t)?;
         study.push(t, ((b - exact).abs() / exact).max(1e-16));
     }
-    let (bc, it) = critical_b(&s, p.final_tolerance)?;
+    let (bc, it) = critical_b(&s, p.start_radius, p.final_tolerance)?;
     let mut e = Evidence::new(
         "critical impact parameter b_c / M (bisection on capture vs escape)",
         bc,
