@@ -33,6 +33,7 @@ pub fn register(reg: &mut Registry) {
         &[
             "paper.madelung.schrodinger_identity",
             "quantum.quantization.circulation",
+            "quantum.madelung.node_breakdown",
             "paper.selftuning.chemical_potential",
             "paper.selftuning.batch",
             "paper.selftuning.mechanism",
@@ -43,13 +44,20 @@ pub fn register(reg: &mut Registry) {
         "lorentz",
         "Lorentz symmetry and curved space-time emerge from the interplay of stochastic entropy \
          production and entropy destruction by learning",
-        &["paper.sgd.entropy_balance", "paper.lorentz.klein_gordon_covariance"],
+        &[
+            "paper.sgd.entropy_balance",
+            "paper.lorentz.klein_gordon_covariance",
+            "paper.lorentz.klein_gordon_covariance_ir",
+        ],
     );
     reg.thesis(
         4,
         "geodesics",
         "Localized states of neurons follow the geodesics of the emergent space-time",
-        &["paper.gravity.learned_geodesics"],
+        &[
+            "paper.gravity.learned_geodesics",
+            "paper.gravity.learned_geodesics_eikonal",
+        ],
     );
     reg.thesis(
         5,

@@ -2,8 +2,14 @@
 
 pub mod geometry;
 pub mod network;
+// Temporary: `paper.rs` and `paper/mod.rs` both exist until `paper.rs` moves under `paper/`; the
+// explicit paths keep the two apart until the merge into one `paper` module.
+#[path = "paper.rs"]
 pub mod paper;
-pub mod paper_gravity;
+/// Temporary name of `checks/paper/mod.rs` while `paper.rs` still exists beside it (the two are merged
+/// into one `paper` module when `paper.rs` moves under `paper/`).
+#[path = "paper/mod.rs"]
+pub mod paper_layer;
 pub mod paper_sgd;
 pub mod quantum;
 pub mod thermo;
@@ -16,5 +22,5 @@ pub fn register(reg: &mut crate::Registry) {
     network::register(reg);
     paper_sgd::register(reg);
     paper::register(reg);
-    paper_gravity::register(reg);
+    paper_layer::register(reg);
 }
