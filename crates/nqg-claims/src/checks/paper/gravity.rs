@@ -360,7 +360,7 @@ fn noisy_coupling_recovery(ctx: &RunContext) -> CheckResult {
     let dt = p.c_max_courant * p.ds / planted.iter().copied().fold(0.0, f64::max);
     let truth = Leapfrog1D::from_speed(&planted, dt, p.ds, 0.0)?;
     let pattern = truth.to_network()?.weights().clone();
-    let noise = Normal::new(0.0, p.noise).map_err(CheckError::from_display)?;
+    let noise = Normal::new(0.0, p.noise)?;
     let mut study = Study::new(
         "N-7: learned c(s) from noisy trajectories",
         "1/trajectories",
