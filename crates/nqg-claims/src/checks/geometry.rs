@@ -21,7 +21,7 @@ use nqg_geometry::spacetimes::{
 use rand::RngExt;
 
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Order, Provenance, Registry, Role, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Order, Provenance, Registry, RunContext,
 };
 
 /// Register this layer's claims.

@@ -17,7 +17,7 @@ use nqg_network::rng::member_rng;
 use rand::RngExt;
 use rand_distr::{Distribution, Normal, StandardNormal};
 
-use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Provenance, Registry, Role, RunContext};
+use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Role, Provenance, Registry, RunContext};
 
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {

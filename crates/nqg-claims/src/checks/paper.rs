@@ -20,7 +20,7 @@ use rand::RngExt;
 
 use crate::experiments::action_flow::{ActionFlow, ActionParams};
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Finding, Provenance, Registry, Role, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Finding, Provenance, Registry, RunContext,
 };
 
 /// Register this layer's claims.

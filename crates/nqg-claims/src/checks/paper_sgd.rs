@@ -16,7 +16,7 @@ use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::splitmix64;
-use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Provenance, Registry, Role, RunContext};
+use crate::{CheckError, CheckResult, Criterion, Evidence, Figure, Role, Provenance, Registry, RunContext};
 
 /// Register this layer's claims.
 pub fn register(reg: &mut Registry) {

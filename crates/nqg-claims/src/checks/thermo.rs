@@ -11,7 +11,7 @@ use nqg_thermo::sde::{BrownianPath, FnSde, Gbm, LinearOu, Scheme, integrate_path
 use nqg_thermo::stochastic::{DraggedTrap, ou_current_analytic, ou_current_ensemble};
 
 use crate::{
-    CheckError, CheckResult, Criterion, Evidence, Figure, Order, Provenance, Registry, Role, RunContext,
+    CheckError, CheckResult, Criterion, Evidence, Figure, Role, Order, Provenance, Registry, RunContext,
 };
 
 fn err(e: ThermoError) -> CheckError {
