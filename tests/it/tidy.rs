@@ -145,3 +145,49 @@ fn baseline_lists_exactly_the_registered_predictions() {
         );
     }
 }
+
+#[test]
+fn one_file_per_claim_id_and_no_file_mixes_two_claims() {
+    let reg = nqg::claims::registry();
+    let checks_dir = root().join("crates/nqg-claims/src/checks");
+    // Every claim's checks are registered in checks/<layer>/<topic>.rs.
+    for claim in reg.claims() {
+        let path = root().join(nqg::claims::code_path(claim.id));
+        let text = fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("claim `{}` must live in {}: {e}", claim.id, path.display()));
+        for c in &claim.checks {
+            assert!(
+                text.contains(&format!("\"{}\"", c.id)),
+                "check `{}` is not registered in {}",
+                c.id,
+                path.display()
+            );
+        }
+    }
+    // No file names a check id of another claim; no flat layer files are left beside the layer folders.
+    let ids = reg.check_ids();
+    let mut files = Vec::new();
+    rust_files(&checks_dir, &mut files);
+    for f in files {
+        let rel = f
+            .strip_prefix(&checks_dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel == "mod.rs" {
+            continue;
+        }
+        let parts: Vec<&str> = rel.trim_end_matches(".rs").split('/').collect();
+        assert_eq!(parts.len(), 2, "{rel}: checks live in checks/<layer>/<topic>.rs");
+        let text = fs::read_to_string(&f).unwrap();
+        let own = format!("{}.{}.", parts[0], parts[1]);
+        for id in &ids {
+            if text.contains(&format!("\"{id}\"")) {
+                assert!(
+                    parts[1] != "mod" && id.starts_with(&own),
+                    "{rel} names check `{id}` of another claim"
+                );
+            }
+        }
+    }
+}

@@ -44,6 +44,7 @@ pub fn register(reg: &mut Registry) {
         &[
             "paper.madelung.schrodinger_identity",
             "quantum.quantization.circulation",
+            "quantum.madelung.node_breakdown",
             "paper.selftuning.chemical_potential",
             "paper.selftuning.batch",
             "paper.selftuning.mechanism",
@@ -59,13 +60,17 @@ pub fn register(reg: &mut Registry) {
             "paper.sgd.entropy_balance_exact",
             "paper.sgd.entropy_balance_late",
             "paper.lorentz.klein_gordon_covariance",
+            "paper.lorentz.klein_gordon_covariance_ir",
         ],
     );
     reg.thesis(
         4,
         "geodesics",
         "Localized states of neurons follow the geodesics of the emergent space-time",
-        &["paper.gravity.learned_geodesics"],
+        &[
+            "paper.gravity.learned_geodesics",
+            "paper.gravity.learned_geodesics_eikonal",
+        ],
     );
     reg.thesis(
         5,

@@ -5,13 +5,17 @@
 //! - [`selftuning`] `paper.selftuning`: the self-tuning relation (N4.1-N4.3, N-8);
 //! - [`madelung`] `paper.madelung`: action → Madelung → Schrödinger (V-M2, V-M3, N-4);
 //! - [`einstein`] `paper.einstein`: Onsager → Einstein-Hilbert, $\Lambda$ as a multiplier (V-M5, V-M6);
-//! - [`duality`] `paper.duality`: the quantum/gravity duality (§9, interpretive).
+//! - [`duality`] `paper.duality`: the quantum/gravity duality (§9, interpretive);
+//! - [`lorentz`] `paper.lorentz`: Lorentz covariance of the Klein-Gordon network (N-6);
+//! - [`gravity`] `paper.gravity`: learned metric and geodesics (N-7).
 //!
 //! Shared helpers of the layer (no check ids) live here: the N-1 teacher-student network
 //! ([`n1_problem`]) and the standard error of independent estimates ([`mean_and_sem`]).
 
 pub mod duality;
 pub mod einstein;
+pub mod gravity;
+pub mod lorentz;
 pub mod madelung;
 pub mod selftuning;
 pub mod sgd;
@@ -27,6 +31,8 @@ pub fn register(reg: &mut Registry) {
     madelung::register(reg);
     einstein::register(reg);
     duality::register(reg);
+    lorentz::register(reg);
+    gravity::register(reg);
 }
 
 /// The N-1 network of THEORY.md §3.3: $K = 2$, $q^* = (1, -0.5)$, inputs $x \sim N(0, \Sigma)$ with
