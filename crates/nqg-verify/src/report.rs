@@ -191,6 +191,16 @@ pub fn deciding_cell(report: &Report, t: &ThesisReport) -> String {
     }
 }
 
+/// A link to the deciding check's figure, if it has one.
+fn figure_link(report: &Report, t: &ThesisReport) -> String {
+    match t.verdict.decided_by.as_deref().and_then(|id| report.check(id)) {
+        Some(c) if c.evidence.as_ref().is_some_and(|e| e.figure.is_some()) => {
+            format!(" ([figure](figures/{}.svg))", c.id)
+        }
+        _ => String::new(),
+    }
+}
+
 fn outcome_rank(o: Outcome) -> u8 {
     match o {
         Outcome::Error | Outcome::Fail => 0,
@@ -288,7 +298,7 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             md_escape(t.statement),
             md_escape(&tested_cell(t)),
             t.verdict.status,
-            md_escape(&deciding_cell(report, t)),
+            md_escape(&deciding_cell(report, t)) + &figure_link(report, t),
             md_escape(&t.verdict.reason)
         );
     }
