@@ -4,7 +4,7 @@
 //! neural networks" (arXiv:2111.00903), and each solver fact its chain relies on, becomes a registered
 //! claim whose checks run an experiment on the leaf crates (`nqg-network`, `nqg-thermo`,
 //! `nqg-quantum`, `nqg-geometry`) and return evidence. The harness (`nqg-verify`, re-exported here)
-//! judges the evidence; [`registry`] holds every check and the six theses of the abstract.
+//! judges the evidence; [`registry()`] holds every check and the six theses of the abstract.
 //!
 //! ```
 //! use nqg_claims::{Outcome, RunOptions, Size, registry, run};

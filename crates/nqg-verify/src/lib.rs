@@ -2,8 +2,8 @@
 //!
 //! Everything `cargo xtask verify` needs except the physics: the check model ([`Check`], [`Claim`],
 //! [`Thesis`], [`Role`], [`Stakes`]), the [`Evidence`] a check returns, the one function that judges it
-//! ([`judge`]: a label derived from the criterion and an outcome on the two axes of THEORY.md §3.7),
-//! the verdict of each of the paper's six claims ([`thesis_verdict`]), the parallel runner ([`run`]),
+//! ([`judge()`]: a label derived from the criterion and an outcome on the two axes of THEORY.md §3.7),
+//! the verdict of each of the paper's six claims ([`thesis_verdict`]), the parallel runner ([`run()`]),
 //! the committed baseline of prediction outcomes and the gate on it ([`baseline`]), convergence studies
 //! ([`Study`]), figures, the report writers ([`report`]) and the generated theory map ([`theory_map`]).
 //! The checks themselves live in `nqg-claims`.

@@ -5,7 +5,7 @@
 //! when statistical), the expected value (computed independently of the measurement), the
 //! [`Criterion`] that compares them (typed once, here, and quoted by every report), optionally a fitted
 //! convergence [`Order`], parameters, sub-measurements and a figure. What the evidence *means* (its
-//! label and outcome) is decided by [`crate::judge`] alone.
+//! label and outcome) is decided by [`crate::judge()`] alone.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -115,7 +115,7 @@ pub struct Order {
 
 impl Order {
     /// Fit the order from `(h, err)` pairs. Non-positive or non-finite pairs make the fit NaN, which
-    /// [`judge`] turns into FAIL.
+    /// the judge turns into an ERROR.
     pub fn fit(steps: Vec<f64>, errors: Vec<f64>, expected: f64, tolerance: f64) -> Self {
         let observed = fit_loglog_slope(&steps, &errors);
         Self {

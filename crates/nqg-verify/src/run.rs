@@ -1,7 +1,7 @@
 //! Running checks: the parallel runner and the report model it produces.
 //!
 //! The runner runs the selected checks on the current rayon pool, catches panics (an ERROR), judges
-//! each result ([`crate::judge`]), groups the checks by claim and computes the six theses' verdicts
+//! each result ([`crate::judge()`]), groups the checks by claim and computes the six theses' verdicts
 //! ([`crate::thesis_verdict`]). Nothing in a [`Report`] depends on the number of threads.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

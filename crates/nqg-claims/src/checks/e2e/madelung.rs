@@ -14,7 +14,7 @@
 //!
 //! E-1 (Gaussian version): the two-timescale network of THEORY.md §3.6, solved exactly through the
 //! moment ODE of $(x, q)$ ([`nqg_thermo::gaussian::LinearGaussian`]); the sign of the best $\hbar^2$ of
-//! (N3.6) decides claim 1 for this class of networks (see [`two_timescale`]).
+//! (N3.6) decides claim 1 for this class of networks (see `two_timescale`).
 
 use nalgebra::DMatrix;
 use nqg_network::ensemble::Ensemble;
@@ -237,7 +237,11 @@ fn curl_obstruction(ctx: &RunContext) -> CheckResult {
     )
     .line("exact, discrete-time SGD", th.clone(), g_exact)
     .markers("replica ensemble", th.clone(), g_ens)
-    .line("label-noise control (exact); any gradient velocity has Γ(2π) = 0", th, zero);
+    .line(
+        "label-noise control (exact); any gradient velocity has Γ(2π) = 0",
+        th,
+        zero,
+    );
     Ok(evidence(
         &m,
         &p,

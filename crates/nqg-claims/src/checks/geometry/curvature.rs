@@ -11,7 +11,7 @@
 //! - S-CURV4: $\nabla_a G^{ab} = 0$ for any metric; $\nabla_\mu T^{\mu\nu} = 0$ for an on-shell scalar field.
 //!
 //! The identities are judged at round-off relative to the size of the terms the engine sums
-//! ([`super::TermScale`]).
+//! (`super::TermScale`).
 
 use std::f64::consts::{FRAC_PI_2, PI};
 

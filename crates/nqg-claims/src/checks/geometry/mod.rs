@@ -8,7 +8,7 @@
 //!   $H = \tfrac12 g^{\mu\nu}p_\mu p_\nu$: orbits, precession, ISCO and photon sphere (S-GEO1-4).
 //! - [`einstein`]: $G_{ab} + \Lambda g_{ab} = 8\pi T_{ab}$ solved from an ansatz (FLRW, static stars).
 //!
-//! Shared here: [`TermScale`], the magnitude of the terms the curvature engine sums into each component,
+//! Shared here: `TermScale`, the magnitude of the terms the curvature engine sums into each component,
 //! used to judge curvature identities at round-off.
 
 pub mod curvature;

@@ -6,7 +6,7 @@
 //!   couplings from trajectories (N-7).
 //! - [`lattice`]: the light cone of the permutation network and the leapfrog dispersion (N-5).
 //!
-//! Shared here: [`leapfrog_pairs`], training pairs from one leapfrog trajectory (used by
+//! Shared here: `leapfrog_pairs`, training pairs from one leapfrog trajectory (used by
 //! `network.learning` and by the paper-level gravity checks).
 
 pub mod fast_slow;

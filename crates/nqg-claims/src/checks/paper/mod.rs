@@ -10,7 +10,7 @@
 //! - [`gravity`] `paper.gravity`: learned metric and geodesics (N-7).
 //!
 //! Shared helpers of the layer (no check ids) live here: the N-1 teacher-student network
-//! ([`n1_problem`]) and the standard error of independent estimates ([`mean_and_sem`]).
+//! (`n1_problem`) and the standard error of independent estimates (`mean_and_sem`).
 
 pub mod duality;
 pub mod einstein;
