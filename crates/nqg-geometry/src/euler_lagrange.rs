@@ -297,8 +297,12 @@ impl<T: DualNum<Primitive = f64> + Copy, const N: usize> EulerLagrange<T, N> {
     }
 }
 
-fn unit_vec<T: DualNum<Primitive = f64> + Copy, const N: usize>(i: usize) -> Derivative<T, Const<N>, Const<1>> {
-    Derivative::some(SVector::<T, N>::from_fn(|k, _| T::from(if k == i { 1.0 } else { 0.0 })))
+fn unit_vec<T: DualNum<Primitive = f64> + Copy, const N: usize>(
+    i: usize,
+) -> Derivative<T, Const<N>, Const<1>> {
+    Derivative::some(SVector::<T, N>::from_fn(|k, _| {
+        T::from(if k == i { 1.0 } else { 0.0 })
+    }))
 }
 
 fn eps_of<T: DualNum<Primitive = f64> + Copy, const N: usize>(v: &DualVec<T, Const<N>>, k: usize) -> T {
@@ -486,8 +490,7 @@ where
                 }
             }
             let g: [[HyperDual<f64>; N]; N] = g0.map(|r| r.map(HyperDual::from));
-            let dg: [[[HyperDual<f64>; N]; N]; N] =
-                std::array::from_fn(|l| hm.map(|r| r.map(|v| v * k[l])));
+            let dg: [[[HyperDual<f64>; N]; N]; N] = std::array::from_fn(|l| hm.map(|r| r.map(|v| v * k[l])));
             let v = lag.density(&g, &dg).eps1eps2;
             out[i * n + j] = v;
             out[j * n + i] = v;
@@ -512,7 +515,12 @@ mod tests {
             let g01 = (x[2] + x[3]).sin() * 0.1;
             let g13 = (x[0] * 0.8).cos() * 0.05;
             let z = D::from(0.0);
-            [[g00, g01, z, z], [g01, g11, z, g13], [z, z, g22, z], [z, g13, z, g33]]
+            [
+                [g00, g01, z, z],
+                [g01, g11, z, g13],
+                [z, z, g22, z],
+                [z, g13, z, g33],
+            ]
         }
     }
 
@@ -535,7 +543,13 @@ mod tests {
             Wavy.components(&xs).map(|r| r.map(|v| eps_of(&v, l)))
         });
         let a = MetricLagrangian::<4>::density(&GammaGamma, &g, &dg);
-        let b = MetricLagrangian::<4>::density(&QuadraticInvariants { c: EINSTEIN_HILBERT_RAY }, &g, &dg);
+        let b = MetricLagrangian::<4>::density(
+            &QuadraticInvariants {
+                c: EINSTEIN_HILBERT_RAY,
+            },
+            &g,
+            &dg,
+        );
         assert!(a.abs() > 1e-3, "{a}");
         assert!((a - b).abs() < 1e-14, "{a} {b}");
     }
@@ -549,7 +563,12 @@ mod tests {
         let gu = c.einstein_upper();
         for a in 0..4 {
             for b in 0..4 {
-                assert!((e[a][b] + vol * gu[a][b]).abs() < 1e-13, "{a}{b}: {} {}", e[a][b], gu[a][b]);
+                assert!(
+                    (e[a][b] + vol * gu[a][b]).abs() < 1e-13,
+                    "{a}{b}: {} {}",
+                    e[a][b],
+                    gu[a][b]
+                );
             }
         }
     }
@@ -557,11 +576,24 @@ mod tests {
     #[test]
     fn divergence_vanishes_only_for_einstein_hilbert() {
         let x = [0.3, -0.2, 0.5, 0.1];
-        let eh = euler_lagrange_divergence(&Wavy, &QuadraticInvariants { c: EINSTEIN_HILBERT_RAY }, &x).unwrap();
+        let eh = euler_lagrange_divergence(
+            &Wavy,
+            &QuadraticInvariants {
+                c: EINSTEIN_HILBERT_RAY,
+            },
+            &x,
+        )
+        .unwrap();
         let worst = eh.divergence.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
         assert!(worst < 1e-13 * eh.scale.max(1.0), "{worst} {}", eh.scale);
-        let other = euler_lagrange_divergence(&Wavy, &QuadraticInvariants { c: [1.0, 0.0, 0.0, 0.0, 0.0] }, &x)
-            .unwrap();
+        let other = euler_lagrange_divergence(
+            &Wavy,
+            &QuadraticInvariants {
+                c: [1.0, 0.0, 0.0, 0.0, 0.0],
+            },
+            &x,
+        )
+        .unwrap();
         let w = other.divergence.iter().fold(0.0_f64, |s, v| s.max(v.abs()));
         assert!(w > 1e-3 * other.scale, "{w} {}", other.scale);
     }
@@ -571,7 +603,13 @@ mod tests {
         // I_2 = (η^{mn} ∂ h_mn)² at η: for k = (0, 1) in 2D and h = (h00, h01, h11),
         // L = c₂ (−h00 + h11)² so K = 2c₂ [[1, 0, −1], [0, 0, 0], [−1, 0, 1]].
         let eta = [[-1.0, 0.0], [0.0, 1.0]];
-        let k = plane_wave_kinetic_matrix(&QuadraticInvariants { c: [0.0, 1.0, 0.0, 0.0, 0.0] }, &eta, &[0.0, 1.0]);
+        let k = plane_wave_kinetic_matrix(
+            &QuadraticInvariants {
+                c: [0.0, 1.0, 0.0, 0.0, 0.0],
+            },
+            &eta,
+            &[0.0, 1.0],
+        );
         let want = [2.0, 0.0, -2.0, 0.0, 0.0, 0.0, -2.0, 0.0, 2.0];
         for (a, b) in k.iter().zip(want) {
             assert!((a - b).abs() < 1e-15, "{k:?}");

@@ -25,8 +25,8 @@
 
 pub mod curvature;
 pub mod einstein;
-pub mod euler_lagrange;
 pub mod error;
+pub mod euler_lagrange;
 pub mod geodesic;
 pub mod lorentz;
 pub mod metric;

@@ -237,7 +237,11 @@ fn curl_obstruction(ctx: &RunContext) -> CheckResult {
     )
     .line("exact, discrete-time SGD", th.clone(), g_exact)
     .markers("replica ensemble", th.clone(), g_ens)
-    .line("label-noise control (exact); any gradient velocity has Γ(2π) = 0", th, zero);
+    .line(
+        "label-noise control (exact); any gradient velocity has Γ(2π) = 0",
+        th,
+        zero,
+    );
     Ok(evidence(
         &m,
         &p,
