@@ -4,12 +4,12 @@
 //! A [`MetricLagrangian`] is a density $\mathcal L(g_{\mu\nu}, \partial_\lambda g_{\mu\nu})$ written once,
 //! generic over the dual scalar. Its Euler-Lagrange tensor at a point $x$ of a metric $g(x)$ is
 //!
-//! $$E^{\mu\nu} = \frac{\partial\mathcal L}{\partial g_{\mu\nu}}
-//!   - \partial_\lambda\frac{\partial\mathcal L}{\partial(\partial_\lambda g_{\mu\nu})},
+//! $$E^{\mu\nu} = \frac{\partial\mathcal L}{\partial g_{\mu\nu}} -
+//!   \partial_\lambda\frac{\partial\mathcal L}{\partial(\partial_\lambda g_{\mu\nu})},
 //!   \qquad \delta S = \int E^{\mu\nu}\,\delta g_{\mu\nu}\ (\text{up to boundary terms}),$$
 //!
-//! with the derivatives along a *symmetric* variation $\delta g_{\mu\nu} = \tfrac12(\delta^a_\mu\delta^b_\nu
-//! + \delta^b_\mu\delta^a_\nu)$, so that $E^{\mu\nu}$ is symmetric and $\delta S$ counts each off-diagonal
+//! with the derivatives along a *symmetric* variation $\delta g_{\mu\nu} = \tfrac12(\delta^a_\mu\delta^b_\nu +
+//! \delta^b_\mu\delta^a_\nu)$, so that $E^{\mu\nu}$ is symmetric and $\delta S$ counts each off-diagonal
 //! pair once per ordering. Three dual layers give it exactly (no finite differences): a gradient dual
 //! in $x$ (for the total derivative $\partial_\lambda$), a gradient dual in $x$ inside it (for
 //! $\partial g(x)$ as a function of $x$), and a scalar dual along one variable of $\mathcal L$.

@@ -934,7 +934,14 @@ impl ModeCount {
 }
 
 fn mode_count<const N: usize>(rng: &mut rand::rngs::StdRng) -> ModeCount {
-    use nqg_geometry::euler_lagrange::{GammaGamma, plane_wave_kinetic_matrix, symmetric_pairs};
+    mode_count_of::<N, _>(&nqg_geometry::euler_lagrange::GammaGamma, rng)
+}
+
+fn mode_count_of<const N: usize, L: nqg_geometry::euler_lagrange::MetricLagrangian<N>>(
+    lag: &L,
+    rng: &mut rand::rngs::StdRng,
+) -> ModeCount {
+    use nqg_geometry::euler_lagrange::{plane_wave_kinetic_matrix, symmetric_pairs};
     let eta = minkowski::<N>();
     let pairs = symmetric_pairs::<N>();
     let n = pairs.len();
@@ -943,7 +950,7 @@ fn mode_count<const N: usize>(rng: &mut rand::rngs::StdRng) -> ModeCount {
     let q: Vec<f64> = (1..N).map(|_| rng.random_range(-1.0..1.0)).collect();
     let qn = q.iter().map(|v| v * v).sum::<f64>().sqrt();
     let k_on: [f64; N] = std::array::from_fn(|a| if a == 0 { qn } else { q[a - 1] });
-    let kmat = |k: &[f64; N]| DMatrix::from_row_slice(n, n, &plane_wave_kinetic_matrix(&GammaGamma, &eta, k));
+    let kmat = |k: &[f64; N]| DMatrix::from_row_slice(n, n, &plane_wave_kinetic_matrix(lag, &eta, k));
     let (k_offm, k_onm) = (kmat(&k_off), kmat(&k_on));
     let rel = 1e-9;
     let (rank_off, kept_off, drop_off) = rank_with_gap(&k_offm, rel);
@@ -1004,6 +1011,25 @@ fn fierz_pauli_modes(ctx: &RunContext) -> CheckResult {
         "modes = dim ker K(k_null) - dim(gauge) = (n - rank K(k_null)) - (n - rank K(k_offshell)): plane-wave \
          solutions on the light cone modulo the gauge modes k_(μξ_ν), which are checked to be the off-shell kernel",
     );
+    // Control: the same count for a Lagrangian off the Einstein-Hilbert ray (c = c_EH + 0.1 e₄) finds no
+    // gauge kernel, so the method can tell a wrong kinetic term.
+    let mut off_ray = nqg_geometry::euler_lagrange::EINSTEIN_HILBERT_RAY;
+    off_ray[3] += 0.1;
+    let control = mode_count_of::<4, _>(
+        &nqg_geometry::euler_lagrange::QuadraticInvariants { c: off_ray },
+        &mut rng,
+    );
+    ev = ev
+        .detail(
+            "control, D = 3, c = c_EH + 0.1 e₄: off-shell kernel dimension (gauge modes would give 4)",
+            (control.n - control.rank_off) as f64,
+            None,
+        )
+        .detail(
+            "control, D = 3, c = c_EH + 0.1 e₄: max ‖K h_gauge‖/(‖K‖‖h_gauge‖)",
+            control.gauge_defect,
+            None,
+        );
     for (d, modes, expected, mc) in ev_rows {
         ev = ev
             .detail(
@@ -1075,6 +1101,12 @@ mod tests {
         assert!(mc.gauge_defect < 1e-14, "{}", mc.gauge_defect);
         let mc5 = mode_count::<5>(&mut rng);
         assert_eq!(mc5.modes(), 5);
+        // Off the Einstein-Hilbert ray the kernel loses the gauge modes.
+        let mut c = nqg_geometry::euler_lagrange::EINSTEIN_HILBERT_RAY;
+        c[3] += 0.1;
+        let ctl = mode_count_of::<4, _>(&nqg_geometry::euler_lagrange::QuadraticInvariants { c }, &mut rng);
+        assert!(ctl.n - ctl.rank_off < 4, "{}", ctl.rank_off);
+        assert!(ctl.gauge_defect > 1e-3, "{}", ctl.gauge_defect);
     }
 
     #[test]
