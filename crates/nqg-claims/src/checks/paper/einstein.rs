@@ -9,6 +9,13 @@
 //!   recovered by least squares over random Lorentzian $(g, \partial g)$;
 //! - V-M5b (N8.3): $\int\sqrt g\,R = \int\sqrt g\,L_{\Gamma\Gamma}$ on a closed manifold (they differ by a
 //!   total divergence), on a 3-torus with a smooth periodic metric;
+//! - V-M5c: the Euler-Lagrange tensor of $L_{\Gamma\Gamma}$ (nested duals, nqg-geometry's
+//!   `euler_lagrange`) is $-\sqrt{|g|}\,G^{\mu\nu}$ at random points of random smooth metrics;
+//! - E-3a: of all $\sqrt{|g|}\sum_i c_iI_i$, only the Einstein-Hilbert ray has a covariantly conserved
+//!   Euler-Lagrange tensor (the Noether identity of diffeomorphisms): the residual $\nabla_\mu E^{\mu\nu}$
+//!   is linear in $c$ and its null space over random points is exactly that ray;
+//! - V-M5d: around Minkowski, $2\times$ the quadratic part of $L_{\Gamma\Gamma}$ is Fierz-Pauli on plane
+//!   waves, and the plane-wave solutions modulo gauge number $(D+1)(D-2)/2$ for $D = 2, 3, 4$;
 //! - V-M6: in the minisuperspace action $\int dt\,[-3a\dot a^2/N - N a^3\tilde\Lambda]$ the lapse
 //!   constraint gives $H^2 = \tilde\Lambda/3$, $a = e^{Ht}$, and the 4-volume constraint (the average
 //!   neuron number $\bar N$) fixes $\tilde\Lambda$ as its Lagrange multiplier;
