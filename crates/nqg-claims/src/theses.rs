@@ -78,6 +78,11 @@ pub fn register(reg: &mut Registry) {
         "The whole network obeys Einstein's equations with a cosmological constant",
         &[
             "paper.einstein.gamma_gamma_lagrangian",
+            "paper.einstein.euler_lagrange_is_einstein",
+            "paper.einstein.diffeo_selects_einstein_hilbert",
+            "paper.einstein.einstein_hilbert_ray_unique",
+            "paper.einstein.fierz_pauli_symbol",
+            "paper.einstein.fierz_pauli_modes",
             "paper.einstein.torus_integral",
             "paper.einstein.lambda_multiplier",
             "paper.einstein.onsager_tensor_origin",

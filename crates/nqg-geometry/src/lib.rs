@@ -13,6 +13,8 @@
 //! * [`geodesic`]: timelike and null geodesics in Hamiltonian form (adaptive Dormand-Prince with dense
 //!   output, symplectic Gauss-Legendre), events, constraint monitors with typed violations.
 //! * [`orbits`]: exact periapsis advance, Bardeen-Press-Teukolsky ISCO, numerical ISCO by autodiff.
+//! * [`euler_lagrange`]: Euler-Lagrange tensors of metric Lagrangians L(g, ∂g) by nested duals, their
+//!   covariant divergence, the five quadratic invariants and the ΓΓ Lagrangian, plane-wave kinetic matrices.
 //! * [`einstein`]: FLRW and constant-density TOV solvers built on the autodiff Einstein tensor.
 //! * [`lorentz`]: boosts, rotations, rapidity, Wigner rotation, $O(1,N-1)$ membership.
 //! * [`ode`]: the small fixed-size integrators underneath.
@@ -24,6 +26,7 @@
 pub mod curvature;
 pub mod einstein;
 pub mod error;
+pub mod euler_lagrange;
 pub mod geodesic;
 pub mod lorentz;
 pub mod metric;
