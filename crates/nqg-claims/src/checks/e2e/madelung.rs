@@ -858,7 +858,10 @@ fn quartic_sign(ctx: &RunContext) -> CheckResult {
     let exact = two_timescale(&gp, control_eps)?;
     e = e
         .detail(
-            format!("λ = 0 control at ε = {control_eps}: grid-fit ħ² vs the exact moment-ODE fit"),
+            format!(
+                "λ = 0 control at ε = {control_eps}: grid-fit ħ² vs the moment-ODE fit (the two weight \
+                 the static-V misfit differently: p over (t, q) vs uniform in t)"
+            ),
             control.hbar2,
             Some(exact.hbar2),
         )
@@ -869,6 +872,11 @@ fn quartic_sign(ctx: &RunContext) -> CheckResult {
             ),
             control.residual,
             None,
+        )
+        .detail(
+            format!("λ = 0 control at ε = {control_eps}: grid <q²> at t_end vs the exact moment ODE"),
+            control.q2_end,
+            Some(gaussian_var_q(&gp, control_eps, cp.window.1)?),
         );
     let positive = runs.iter().filter(|r| r.hbar2 > 0.0).count();
     e = e.note(format!(
@@ -1021,4 +1029,21 @@ fn quartic_limit(ctx: &RunContext) -> CheckResult {
     .detail("relative residual of static V", r.residual, None)
     .detail("relative rms of <∂_qH> - ∂_qF at t_end", r.defect, None)
     .into())
+}
+
+/// Var(q) of the Gaussian network ($\lambda = 0$) at time `t`, exactly through the moment ODE.
+fn gaussian_var_q(p: &TwoTimescaleParams, eps: f64, t: f64) -> Result<f64, crate::CheckError> {
+    use nqg_thermo::gaussian::LinearGaussian;
+    let eta = p.gamma / eps;
+    let (a, g) = (p.a, p.gamma);
+    let sys = LinearGaussian::new(
+        2,
+        vec![eta * a, -eta * a, -g * a, g * a],
+        vec![eta / p.beta, 0.0, 0.0, p.d0],
+    )?;
+    let vx = p.var_q0 + 1.0 / (p.beta * a);
+    let cov = vec![vx, p.var_q0, p.var_q0, p.var_q0];
+    let dt = (0.05 / (a * (eta + g))).min(1e-3);
+    let (_, c) = sys.evolve(&[0.0, 0.0], &cov, t, dt)?;
+    Ok(c[3])
 }
