@@ -85,7 +85,7 @@ pub fn register(reg: &mut Registry) {
         "e2e.madelung.two_timescale_quartic_limit",
         "E-1 pre-registered limit, non-Gaussian H: the best ħ² of the same grid fit tends to -T_L² as ε → 0 \
          (T_L = D₀/γ: once x is equilibrated given q the weight is plain learning on the equilibrium free \
-         energy, E0.1); judged at ε = 0.01 with the 5 % bound of the Gaussian limit check",
+         energy, E0.1); judged at ε = 0.01 with the bound fixed for the Gaussian limit check",
         Role::EndToEnd,
         quartic_limit,
     )
