@@ -34,6 +34,10 @@ pub fn register(reg: &mut Registry) {
             "e2e.madelung.curl_obstruction",
             "e2e.madelung.two_timescale_gaussian",
             "e2e.madelung.two_timescale_limit",
+            "e2e.madelung.two_timescale_quartic",
+            "e2e.madelung.two_timescale_quartic_limit",
+            "e2e.madelung.two_timescale_quartic_mass",
+            "e2e.madelung.two_timescale_quartic_replicas",
         ],
     );
     reg.thesis(

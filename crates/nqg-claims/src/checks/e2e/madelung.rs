@@ -15,6 +15,13 @@
 //! E-1 (Gaussian version): the two-timescale network of THEORY.md §3.6, solved exactly through the
 //! moment ODE of $(x, q)$ ([`nqg_thermo::gaussian::LinearGaussian`]); the sign of the best $\hbar^2$ of
 //! (N3.6) decides claim 1 for this class of networks (see `two_timescale`).
+//!
+//! E-1 (non-Gaussian): the same network with a quartic fast neuron, $H = \tfrac12a(x-q)^2 +
+//! \tfrac14\lambda(x^2-1)^2$, whose joint Fokker-Planck equation for $P(t, x, q)$ is solved on a grid with
+//! per-direction diffusion ([`nqg_thermo::fp2d::FokkerPlanck2d::from_drift_anisotropic`]); the
+//! marginal, its current and the non-equilibrium free energy of $x$ come from the library
+//! ([`nqg_thermo::fp2d::FokkerPlanck2d::conditional_free_energy_x`]); see `quartic_run`. A replica
+//! ensemble of $(x, q)$ cross-checks the grid.
 
 use nalgebra::DMatrix;
 use nqg_network::ensemble::Ensemble;
@@ -61,7 +68,44 @@ pub fn register(reg: &mut Registry) {
         Role::EndToEnd,
         two_timescale_limit,
     )
-    .theory("E-1, E0.1");
+    .theory("E-1, E0.1")
+    .check(
+        "e2e.madelung.two_timescale_quartic",
+        "E-1 (non-Gaussian): the two-timescale network with H = ½a(x-q)² + ¼λ(x²-1)² (a = 1, λ = 4, β = 1, \
+         γ = 1, D₀ = 0.25), its joint Fokker-Planck equation solved on a grid for P(t, x, q) (quick: 128² \
+         cells, ε ∈ {0.01, 0.05, 0.2, 1}, to fit the quick budget; full: 256², ε ∈ [0.01, 1]); the phase from the \
+         measured marginal current and V of (N3.6) required static (modulo a gauge c(t)) over the window: \
+         the best ħ² among the fits with a small residual is positive for some ε (THEORY: ħ² > 0 with a \
+         small residual supports claim 1; an O(1) residual or ħ² ≤ 0 throughout refutes it)",
+        Role::EndToEnd,
+        quartic_sign,
+    )
+    .theory("E-1")
+    .check(
+        "e2e.madelung.two_timescale_quartic_limit",
+        "E-1 pre-registered limit, non-Gaussian H: the best ħ² of the same grid fit tends to -T_L² as ε → 0 \
+         (T_L = D₀/γ: once x is equilibrated given q the weight is plain learning on the equilibrium free \
+         energy, E0.1); judged at ε = 0.01 with the bound fixed for the Gaussian limit check",
+        Role::EndToEnd,
+        quartic_limit,
+    )
+    .theory("E-1, E0.1")
+    .check(
+        "e2e.madelung.two_timescale_quartic_mass",
+        "E-1 solver: the split backward-Euler joint Fokker-Planck grid with per-direction diffusion \
+         (D_x = η/β, D_q = D₀) conserves the mass over the window of the E-1 fit",
+        Role::Solver,
+        quartic_mass,
+    )
+    .theory("E-1")
+    .check(
+        "e2e.madelung.two_timescale_quartic_replicas",
+        "E-1 replica cross-check: ⟨q²⟩ at the window's end from an Euler-Maruyama ensemble of (x, q) \
+         started from the grid's initial density, against the joint Fokker-Planck grid, at ε = 0.2",
+        Role::Solver,
+        quartic_replicas,
+    )
+    .theory("E-1");
 }
 
 /// Parameters of the E0.2 runs.
@@ -497,4 +541,509 @@ fn two_timescale_limit(_: &RunContext) -> CheckResult {
         e = e.detail(format!("ε = {eps}: |ħ²_fit / (-T_L²) - 1|"), *d, None);
     }
     Ok(e.into())
+}
+
+/// Parameters of the non-Gaussian two-timescale network (THEORY.md E-1):
+/// $H = \tfrac12 a(x - q)^2 + \tfrac14\lambda(x^2 - 1)^2$, the fast neuron at temperature $1/\beta$ and rate
+/// $\eta = \gamma/\varepsilon$, the weight with bare noise $D_0$. The joint density lives on a reflecting box:
+/// $H$ confines $x$ (quartic) and, through the coupling $a$, the weight (its effective free energy grows like
+/// $\tfrac12 a q^2$ once $x$ saturates), so no extra confining term is added; the box is many widths of
+/// $p(t, q)$ over the window, and the mass reaching its edge is reported.
+#[derive(Debug, Clone, Serialize)]
+struct QuarticParams {
+    /// Coupling a.
+    a: f64,
+    /// Quartic strength λ (barrier λ/4 between x = ±1).
+    lambda: f64,
+    /// Inverse temperature β of the fast neuron.
+    beta: f64,
+    /// Learning rate γ of the weight.
+    gamma: f64,
+    /// Bare diffusion D₀ of the weight.
+    d0: f64,
+    /// Initial Var(q); x starts in equilibrium given q.
+    var_q0: f64,
+    /// Window [t_start, t_end] over which V must be static.
+    window: (f64, f64),
+    /// Time between samples of p(t, q) and J(t, q).
+    sample_dt: f64,
+    /// Time step of the split backward-Euler Fokker-Planck scheme.
+    dt: f64,
+    /// Box in x.
+    x_box: (f64, f64),
+    /// Box in q.
+    q_box: (f64, f64),
+    /// Cells (n_x, n_q).
+    cells: (usize, usize),
+    /// Faces with p below this fraction of max p are left out of the fit.
+    p_floor: f64,
+    /// Time-scale ratios ε = γ/η.
+    epsilons: Vec<f64>,
+}
+
+/// One ε of the non-Gaussian E-1.
+struct QuarticRun {
+    hbar2: f64,
+    residual: f64,
+    /// Relative p-weighted rms of ⟨∂_qH⟩ - ∂_qF at the window's end.
+    defect: f64,
+    /// |mass - 1| at the window's end.
+    mass_error: f64,
+    /// Mass in the outer 5 % of the q-box at the window's end.
+    edge_mass: f64,
+    /// Grid ⟨q²⟩ at the window's end.
+    q2_end: f64,
+}
+
+fn quartic_h(p: &QuarticParams) -> impl Fn(f64, f64) -> f64 + Copy {
+    let (a, l) = (p.a, p.lambda);
+    move |x: f64, q: f64| 0.5 * a * (x - q).powi(2) + 0.25 * l * (x * x - 1.0).powi(2)
+}
+
+/// The operator and the initial density $N(q; 0, \mathrm{var}_{q0})\,e^{-\beta H}/Z(q)$ at one ε.
+fn quartic_problem(
+    p: &QuarticParams,
+    eps: f64,
+) -> Result<(nqg_thermo::fp2d::FokkerPlanck2d, Vec<f64>), crate::CheckError> {
+    use nqg_thermo::fp::{Boundary, Grid1d};
+    use nqg_thermo::fp2d::FokkerPlanck2d;
+    let eta = p.gamma / eps;
+    let gx = Grid1d::new(p.x_box.0, p.x_box.1, p.cells.0)?;
+    let gq = Grid1d::new(p.q_box.0, p.q_box.1, p.cells.1)?;
+    let (a, l, g) = (p.a, p.lambda, p.gamma);
+    let op = FokkerPlanck2d::from_drift_anisotropic(
+        gx,
+        gq,
+        (eta / p.beta, p.d0),
+        Boundary::Reflecting,
+        move |x, q| (-eta * (a * (x - q) + l * x * (x * x - 1.0)), g * a * (x - q)),
+    )?;
+    let h = quartic_h(p);
+    let mut p0 = vec![0.0; gx.n * gq.n];
+    for j in 0..gq.n {
+        let q = gq.centre(j);
+        let row = &mut p0[j * gx.n..(j + 1) * gx.n];
+        for (i, v) in row.iter_mut().enumerate() {
+            *v = (-p.beta * h(gx.centre(i), q)).exp();
+        }
+        let z = gx.h() * row.iter().sum::<f64>();
+        let w = (-q * q / (2.0 * p.var_q0)).exp() / z;
+        row.iter_mut().for_each(|v| *v *= w);
+    }
+    let m = op.mass(&p0);
+    p0.iter_mut().for_each(|v| *v /= m);
+    Ok((op, p0))
+}
+
+/// E-1 (non-Gaussian) at one ε on the joint Fokker-Planck grid.
+///
+/// From the marginal $p(t, q)$ and its current $J(t, q)$ ([`nqg_thermo::fp2d::FokkerPlanck2d::marginal_y`],
+/// [`marginal_current_y`](nqg_thermo::fp2d::FokkerPlanck2d::marginal_current_y)) the velocity is
+/// $v = J/p = 2\gamma\,\partial_q\tilde F$ (N3.5), so the phase needs no integration. Differentiating (N3.6)
+/// in $q$ removes the gauge $c(t)$: $\partial_qV = -(\partial_tv + v\,\partial_qv)/(2\gamma) + \gamma\hbar^2\,\partial_qQ$,
+/// $Q = \partial_q^2\sqrt p/\sqrt p$. A static $V$ (modulo $c(t)$) needs $\partial_t\partial_qV = 0$, i.e.
+/// $f - \hbar^2 g = 0$ with $f = -\partial_t(\partial_tv + v\,\partial_qv)/(2\gamma)$ and $g = -\gamma\,\partial_t\partial_qQ$
+/// on every face and sample time; ħ² is the $p$-weighted least-squares fit and the residual is
+/// $\|f - \hbar^2g\|/\|f\|$, the same reading as the Gaussian check (`two_timescale`).
+fn quartic_run(p: &QuarticParams, eps: f64) -> Result<QuarticRun, crate::CheckError> {
+    use nqg_thermo::fp2d::Stepper2d;
+    let (op, mut dens) = quartic_problem(p, eps)?;
+    let mut st = Stepper2d::new(&op, p.dt)?;
+    let (t0, t1) = p.window;
+    let hq = op.grids().1.h();
+    let nq = op.grids().1.n;
+    let steps_to = |t: f64| (t / p.dt).round() as usize;
+    let per_sample = (p.sample_dt / p.dt).round().max(1.0) as usize;
+    let tau = per_sample as f64 * p.dt;
+    for _ in 0..steps_to(t0) {
+        st.step(&mut dens)?;
+    }
+    let samples = (((t1 - t0) / tau).round() as usize + 1).max(7);
+    // Per sample: v and ∂_qv on faces, ∂_qQ on faces, p on faces.
+    let (mut vs, mut dvs, mut dqs, mut pfs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for k in 0..samples {
+        if k > 0 {
+            for _ in 0..per_sample {
+                st.step(&mut dens)?;
+            }
+        }
+        let pm = op.marginal_y(&dens)?;
+        let jm = op.marginal_current_y(&dens)?;
+        let pf: Vec<f64> = (0..nq - 1).map(|f| 0.5 * (pm[f] + pm[f + 1])).collect();
+        let v: Vec<f64> = jm.iter().zip(&pf).map(|(j, pp)| j / pp.max(1e-300)).collect();
+        let sq: Vec<f64> = pm.iter().map(|v| v.max(0.0).sqrt()).collect();
+        let mut qc = vec![0.0; nq];
+        for j in 1..nq - 1 {
+            qc[j] = (sq[j + 1] - 2.0 * sq[j] + sq[j - 1]) / (hq * hq * sq[j].max(1e-300));
+        }
+        let mut dq = vec![0.0; nq - 1];
+        let mut dv = vec![0.0; nq - 1];
+        for f in 1..nq - 2 {
+            dq[f] = (qc[f + 1] - qc[f]) / hq;
+            dv[f] = (v[f + 1] - v[f - 1]) / (2.0 * hq);
+        }
+        vs.push(v);
+        dvs.push(dv);
+        dqs.push(dq);
+        pfs.push(pf);
+    }
+    // A_k = -(∂_tv + v∂_qv)/(2γ) for k = 1..K-2; f_k = ∂_tA, g_k = -γ ∂_t ∂_qQ for k = 2..K-3.
+    let g = p.gamma;
+    let a_of = |k: usize, f: usize| {
+        let dtv = (vs[k + 1][f] - vs[k - 1][f]) / (2.0 * tau);
+        -(dtv + vs[k][f] * dvs[k][f]) / (2.0 * g)
+    };
+    let (mut fg, mut gg, mut ff) = (0.0, 0.0, 0.0);
+    let mut pairs = Vec::new();
+    for k in 2..samples - 2 {
+        let pmax = pfs[k].iter().cloned().fold(0.0, f64::max);
+        // Two faces of margin from the box for the stencils.
+        for f in 3..nq - 4 {
+            if pfs[k][f] < p.p_floor * pmax {
+                continue;
+            }
+            let fv = (a_of(k + 1, f) - a_of(k - 1, f)) / (2.0 * tau);
+            let gv = -g * (dqs[k + 1][f] - dqs[k - 1][f]) / (2.0 * tau);
+            let w = pfs[k][f];
+            fg += w * fv * gv;
+            gg += w * gv * gv;
+            ff += w * fv * fv;
+            pairs.push((w, fv, gv));
+        }
+    }
+    let hbar2 = fg / gg;
+    let res2: f64 = pairs.iter().map(|(w, f, gv)| w * (f - hbar2 * gv).powi(2)).sum();
+    // Finite-ε defect of (N2.5) at the window's end.
+    let h = quartic_h(p);
+    let a = p.a;
+    let fe = op.conditional_free_energy_x(&dens, p.beta, h)?;
+    let dh = op.conditional_mean_x(&dens, move |x, q| -a * (x - q))?;
+    let pm = op.marginal_y(&dens)?;
+    let pmax = pm.iter().cloned().fold(0.0, f64::max);
+    let (mut dd, mut hh) = (0.0, 0.0);
+    for j in 1..nq - 1 {
+        if pm[j] < p.p_floor * pmax {
+            continue;
+        }
+        let dfe = (fe[j + 1] - fe[j - 1]) / (2.0 * hq);
+        dd += pm[j] * (dh[j] - dfe).powi(2);
+        hh += pm[j] * dh[j].powi(2);
+    }
+    let edge = nq / 20;
+    let edge_mass = hq * (pm[..edge].iter().sum::<f64>() + pm[nq - edge..].iter().sum::<f64>());
+    let q2_end = (0..nq).map(|j| hq * op.grids().1.centre(j).powi(2) * pm[j]).sum();
+    Ok(QuarticRun {
+        hbar2,
+        residual: (res2 / ff).sqrt(),
+        defect: (dd / hh).sqrt(),
+        mass_error: (op.mass(&dens) - 1.0).abs(),
+        edge_mass,
+        q2_end,
+    })
+}
+
+fn quartic_params(ctx: &RunContext) -> QuarticParams {
+    QuarticParams {
+        a: 1.0,
+        lambda: 4.0,
+        beta: 1.0,
+        gamma: 1.0,
+        d0: 0.25,
+        var_q0: 0.25,
+        window: (0.25, 5.0),
+        sample_dt: 0.05,
+        dt: ctx.pick(2e-3, 1e-3),
+        x_box: (-2.5, 2.5),
+        q_box: (-5.0, 5.0),
+        cells: ctx.pick((128, 128), (256, 256)),
+        p_floor: 1e-3,
+        epsilons: ctx.pick(
+            vec![0.01, 0.05, 0.2, 1.0],
+            vec![0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0],
+        ),
+    }
+}
+
+fn quartic_figure(p: &QuarticParams, runs: &[QuarticRun]) -> crate::Figure {
+    let tl2 = (p.d0 / p.gamma).powi(2);
+    crate::Figure::new(
+        "E-1 (non-Gaussian, joint Fokker-Planck grid): the best ħ² of (N3.6) in units of T_L² = (D₀/γ)², \
+         against ε = γ/η",
+        "ε = γ/η",
+        "ħ²_fit / T_L²  (quantum needs > 0)",
+    )
+    .log(true, false)
+    .markers(
+        "ħ²_fit / T_L²",
+        p.epsilons.clone(),
+        runs.iter().map(|r| r.hbar2 / tl2).collect(),
+    )
+    .markers(
+        "relative residual of the static-V fit (≤ 0.1 is a good fit)",
+        p.epsilons.clone(),
+        runs.iter().map(|r| r.residual).collect(),
+    )
+    .line(
+        "-1 (E0.1: -T_L², the Euclidean branch)",
+        p.epsilons.clone(),
+        vec![-1.0; p.epsilons.len()],
+    )
+    .line(
+        "0 (the classical boundary)",
+        p.epsilons.clone(),
+        vec![0.0; p.epsilons.len()],
+    )
+}
+
+fn quartic_sign(ctx: &RunContext) -> CheckResult {
+    let p = quartic_params(ctx);
+    let runs: Vec<QuarticRun> = p
+        .epsilons
+        .iter()
+        .map(|&e| quartic_run(&p, e))
+        .collect::<Result<_, _>>()?;
+    let tl2 = (p.d0 / p.gamma).powi(2);
+    // Same reading as the Gaussian check: the largest ħ²/T_L² among the fits with a small residual (or, if
+    // none is small, of the best fit) is judged against 0.
+    let good: Vec<&QuarticRun> = runs.iter().filter(|r| r.residual <= SMALL_RESIDUAL).collect();
+    let pool: Vec<&QuarticRun> = if good.is_empty() {
+        runs.iter()
+            .min_by(|a, b| a.residual.total_cmp(&b.residual))
+            .into_iter()
+            .collect()
+    } else {
+        good.clone()
+    };
+    let best = pool
+        .iter()
+        .map(|r| r.hbar2 / tl2)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mass_error = runs.iter().map(|r| r.mass_error).fold(0.0, f64::max);
+    let mut e = Evidence::new(
+        "largest ħ²_fit / T_L² among fits with a small residual (≤ 0.1), joint FP grid, H with quartic x",
+        best,
+        0.0,
+        Criterion::AtLeast,
+    )
+    .params_from(&p)
+    .figure(quartic_figure(&p, &runs))
+    .detail("fits with a small residual", good.len() as f64, None)
+    .detail("largest |mass - 1| at the window's end", mass_error, Some(0.0))
+    .detail("-T_L² = -(D₀/γ)² (E0.1, ε → 0)", -tl2, None);
+    let summary: Vec<String> = p
+        .epsilons
+        .iter()
+        .zip(&runs)
+        .map(|(eps, r)| {
+            format!(
+                "ε = {eps}: ħ²/T_L² = {:.3}, residual {:.3}",
+                r.hbar2 / tl2,
+                r.residual
+            )
+        })
+        .collect();
+    // Control of the fit pipeline: at λ = 0 (the Gaussian network, wider boxes for its freely
+    // diffusing centre) the grid fit must reproduce the exact moment-ODE fit of `two_timescale`.
+    let gp = two_timescale_params();
+    let control_eps = 0.05;
+    let cp = QuarticParams {
+        lambda: 0.0,
+        var_q0: gp.var_q0,
+        x_box: (-11.0, 11.0),
+        q_box: (-10.0, 10.0),
+        epsilons: vec![control_eps],
+        ..p.clone()
+    };
+    let control = quartic_run(&cp, control_eps)?;
+    let exact = two_timescale(&gp, control_eps)?;
+    e = e
+        .detail(
+            format!(
+                "λ = 0 control at ε = {control_eps}: grid-fit ħ² vs the moment-ODE fit (the two weight \
+                 the static-V misfit differently: p over (t, q) vs uniform in t)"
+            ),
+            control.hbar2,
+            Some(exact.hbar2),
+        )
+        .detail(
+            format!(
+                "λ = 0 control at ε = {control_eps}: residual (moment ODE {:.3})",
+                exact.residual
+            ),
+            control.residual,
+            None,
+        )
+        .detail(
+            format!("λ = 0 control at ε = {control_eps}: grid <q²> at t_end vs the exact moment ODE"),
+            control.q2_end,
+            Some(gaussian_var_q(&gp, control_eps, cp.window.1)?),
+        );
+    let positive = runs.iter().filter(|r| r.hbar2 > 0.0).count();
+    e = e.note(format!(
+        "{}; {positive} of {} fits have ħ² > 0. A good fit sits on the Euclidean branch ħ² ≈ -T_L² (the \
+         weight does plain learning on the fast neuron's free energy); the residual grows with ε, as the \
+         defect <∂_qH> - ∂_qF does, with ħ² staying negative",
+        summary.join("; "),
+        runs.len()
+    ));
+    for (eps, r) in p.epsilons.iter().zip(&runs) {
+        e = e
+            .detail(format!("ε = {eps}: fitted ħ²"), r.hbar2, Some(-tl2))
+            .detail(
+                format!("ε = {eps}: relative residual of static V"),
+                r.residual,
+                None,
+            )
+            .detail(
+                format!("ε = {eps}: relative rms of <∂_qH> - ∂_qF at t_end"),
+                r.defect,
+                None,
+            )
+            .detail(
+                format!("ε = {eps}: mass in the outer 10 % of the q-box"),
+                r.edge_mass,
+                None,
+            )
+            .detail(format!("ε = {eps}: grid <q²> at t_end"), r.q2_end, None);
+    }
+    Ok(e.into())
+}
+
+/// Mass conservation of the joint grid over the whole window (the solver claim the fit relies on).
+fn quartic_mass(ctx: &RunContext) -> CheckResult {
+    use nqg_thermo::fp2d::Stepper2d;
+    let p = quartic_params(ctx);
+    // The stiffest fast neuron of the sweep (smallest ε) has the largest x-line coefficients.
+    let eps = p.epsilons[0];
+    let (op, mut dens) = quartic_problem(&p, eps)?;
+    let mut st = Stepper2d::new(&op, p.dt)?;
+    let steps = (p.window.1 / p.dt).round() as usize;
+    for _ in 0..steps {
+        st.step(&mut dens)?;
+    }
+    let m = op.mass(&dens);
+    Ok(Evidence::new(
+        format!("|h_x h_q Σ P - 1| after the window at ε = {eps}"),
+        (m - 1.0).abs(),
+        1e-12,
+        Criterion::AtMost,
+    )
+    .params_from(&p)
+    .detail("steps", steps as f64, None)
+    .into())
+}
+
+/// Replica cross-check: an Euler-Maruyama ensemble of (x, q) from the grid's initial density, ⟨q²⟩ at t_end.
+fn quartic_replicas(ctx: &RunContext) -> CheckResult {
+    use nqg_thermo::ensemble::{EnsembleSpec, run_ensemble};
+    use nqg_thermo::fp2d::Stepper2d;
+    use nqg_thermo::sde::{FnSde, Scheme};
+    use rand::RngExt;
+    let p = quartic_params(ctx);
+    let eps = 0.2;
+    let (op, p0) = quartic_problem(&p, eps)?;
+    let mut dens = p0.clone();
+    let mut st = Stepper2d::new(&op, p.dt)?;
+    let t_end = p.window.1;
+    for _ in 0..(t_end / p.dt).round() as usize {
+        st.step(&mut dens)?;
+    }
+    let (gx, gq) = (*op.grids().0, *op.grids().1);
+    let pm = op.marginal_y(&dens)?;
+    let q2_grid: f64 = (0..gq.n).map(|j| gq.h() * gq.centre(j).powi(2) * pm[j]).sum();
+    // Sample the initial density cell by cell, uniformly inside the cell (the grid's own P0).
+    let area = op.cell_area();
+    let mut cdf = Vec::with_capacity(p0.len());
+    let mut acc = 0.0;
+    for v in &p0 {
+        acc += v * area;
+        cdf.push(acc);
+    }
+    let eta = p.gamma / eps;
+    let (a, l, g, beta, d0) = (p.a, p.lambda, p.gamma, p.beta, p.d0);
+    let sde = FnSde::new(
+        2,
+        move |_, s: &[f64], out: &mut [f64]| {
+            let (x, q) = (s[0], s[1]);
+            out[0] = -eta * (a * (x - q) + l * x * (x * x - 1.0));
+            out[1] = g * a * (x - q);
+        },
+        move |_, _: &[f64], out: &mut [f64]| {
+            out[0] = (2.0 * eta / beta).sqrt();
+            out[1] = (2.0 * d0).sqrt();
+        },
+    )?
+    .additive();
+    let sde_dt = 5e-4;
+    let members = ctx.pick(20_000, 100_000);
+    let spec = EnsembleSpec {
+        scheme: Scheme::EulerMaruyama,
+        dt: sde_dt,
+        steps: (t_end / sde_dt).round() as usize,
+        members,
+        t0: 0.0,
+        observe: vec![],
+    };
+    let total = acc;
+    let stats = run_ensemble(&sde, &spec, ctx.substream(0), |_, rng, s| {
+        let u = rng.random::<f64>() * total;
+        let k = cdf.partition_point(|c| *c < u).min(cdf.len() - 1);
+        let (i, j) = (k % gx.n, k / gx.n);
+        s[0] = gx.x_min + (i as f64 + rng.random::<f64>()) * gx.h();
+        s[1] = gq.x_min + (j as f64 + rng.random::<f64>()) * gq.h();
+    })?;
+    let m = &stats.moments[0];
+    let cov = m.covariance();
+    let mean_q = m.mean()[1];
+    let n = m.count() as f64;
+    // ⟨q²⟩ = Var q + ⟨q⟩²; for near-Gaussian q, sd(sample ⟨q²⟩) ≈ sqrt(2/n)·⟨q²⟩.
+    let q2_ens = cov[3] + mean_q * mean_q;
+    let sigma = (2.0 / n).sqrt() * q2_ens;
+    Ok(Evidence::new(
+        "⟨q²⟩ at t_end, replica ensemble vs joint FP grid (ε = 0.2)",
+        q2_ens,
+        q2_grid,
+        Criterion::Sigmas(4.0),
+    )
+    .with_uncertainty(sigma)
+    .params_from(&p)
+    .detail("replicas", n, None)
+    .detail("ensemble ⟨q⟩", mean_q, Some(0.0))
+    .detail("SDE step (Euler-Maruyama)", sde_dt, None)
+    .into())
+}
+
+fn quartic_limit(ctx: &RunContext) -> CheckResult {
+    let p = quartic_params(ctx);
+    let eps = p.epsilons[0];
+    let r = quartic_run(&p, eps)?;
+    let tl2 = (p.d0 / p.gamma).powi(2);
+    Ok(Evidence::new(
+        format!("|ħ²_fit / (-T_L²) - 1| at ε = {eps}, joint FP grid, H with quartic x"),
+        (r.hbar2 / -tl2 - 1.0).abs(),
+        0.05,
+        Criterion::AtMost,
+    )
+    .params_from(&p)
+    .detail(format!("fitted ħ² at ε = {eps}"), r.hbar2, Some(-tl2))
+    .detail("relative residual of static V", r.residual, None)
+    .detail("relative rms of <∂_qH> - ∂_qF at t_end", r.defect, None)
+    .into())
+}
+
+/// Var(q) of the Gaussian network ($\lambda = 0$) at time `t`, exactly through the moment ODE.
+fn gaussian_var_q(p: &TwoTimescaleParams, eps: f64, t: f64) -> Result<f64, crate::CheckError> {
+    use nqg_thermo::gaussian::LinearGaussian;
+    let eta = p.gamma / eps;
+    let (a, g) = (p.a, p.gamma);
+    let sys = LinearGaussian::new(
+        2,
+        vec![eta * a, -eta * a, -g * a, g * a],
+        vec![eta / p.beta, 0.0, 0.0, p.d0],
+    )?;
+    let vx = p.var_q0 + 1.0 / (p.beta * a);
+    let cov = vec![vx, p.var_q0, p.var_q0, p.var_q0];
+    let dt = (0.05 / (a * (eta + g))).min(1e-3);
+    let (_, c) = sys.evolve(&[0.0, 0.0], &cov, t, dt)?;
+    Ok(c[3])
 }
