@@ -424,31 +424,14 @@ fn two_timescale_runs(p: &TwoTimescaleParams) -> Result<Vec<TwoTimescale>, crate
 }
 
 fn two_timescale_figure(p: &TwoTimescaleParams, runs: &[TwoTimescale]) -> crate::Figure {
-    crate::Figure::new(
+    let fits: Vec<(f64, f64)> = runs
+        .iter()
+        .map(|r| (r.hbar2 / -r.minus_tl2, r.residual))
+        .collect();
+    hbar2_figure(
         "E-1 (Gaussian): the best ħ² of (N3.6) in units of T_L², against ε = γ/η",
-        "ε = γ/η",
-        "ħ²_fit / T_L²  (quantum needs > 0)",
-    )
-    .log(true, false)
-    .markers(
-        "ħ²_fit / T_L²",
-        p.epsilons.clone(),
-        runs.iter().map(|r| r.hbar2 / -r.minus_tl2).collect(),
-    )
-    .markers(
-        "relative residual of the static-V fit (≤ 0.1 is a good fit)",
-        p.epsilons.clone(),
-        runs.iter().map(|r| r.residual).collect(),
-    )
-    .line(
-        "-1 (E0.1: the Euclidean branch)",
-        p.epsilons.clone(),
-        vec![-1.0; p.epsilons.len()],
-    )
-    .line(
-        "0 (the classical boundary)",
-        p.epsilons.clone(),
-        vec![0.0; p.epsilons.len()],
+        &p.epsilons,
+        &fits,
     )
 }
 
@@ -474,24 +457,59 @@ fn add_runs(mut e: Evidence, p: &TwoTimescaleParams, runs: &[TwoTimescale]) -> E
 /// static-V fit of at most 10 %.
 const SMALL_RESIDUAL: f64 = 0.1;
 
+/// The E-1 verdict quantity, shared by the Gaussian and the quartic network: the largest $\hbar^2/T_L^2$
+/// among the fits `(ratio, residual)` with a small residual, or, if none is small, of the best fit.
+/// Returns it with the number of good fits.
+fn best_good_ratio(fits: &[(f64, f64)]) -> (f64, usize) {
+    let good: Vec<f64> = fits
+        .iter()
+        .filter(|f| f.1 <= SMALL_RESIDUAL)
+        .map(|f| f.0)
+        .collect();
+    let best = if good.is_empty() {
+        fits.iter()
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or(f64::NAN, |f| f.0)
+    } else {
+        good.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    };
+    (best, good.len())
+}
+
+/// The E-1 figure: $\hbar^2_\text{fit}/T_L^2$ and the fit residual against $\varepsilon$, with the
+/// Euclidean branch (−1) and the classical boundary (0) marked.
+fn hbar2_figure(title: &str, epsilons: &[f64], fits: &[(f64, f64)]) -> crate::Figure {
+    let n = epsilons.len();
+    crate::Figure::new(title, "ε = γ/η", "ħ²_fit / T_L²  (quantum needs > 0)")
+        .log(true, false)
+        .markers(
+            "ħ²_fit / T_L²",
+            epsilons.to_vec(),
+            fits.iter().map(|f| f.0).collect(),
+        )
+        .markers(
+            "relative residual of the static-V fit (≤ 0.1 is a good fit)",
+            epsilons.to_vec(),
+            fits.iter().map(|f| f.1).collect(),
+        )
+        .line(
+            "-1 (E0.1: -T_L², the Euclidean branch)",
+            epsilons.to_vec(),
+            vec![-1.0; n],
+        )
+        .line("0 (the classical boundary)", epsilons.to_vec(), vec![0.0; n])
+}
+
 fn two_timescale_sign(_: &RunContext) -> CheckResult {
     let p = two_timescale_params();
     let runs = two_timescale_runs(&p)?;
     // The claim needs a good fit (small residual) with ħ² > 0: the largest ħ²/T_L² among the good fits
     // (or, if none is good, of the best fit) is judged against 0.
-    let good: Vec<&TwoTimescale> = runs.iter().filter(|r| r.residual <= SMALL_RESIDUAL).collect();
-    let pool: Vec<&TwoTimescale> = if good.is_empty() {
-        runs.iter()
-            .min_by(|a, b| a.residual.total_cmp(&b.residual))
-            .into_iter()
-            .collect()
-    } else {
-        good.clone()
-    };
-    let best = pool
+    let fits: Vec<(f64, f64)> = runs
         .iter()
-        .map(|r| r.hbar2 / -r.minus_tl2)
-        .fold(f64::NEG_INFINITY, f64::max);
+        .map(|r| (r.hbar2 / -r.minus_tl2, r.residual))
+        .collect();
+    let (best, n_good) = best_good_ratio(&fits);
     let positive_bad = runs
         .iter()
         .filter(|r| r.hbar2 > 0.0 && r.residual > SMALL_RESIDUAL)
@@ -509,7 +527,7 @@ fn two_timescale_sign(_: &RunContext) -> CheckResult {
     )
     .params_from(&p)
     .figure(two_timescale_figure(&p, &runs))
-    .detail("fits with a small residual", good.len() as f64, None)
+    .detail("fits with a small residual", n_good as f64, None)
     .detail("fits with ħ² > 0 but an O(1) residual", positive_bad as f64, None)
     .detail(
         "smallest residual among the fits with ħ² > 0",
@@ -766,32 +784,12 @@ fn quartic_params(ctx: &RunContext) -> QuarticParams {
 
 fn quartic_figure(p: &QuarticParams, runs: &[QuarticRun]) -> crate::Figure {
     let tl2 = (p.d0 / p.gamma).powi(2);
-    crate::Figure::new(
+    let fits: Vec<(f64, f64)> = runs.iter().map(|r| (r.hbar2 / tl2, r.residual)).collect();
+    hbar2_figure(
         "E-1 (non-Gaussian, joint Fokker-Planck grid): the best ħ² of (N3.6) in units of T_L² = (D₀/γ)², \
          against ε = γ/η",
-        "ε = γ/η",
-        "ħ²_fit / T_L²  (quantum needs > 0)",
-    )
-    .log(true, false)
-    .markers(
-        "ħ²_fit / T_L²",
-        p.epsilons.clone(),
-        runs.iter().map(|r| r.hbar2 / tl2).collect(),
-    )
-    .markers(
-        "relative residual of the static-V fit (≤ 0.1 is a good fit)",
-        p.epsilons.clone(),
-        runs.iter().map(|r| r.residual).collect(),
-    )
-    .line(
-        "-1 (E0.1: -T_L², the Euclidean branch)",
-        p.epsilons.clone(),
-        vec![-1.0; p.epsilons.len()],
-    )
-    .line(
-        "0 (the classical boundary)",
-        p.epsilons.clone(),
-        vec![0.0; p.epsilons.len()],
+        &p.epsilons,
+        &fits,
     )
 }
 
@@ -805,19 +803,8 @@ fn quartic_sign(ctx: &RunContext) -> CheckResult {
     let tl2 = (p.d0 / p.gamma).powi(2);
     // Same reading as the Gaussian check: the largest ħ²/T_L² among the fits with a small residual (or, if
     // none is small, of the best fit) is judged against 0.
-    let good: Vec<&QuarticRun> = runs.iter().filter(|r| r.residual <= SMALL_RESIDUAL).collect();
-    let pool: Vec<&QuarticRun> = if good.is_empty() {
-        runs.iter()
-            .min_by(|a, b| a.residual.total_cmp(&b.residual))
-            .into_iter()
-            .collect()
-    } else {
-        good.clone()
-    };
-    let best = pool
-        .iter()
-        .map(|r| r.hbar2 / tl2)
-        .fold(f64::NEG_INFINITY, f64::max);
+    let fits: Vec<(f64, f64)> = runs.iter().map(|r| (r.hbar2 / tl2, r.residual)).collect();
+    let (best, n_good) = best_good_ratio(&fits);
     let mass_error = runs.iter().map(|r| r.mass_error).fold(0.0, f64::max);
     let mut e = Evidence::new(
         "largest ħ²_fit / T_L² among fits with a small residual (≤ 0.1), joint FP grid, H with quartic x",
@@ -827,7 +814,7 @@ fn quartic_sign(ctx: &RunContext) -> CheckResult {
     )
     .params_from(&p)
     .figure(quartic_figure(&p, &runs))
-    .detail("fits with a small residual", good.len() as f64, None)
+    .detail("fits with a small residual", n_good as f64, None)
     .detail("largest |mass - 1| at the window's end", mass_error, Some(0.0))
     .detail("-T_L² = -(D₀/γ)² (E0.1, ε → 0)", -tl2, None);
     let summary: Vec<String> = p
