@@ -256,9 +256,15 @@ fn git_commit() -> Option<String> {
 fn verify(args: VerifyArgs) -> ExitCode {
     let size = if args.full { Size::Full } else { Size::Quick };
     let _ = args.quick; // the default; the flag exists for explicitness.
+    if let Some(bad) = args.claims.iter().find(|c| c.trim().is_empty()) {
+        eprintln!("error: --claim {bad:?} is empty and would select every check; omit --claim to run all");
+        return ExitCode::from(2);
+    }
     if let Some(n) = args.threads {
-        if n == 0 {
-            eprintln!("error: --threads must be at least 1");
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let limit = 4 * cores;
+        if n == 0 || n > limit {
+            eprintln!("error: --threads {n} is outside 1..={limit} (4 × the {cores} cores of this machine)");
             return ExitCode::from(2);
         }
         if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
@@ -267,8 +273,10 @@ fn verify(args: VerifyArgs) -> ExitCode {
         }
     }
     // Fail early, before minutes of computation, if the output directory cannot be written.
-    if let Err(e) = std::fs::create_dir_all(&args.out).and_then(|()| {
-        let probe = args.out.join(".nqg-write-probe");
+    // The set is staged beside it (see `nqg_verify::publish`), so that is where to probe.
+    let staging = nqg_claims::publish::sets_dir(&args.out);
+    if let Err(e) = std::fs::create_dir_all(&staging).and_then(|()| {
+        let probe = staging.join(format!(".write-probe-{}", std::process::id()));
         std::fs::write(&probe, b"")?;
         std::fs::remove_file(probe)
     }) {

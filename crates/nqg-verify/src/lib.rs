@@ -29,6 +29,7 @@ pub mod figure;
 pub mod judge;
 pub mod map;
 pub mod model;
+pub mod publish;
 pub mod registry;
 pub mod report;
 pub mod run;

@@ -1,8 +1,7 @@
 //! Report writers: `report.json` (the whole evidence), `report.md` (the six theses first, then the
 //! predictions against THEORY.md's criteria, the analytic findings, one line of solver health, and
 //! every check), the terminal summary, and for each check with figure data an SVG and the CSV behind
-//! it. Every file is written atomically, and the figures of an earlier run are removed first, so the
-//! set never mixes two runs.
+//! it. The set is staged and published as one unit ([`crate::publish`]), so it never mixes two runs.
 //!
 //! ## `report.json` schema (`nqg-verify/2`)
 //!
@@ -563,42 +562,34 @@ pub fn to_terminal(report: &Report, gate: Option<&Gate>, all_checks: bool) -> St
     out
 }
 
-/// Write `report.json`, `report.md` and the figures into `dir` (created if missing). Returns the paths
-/// written.
+/// Write `report.json`, `report.md` and the figures into `dir` as one set: staged in a fresh
+/// directory and published atomically by [`crate::publish::publish_set`], so `dir` never mixes two
+/// runs and an interrupted run leaves the previous set. Returns the paths written (under `dir`).
 ///
 /// # Errors
-/// The first I/O or rendering error, with the path.
+/// The first I/O or rendering error, with the path; the previous set is then left intact.
 pub fn write_all(report: &Report, gate: Option<&Gate>, dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let with_path = |e: io::Error, p: &Path| io::Error::new(e.kind(), format!("{}: {e}", p.display()));
-    fs::create_dir_all(dir).map_err(|e| with_path(e, dir))?;
-    // A stale figure from an earlier run must not sit beside this run's report.
-    let old_figs = dir.join("figures");
-    if old_figs.is_dir() {
-        fs::remove_dir_all(&old_figs).map_err(|e| with_path(e, &old_figs))?;
-    }
-    let mut written = Vec::new();
-    let json = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
-    let p = dir.join("report.json");
-    write_atomic(&p, json.as_bytes())?;
-    written.push(p);
-    let p = dir.join("report.md");
-    write_atomic(&p, to_markdown(report, gate).as_bytes())?;
-    written.push(p);
-    let figs = dir.join("figures");
-    for c in report.checks() {
-        if let Some(fig) = c.evidence.as_ref().and_then(|e| e.figure.as_ref()) {
-            fs::create_dir_all(&figs)
-                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", figs.display())))?;
-            let svg = fig.to_svg().map_err(io::Error::other)?;
-            let p = figs.join(format!("{}.svg", c.id));
-            write_atomic(&p, svg.as_bytes())?;
-            written.push(p);
-            let p = figs.join(format!("{}.csv", c.id));
-            write_atomic(&p, fig.to_csv().as_bytes())?;
-            written.push(p);
+    crate::publish::publish_set(dir, |stage| {
+        let mut written = Vec::new();
+        let json = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
+        write_atomic(&stage.join("report.json"), json.as_bytes())?;
+        written.push(PathBuf::from("report.json"));
+        write_atomic(&stage.join("report.md"), to_markdown(report, gate).as_bytes())?;
+        written.push(PathBuf::from("report.md"));
+        let figs = stage.join("figures");
+        for c in report.checks() {
+            if let Some(fig) = c.evidence.as_ref().and_then(|e| e.figure.as_ref()) {
+                fs::create_dir_all(&figs)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", figs.display())))?;
+                let svg = fig.to_svg().map_err(io::Error::other)?;
+                write_atomic(&figs.join(format!("{}.svg", c.id)), svg.as_bytes())?;
+                written.push(Path::new("figures").join(format!("{}.svg", c.id)));
+                write_atomic(&figs.join(format!("{}.csv", c.id)), fig.to_csv().as_bytes())?;
+                written.push(Path::new("figures").join(format!("{}.csv", c.id)));
+            }
         }
-    }
-    Ok(written)
+        Ok(written)
+    })
 }
 
 #[cfg(test)]
