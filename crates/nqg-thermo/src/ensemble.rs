@@ -8,9 +8,9 @@
 
 use rayon::prelude::*;
 
-use crate::error::{Result, ThermoError, check_dt, check_len};
+use crate::error::{Result, ThermoError, check_dt, check_len, check_size};
 use crate::rng::{MemberRng, member_rng, normal};
-use crate::sde::{Scheme, Sde, Workspace, draw_increments_scaled, step};
+use crate::sde::{Scheme, Sde, Workspace, draw_increments_scaled, step_raw};
 
 /// Members per chunk (the unit of parallel work and of the deterministic merge order).
 pub const CHUNK: usize = 1024;
@@ -226,6 +226,14 @@ where
     }
     let d = sde.dim();
     let nobs = observe.len();
+    check_size("ensemble moments (observations × dim²)", &[nobs, d, d])?;
+    if !spec.t0.is_finite() {
+        return Err(ThermoError::InvalidParameter {
+            name: "t0",
+            value: spec.t0,
+            reason: "must be finite",
+        });
+    }
     let want = spec.scheme.needs_i10();
     let h = spec.dt;
     let sqrt_h = h.sqrt();
@@ -252,7 +260,7 @@ where
                     while s < stop {
                         let t = spec.t0 + s as f64 * h;
                         draw_increments_scaled(rng, h, sqrt_h, want, dw, i10);
-                        if !step(spec.scheme, sde, t, h, x, dw, i10, ws) {
+                        if !step_raw(spec.scheme, sde, t, h, x, dw, i10, ws) {
                             return Err(ThermoError::NonFinite {
                                 member: m,
                                 step: s,

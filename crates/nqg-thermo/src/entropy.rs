@@ -67,22 +67,48 @@ pub fn ln_unit_ball_volume(d: usize) -> f64 {
 /// (cells with $p_i = 0$ contribute 0).
 ///
 /// # Errors
-/// Negative or non-finite density values.
+/// Negative or non-finite density values, a non-positive or non-finite cell volume.
 pub fn shannon(p: &[f64], cell_volume: f64) -> Result<f64> {
+    check_cell_volume(cell_volume)?;
     let mut s = 0.0;
     for (i, &v) in p.iter().enumerate() {
         if !(v.is_finite() && v >= 0.0) {
-            return Err(ThermoError::NonFinite {
-                member: 0,
-                step: i,
-                t: v,
+            return Err(ThermoError::NonFiniteValue {
+                what: "density",
+                index: i,
+                value: v,
             });
         }
         if v > 0.0 {
             s -= v * v.ln();
         }
     }
-    Ok(s * cell_volume)
+    finite_result("entropy", s * cell_volume)
+}
+
+/// An overflowed result is an error, not a number.
+fn finite_result(what: &'static str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(ThermoError::NonFiniteValue {
+            what,
+            index: 0,
+            value: v,
+        })
+    }
+}
+
+fn check_cell_volume(cell_volume: f64) -> Result<()> {
+    if cell_volume.is_finite() && cell_volume > 0.0 {
+        Ok(())
+    } else {
+        Err(ThermoError::InvalidParameter {
+            name: "cell_volume",
+            value: cell_volume,
+            reason: "must be positive and finite",
+        })
+    }
 }
 
 /// KL divergence $\Delta V \sum_i \big(p_i\ln(p_i/q_i) - p_i + q_i\big)$: for normalised densities this is
@@ -93,6 +119,16 @@ pub fn shannon(p: &[f64], cell_volume: f64) -> Result<f64> {
 /// Mismatched lengths; $q_i = 0$ where $p_i > 0$ (infinite divergence is reported as an error).
 pub fn kl_divergence(p: &[f64], q: &[f64], cell_volume: f64) -> Result<f64> {
     check_len("q", p.len(), q.len())?;
+    for (what, v) in [("p", p), ("q", q)] {
+        if let Some(i) = v.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+            return Err(ThermoError::NonFiniteValue {
+                what,
+                index: i,
+                value: v[i],
+            });
+        }
+    }
+    check_cell_volume(cell_volume)?;
     let mut s = 0.0;
     for i in 0..p.len() {
         if p[i] > 0.0 {
@@ -108,7 +144,7 @@ pub fn kl_divergence(p: &[f64], q: &[f64], cell_volume: f64) -> Result<f64> {
             s += q[i];
         }
     }
-    Ok(s * cell_volume)
+    finite_result("KL divergence", s * cell_volume)
 }
 
 /// Entropy of a Gaussian with covariance `cov` (row-major $d\times d$): $\tfrac12\ln((2\pi e)^d\det\Sigma)$.

@@ -66,9 +66,82 @@ pub enum ThermoError {
         /// What the problem must satisfy.
         requirement: &'static str,
     },
+    /// A non-finite (or out-of-domain) input value, with where it was.
+    #[error("{what}[{index}] = {value} is not a finite value in its domain")]
+    NonFiniteValue {
+        /// Which input.
+        what: &'static str,
+        /// Its index (cell, component or sample).
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A grid integrator produced a non-finite value.
+    #[error("non-finite {what} in cell {cell} after step {step} (t = {t}): {value}")]
+    NonFiniteCell {
+        /// Which field.
+        what: &'static str,
+        /// The first offending cell.
+        cell: usize,
+        /// The step after which it appeared (0: the input).
+        step: usize,
+        /// The time reached.
+        t: f64,
+        /// The value found there.
+        value: f64,
+    },
+    /// An iteration did not reach its stated tolerance.
+    #[error("{what} did not converge: residual {residual} after {iterations} iterations")]
+    NotConverged {
+        /// What was iterated.
+        what: &'static str,
+        /// The residual reached.
+        residual: f64,
+        /// Iterations used.
+        iterations: usize,
+    },
+    /// A requested size exceeds the allocation budget (or overflows).
+    #[error("{what}: {requested} elements requested, the limit is {limit}")]
+    TooLarge {
+        /// What would be allocated.
+        what: &'static str,
+        /// Elements requested (saturated at `usize::MAX` on overflow).
+        requested: usize,
+        /// The limit ([`MAX_ELEMENTS`]).
+        limit: usize,
+    },
     /// A linear solve broke down (zero pivot) or a matrix was not positive definite.
     #[error("linear algebra failure: {0}")]
     Singular(&'static str),
+}
+
+/// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`) is
+/// requested; bigger requests return [`ThermoError::TooLarge`] instead of aborting the process.
+pub const MAX_ELEMENTS: usize = 1 << 31;
+
+/// `a × b × ...` elements for `what`, checked against [`MAX_ELEMENTS`] with overflow-checked arithmetic.
+pub(crate) fn check_size(what: &'static str, factors: &[usize]) -> Result<usize> {
+    let n = factors.iter().try_fold(1usize, |acc, &f| acc.checked_mul(f));
+    match n {
+        Some(n) if n <= MAX_ELEMENTS => Ok(n),
+        _ => Err(ThermoError::TooLarge {
+            what,
+            requested: n.unwrap_or(usize::MAX),
+            limit: MAX_ELEMENTS,
+        }),
+    }
+}
+
+/// The first non-finite value of `v`, as [`ThermoError::NonFiniteValue`].
+pub(crate) fn check_all_finite(what: &'static str, v: &[f64]) -> Result<()> {
+    match v.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(ThermoError::NonFiniteValue {
+            what,
+            index,
+            value: v[index],
+        }),
+    }
 }
 
 /// Result alias for this crate.

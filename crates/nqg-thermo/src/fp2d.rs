@@ -145,10 +145,10 @@ impl FokkerPlanck2d {
             .map(|k| phi(gx.centre(k % nx), gy.centre(k / nx)))
             .collect();
         if let Some(k) = us.iter().position(|v| !v.is_finite()) {
-            return Err(ThermoError::NonFinite {
-                member: 0,
-                step: k,
-                t: 0.0,
+            return Err(ThermoError::NonFiniteValue {
+                what: "potential / D",
+                index: k,
+                value: us[k],
             });
         }
         let mx = boundary.flux_faces(nx);

@@ -18,7 +18,7 @@
 //! is replayed at several step sizes for strong-convergence studies (the `SDETestProblem` pattern of
 //! ANCHORS.md §C1).
 
-use crate::error::{Result, ThermoError, check_dt, check_len};
+use crate::error::{Result, ThermoError, check_all_finite, check_dt, check_len, check_size};
 use num_dual::{Dual64, DualNum};
 
 use crate::rng::normal;
@@ -270,15 +270,18 @@ impl LinearOu {
     /// $A$ row-major ($d \times d$), isotropic diffusion $D$, trap centre $c_0 + v t$.
     ///
     /// # Errors
-    /// Mismatched lengths, $d = 0$ or $D \le 0$.
+    /// Mismatched lengths, $d = 0$, $D \le 0$ or a non-finite entry.
     pub fn new(a: Vec<f64>, diffusion: f64, c0: Vec<f64>, v: Vec<f64>) -> Result<Self> {
         let dim = c0.len();
         if dim == 0 {
             return Err(ThermoError::TooFewSamples { needed: 1, got: 0 });
         }
-        check_len("A", dim * dim, a.len())?;
+        check_len("A", check_size("A (d²)", &[dim, dim])?, a.len())?;
         check_len("v", dim, v.len())?;
         crate::error::check_diffusion(diffusion)?;
+        check_all_finite("A", &a)?;
+        check_all_finite("c0", &c0)?;
+        check_all_finite("v", &v)?;
         Ok(Self {
             dim,
             a,
@@ -416,10 +419,41 @@ impl Workspace {
     }
 }
 
-/// One step of `scheme` from $(t, x)$ with step `h`, increments `dw` and (for SRA1) `i10`.
-/// Returns `false` if the new state or a drift/diffusion value is not finite.
-#[inline]
+/// One step of `scheme` from $(t, x)$ with step `h`, increments `dw` and (for SRA1) `i10`, checked:
+/// the lengths of `x`, `dw`, `i10` (SRA1 only) and the workspace against `sde.dim()`, the step size,
+/// and the finiteness of the new state.
+///
+/// # Errors
+/// [`ThermoError::DimensionMismatch`], [`ThermoError::InvalidTimeStep`], or
+/// [`ThermoError::NonFiniteValue`] naming the first non-finite component of the new state.
 pub fn step<S: Sde + ?Sized>(
+    scheme: Scheme,
+    sde: &S,
+    t: f64,
+    h: f64,
+    x: &mut [f64],
+    dw: &[f64],
+    i10: &[f64],
+    ws: &mut Workspace,
+) -> Result<()> {
+    let d = sde.dim();
+    check_dt(h)?;
+    check_len("state", d, x.len())?;
+    check_len("Brownian increments", d, dw.len())?;
+    if scheme == Scheme::Sra1 {
+        check_len("iterated integrals I10", d, i10.len())?;
+    }
+    check_len("workspace", d, ws.a.len())?;
+    if !step_raw(scheme, sde, t, h, x, dw, i10, ws) {
+        check_all_finite("state after the step", x)?;
+    }
+    Ok(())
+}
+
+/// [`step`] without the checks, for the integrators' inner loops (lengths are validated once there).
+/// Returns `false` if the new state is not finite.
+#[inline]
+pub(crate) fn step_raw<S: Sde + ?Sized>(
     scheme: Scheme,
     sde: &S,
     t: f64,
@@ -533,8 +567,9 @@ impl BrownianPath {
                 got: steps.min(dim),
             });
         }
-        let mut dw = vec![0.0; dim * steps];
-        let mut i10 = vec![0.0; dim * steps];
+        let len = check_size("Brownian path (dim × steps)", &[dim, steps, 2])? / 2;
+        let mut dw = vec![0.0; len];
+        let mut i10 = vec![0.0; len];
         for s in 0..steps {
             let r = s * dim..(s + 1) * dim;
             draw_increments(rng, h, true, &mut dw[r.clone()], &mut i10[r]);
@@ -625,7 +660,7 @@ pub fn integrate_path<S: Sde + ?Sized>(
             needed: s + 1,
             got: s,
         })?;
-        if !step(scheme, sde, t, h, x, dw, i10, &mut ws) {
+        if !step_raw(scheme, sde, t, h, x, dw, i10, &mut ws) {
             return Err(ThermoError::NonFinite {
                 member: 0,
                 step: s,

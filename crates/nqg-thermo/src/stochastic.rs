@@ -21,7 +21,7 @@ use nalgebra::DMatrix;
 use crate::ensemble::{Moments, par_members};
 use crate::error::{Result, ThermoError, check_diffusion, check_dt, check_len};
 use crate::rng::normal;
-use crate::sde::{LinearOu, Scheme, Sde, Workspace, draw_increments, step};
+use crate::sde::{LinearOu, Scheme, Sde, Workspace, draw_increments, step_raw};
 
 /// Parameters of the dragged harmonic trap.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,7 +126,7 @@ impl DraggedTrap {
                     let t = s as f64 * dt;
                     let xo = x[0];
                     draw_increments(rng, dt, want, &mut dw, &mut i10);
-                    if !step(scheme, &ou, t, dt, &mut x, &dw, &i10, ws) {
+                    if !step_raw(scheme, &ou, t, dt, &mut x, &dw, &i10, ws) {
                         return Err(ThermoError::NonFinite {
                             member: m,
                             step: s,
@@ -265,7 +265,7 @@ pub fn ou_current_ensemble(
                 let t = s_ as f64 * dt;
                 xo.copy_from_slice(x);
                 draw_increments(rng, dt, want, dw, i10);
-                if !step(scheme, ou, t, dt, x, dw, i10, ws) {
+                if !step_raw(scheme, ou, t, dt, x, dw, i10, ws) {
                     return Err(ThermoError::NonFinite {
                         member: m,
                         step: s_,

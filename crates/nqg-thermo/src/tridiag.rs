@@ -5,7 +5,7 @@
 //! $M_{n-1,0} = \alpha$) uses the Sherman-Morrison correction of Numerical Recipes §2.7 with the
 //! correction vector solved once at factorisation.
 
-use crate::error::{Result, ThermoError};
+use crate::error::{Result, ThermoError, check_len};
 
 /// A factorised tridiagonal matrix (twisted factorisation: elimination runs from both ends towards the
 /// middle row $m = n/2$, so every pass carries two independent recurrences and the solve is limited by
@@ -96,13 +96,13 @@ impl Tridiag {
     }
 
     /// Solve in place: `x` holds the right-hand side on entry and the solution on exit.
-    /// (A slice of the wrong length is left unchanged.)
+    ///
+    /// # Errors
+    /// [`ThermoError::DimensionMismatch`] if `x` is not of the system's size (then `x` is unchanged).
     #[inline]
-    pub fn solve(&self, x: &mut [f64]) {
+    pub fn solve(&self, x: &mut [f64]) -> Result<()> {
         let (n, m) = (self.n, self.m);
-        if x.len() != n {
-            return;
-        }
+        check_len("right-hand side", n, x.len())?;
         let (inv_t, a_t, c_t) = (&self.inv_t[..n], &self.a_t[..n], &self.c_t[..n]);
         let (inv_b, a_b, c_b) = (&self.inv_b[..n], &self.a_b[..n], &self.c_b[..n]);
         // Elimination from both ends: rows k (top) and n-1-k (bottom) are independent chains.
@@ -154,6 +154,7 @@ impl Tridiag {
             down = x[j] - c_b[j] * down;
             x[j] = down;
         }
+        Ok(())
     }
 }
 
@@ -185,7 +186,7 @@ impl CyclicTridiag {
         let mut z = vec![0.0; n];
         z[0] = gamma;
         z[n - 1] = bottom_left;
-        t.solve(&mut z);
+        t.solve(&mut z)?;
         let den = 1.0 + z[0] + top_right * z[n - 1] / gamma;
         if den == 0.0 || !den.is_finite() {
             return Err(ThermoError::Singular("cyclic tridiagonal matrix is singular"));
@@ -198,20 +199,22 @@ impl CyclicTridiag {
         })
     }
 
-    /// Solve in place (a slice of the wrong length is left unchanged).
+    /// Solve in place.
+    ///
+    /// # Errors
+    /// [`ThermoError::DimensionMismatch`] if `x` is not of the system's size (then `x` is unchanged).
     #[inline]
-    pub fn solve(&self, x: &mut [f64]) {
+    pub fn solve(&self, x: &mut [f64]) -> Result<()> {
         let n = x.len();
-        if n != self.z.len() {
-            return;
-        }
-        self.t.solve(x);
+        check_len("right-hand side", self.z.len(), n)?;
+        self.t.solve(x)?;
         let z = &self.z;
         let fact =
             (x[0] + self.beta * x[n - 1] / self.gamma) / (1.0 + z[0] + self.beta * z[n - 1] / self.gamma);
         for i in 0..n {
             x[i] -= fact * z[i];
         }
+        Ok(())
     }
 }
 
@@ -236,7 +239,7 @@ mod tests {
                 s
             })
             .collect();
-        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r);
+        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r).unwrap();
         assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14), "n = {n}");
     }
 
@@ -269,11 +272,14 @@ mod tests {
                 .collect()
         };
         let mut r = mv(&xs, 0.0, 0.0);
-        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r);
+        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r).unwrap();
         // Well-conditioned (diagonally dominant) 7x7 system: round-off only.
         assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14));
         let mut r = mv(&xs, 0.3, -0.7);
-        CyclicTridiag::new(&l, &d, &u, 0.3, -0.7).unwrap().solve(&mut r);
+        CyclicTridiag::new(&l, &d, &u, 0.3, -0.7)
+            .unwrap()
+            .solve(&mut r)
+            .unwrap();
         assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14));
         assert!(Tridiag::new(&[0.0], &[0.0], &[0.0]).is_err());
     }

@@ -163,7 +163,7 @@ fn typed_errors() {
     ));
     assert!(matches!(
         FokkerPlanck2d::from_potential(g, g, 1.0, Boundary::Reflecting, |_, _| f64::INFINITY),
-        Err(ThermoError::NonFinite { .. })
+        Err(ThermoError::NonFiniteValue { index: 0, .. })
     ));
     assert!(matches!(
         knn_entropy(&[], 1, 1),
@@ -294,11 +294,11 @@ proptest! {
                 .collect()
         };
         let mut r = matvec(false);
-        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r);
+        Tridiag::new(&l, &d, &u).unwrap().solve(&mut r).unwrap();
         prop_assert!(r.iter().zip(&x).all(|(a, b)| (a - b).abs() < 1e-12));
         if n >= 3 {
             let mut r = matvec(true);
-            CyclicTridiag::new(&l, &d, &u, tr, bl).unwrap().solve(&mut r);
+            CyclicTridiag::new(&l, &d, &u, tr, bl).unwrap().solve(&mut r).unwrap();
             prop_assert!(r.iter().zip(&x).all(|(a, b)| (a - b).abs() < 1e-12));
         }
     }
