@@ -265,6 +265,7 @@ impl<const D: usize> Hamiltonian<D> {
     /// # Errors
     /// [`QuantumError::SizeMismatch`] for another grid, [`QuantumError::ZeroNorm`] for a zero state.
     pub fn rayleigh(&mut self, psi: &Wavefunction<D>) -> Result<(f64, f64)> {
+        self.grid.check_same(psi.grid())?;
         let mut hp = vec![ZERO; self.grid.len()];
         self.apply(psi.values(), &mut hp)?;
         let nn = dot(psi.values(), psi.values()).re;
@@ -359,7 +360,7 @@ impl<const D: usize> Hamiltonian<D> {
     /// tolerance; [`QuantumError::NotConverged`] if the residuals do not reach the tolerance.
     pub fn eigenstates(&mut self, k: usize, opts: EigenOptions) -> Result<Vec<Eigenpair<D>>> {
         let n = self.grid.len();
-        let nb = k + opts.guard.max(1);
+        let nb = k.saturating_add(opts.guard.max(1));
         if k == 0 || nb > n {
             return Err(QuantumError::InvalidParameter {
                 name: "k",
@@ -470,12 +471,7 @@ impl<const D: usize> Hamiltonian<D> {
         check_positive("tol", opts.tol)?;
         let mut psi = match guess {
             Some(g) => {
-                if g.grid().shape() != self.grid.shape() {
-                    return Err(QuantumError::SizeMismatch {
-                        expected: self.grid.len(),
-                        got: g.grid().len(),
-                    });
-                }
+                self.grid.check_same(g.grid())?;
                 g.check_finite()?;
                 g
             }

@@ -72,6 +72,41 @@ pub enum QuantumError {
         /// What is required.
         reason: &'static str,
     },
+    /// Two objects live on grids of the same size but different geometry (points per axis, origin or
+    /// box length), e.g. a state built on a box of 40 given to a propagator for a box of 10.
+    #[error("grid mismatch on axis {axis}: {what} is {found}, expected {expected}")]
+    GridMismatch {
+        /// The axis that differs.
+        axis: usize,
+        /// What differs: `"points"`, `"origin"` or `"length"`.
+        what: &'static str,
+        /// The value on the operator's grid.
+        expected: f64,
+        /// The value on the state's grid.
+        found: f64,
+    },
+    /// An integrator produced a non-finite value.
+    #[error("the state diverged: entry {index} is {value} after step {step} (t = {time})")]
+    Diverged {
+        /// The step (1-based, counted from the start of the call) after which it was detected.
+        step: usize,
+        /// The time reached.
+        time: f64,
+        /// Flat index of the first non-finite entry.
+        index: usize,
+        /// Its value (real part if finite, else the non-finite part).
+        value: f64,
+    },
+    /// A requested size exceeds the allocation budget or overflows.
+    #[error("{what}: {requested} elements requested, the limit is {limit}")]
+    TooLarge {
+        /// What would be allocated.
+        what: &'static str,
+        /// Elements requested (saturated at `usize::MAX` on overflow).
+        requested: usize,
+        /// The limit ([`MAX_POINTS`]).
+        limit: usize,
+    },
     /// The state has zero (or non-finite) norm and cannot be normalised.
     #[error("state has zero or non-finite norm ({norm})")]
     ZeroNorm {
@@ -97,6 +132,9 @@ pub enum QuantumError {
         reason: String,
     },
 }
+
+/// The allocation budget: at most $2^{30}$ grid points (16 GiB of `Complex64`) per grid or basis.
+pub const MAX_POINTS: usize = 1 << 30;
 
 /// Result alias of the crate.
 pub type Result<T> = std::result::Result<T, QuantumError>;

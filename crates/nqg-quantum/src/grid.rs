@@ -8,7 +8,7 @@
 //! [`Units`] carries $\hbar$ and $m$: the paper's $\hbar_\text{eff}$ and $m_\text{eff}$ (THEORY.md
 //! N3.7, N4.4) are not 1, so nothing in the crate assumes $\hbar = m = 1$.
 
-use crate::error::{QuantumError, Result, check_finite, check_positive};
+use crate::error::{MAX_POINTS, QuantumError, Result, check_finite, check_positive};
 
 /// $\hbar$ and the mass $m$ of the Schrodinger equation $i\hbar\partial_t\psi = -\frac{\hbar^2}{2m}\nabla^2\psi + V\psi$.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,7 +55,8 @@ impl<const D: usize> Grid<D> {
     /// # Errors
     /// [`QuantumError::UnsupportedDimension`] for `D` outside 1..=3, [`QuantumError::GridTooSmall`] for
     /// an axis with fewer than 2 points, [`QuantumError::InvalidLength`] for a non-positive or non-finite
-    /// length, [`QuantumError::InvalidParameter`] for a non-finite origin.
+    /// length, [`QuantumError::InvalidParameter`] for a non-finite origin, [`QuantumError::TooLarge`] for
+    /// more than [`crate::error::MAX_POINTS`] points.
     pub fn new(shape: [usize; D], origin: [f64; D], lengths: [f64; D]) -> Result<Self> {
         if !(1..=3).contains(&D) {
             return Err(QuantumError::UnsupportedDimension { dim: D });
@@ -77,12 +78,15 @@ impl<const D: usize> Grid<D> {
             check_finite("origin", origin[a])?;
         }
         let total = shape.iter().try_fold(1usize, |acc, &n| acc.checked_mul(n));
-        if total.is_none() {
-            return Err(QuantumError::InvalidParameter {
-                name: "shape",
-                value: f64::INFINITY,
-                reason: "total number of points overflows usize",
-            });
+        match total {
+            Some(t) if t <= MAX_POINTS => {}
+            _ => {
+                return Err(QuantumError::TooLarge {
+                    what: "grid points",
+                    requested: total.unwrap_or(usize::MAX),
+                    limit: MAX_POINTS,
+                });
+            }
         }
         Ok(Self {
             shape,
@@ -185,6 +189,33 @@ impl<const D: usize> Grid<D> {
     /// Evaluate `f` at every grid point (row-major order).
     pub fn map<T>(&self, mut f: impl FnMut(&[f64; D]) -> T) -> Vec<T> {
         (0..self.len()).map(|i| f(&self.point(i))).collect()
+    }
+
+    /// Whether `other` is the same grid (points per axis, origin and box length, the last two to
+    /// round-off).
+    ///
+    /// # Errors
+    /// [`QuantumError::GridMismatch`] naming the first axis and property that differ.
+    pub fn check_same(&self, other: &Self) -> Result<()> {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+        for a in 0..D {
+            let (what, expected, found) = if self.shape[a] != other.shape[a] {
+                ("points", self.shape[a] as f64, other.shape[a] as f64)
+            } else if !close(self.lengths[a], other.lengths[a]) {
+                ("length", self.lengths[a], other.lengths[a])
+            } else if !close(self.origin[a], other.origin[a]) {
+                ("origin", self.origin[a], other.origin[a])
+            } else {
+                continue;
+            };
+            return Err(QuantumError::GridMismatch {
+                axis: a,
+                what,
+                expected,
+                found,
+            });
+        }
+        Ok(())
     }
 
     /// Whether `len` matches the number of points.

@@ -309,13 +309,7 @@ impl<const D: usize> SplitStep<D> {
     }
 
     fn check_state(&self, psi: &Wavefunction<D>) -> Result<()> {
-        if psi.grid().shape() != self.grid.shape() {
-            return Err(QuantumError::SizeMismatch {
-                expected: self.grid.len(),
-                got: psi.grid().len(),
-            });
-        }
-        Ok(())
+        self.grid.check_same(psi.grid())
     }
 
     fn half_kick(&mut self, data: &mut [Complex64], sub: usize, t: f64) -> Result<()> {
@@ -340,9 +334,10 @@ impl<const D: usize> SplitStep<D> {
     /// Advance `psi` by one step of size `dt`.
     ///
     /// # Errors
-    /// [`QuantumError::SizeMismatch`] for a state on another grid, [`QuantumError::NonFiniteState`] if
-    /// the state is not finite, [`QuantumError::NonFinitePotential`] for a time-dependent potential
-    /// that becomes non-finite.
+    /// [`QuantumError::GridMismatch`] for a state on another grid, [`QuantumError::NonFiniteState`] if
+    /// the input state is not finite, [`QuantumError::Diverged`] with the step, time and entry at the
+    /// first non-finite value produced (every scheme checks every step), [`QuantumError::NonFinitePotential`]
+    /// for a time-dependent potential that becomes non-finite.
     pub fn step(&mut self, psi: &mut Wavefunction<D>) -> Result<()> {
         self.run(psi, 1)
     }
@@ -355,6 +350,7 @@ impl<const D: usize> SplitStep<D> {
         self.check_state(psi)?;
         psi.check_finite()?;
         let data = psi.values_mut();
+        let t_start = self.time;
         if n > 0 && !self.time_dependent && self.absorb.is_none() && self.scheme == Scheme::Strang {
             // Fused Strang: V(h/2) [T(h) V(h)]^{n-1} T(h) V(h/2), the same operator with one pass fewer.
             for (z, k) in data.iter_mut().zip(&self.subs[0].vhalf) {
@@ -368,14 +364,27 @@ impl<const D: usize> SplitStep<D> {
                 } else {
                     &self.subs[0].vhalf
                 };
-                for (z, k) in data.iter_mut().zip(f) {
-                    *z *= k;
+                // The sum of all components is non-finite iff one is (or, for finite states, if it
+                // overflows, which the exact scan below then rules out): a free finiteness check
+                // inside a loop that is memory-bound anyway.
+                let mut acc = [0.0f64; 4];
+                for (zc, kc) in data.chunks_mut(4).zip(f.chunks(4)) {
+                    for (j, (z, k)) in zc.iter_mut().zip(kc).enumerate() {
+                        *z *= k;
+                        acc[j] += z.re + z.im;
+                    }
+                }
+                if !acc.iter().sum::<f64>().is_finite()
+                    && let Some(index) = first_non_finite(data)
+                {
+                    self.time = t_start + (s + 1) as f64 * self.dt;
+                    return Err(diverged(data, index, s + 1, self.time));
                 }
             }
-            self.time += n as f64 * self.dt;
+            self.time = t_start + n as f64 * self.dt;
             return Ok(());
         }
-        for _ in 0..n {
+        for s in 0..n {
             let mut t = self.time;
             for sub in 0..self.subs.len() {
                 let h = self.subs[sub].h;
@@ -391,10 +400,22 @@ impl<const D: usize> SplitStep<D> {
                 }
             }
             self.time += self.dt;
-        }
-        if let Some(index) = first_non_finite(data) {
-            return Err(QuantumError::NonFiniteState { index });
+            if let Some(index) = first_non_finite(data) {
+                return Err(diverged(data, index, s + 1, self.time));
+            }
         }
         Ok(())
+    }
+}
+
+/// [`QuantumError::Diverged`] for entry `index` of `data`.
+fn diverged(data: &[Complex64], index: usize, step: usize, time: f64) -> QuantumError {
+    let z = data[index];
+    let value = if z.re.is_finite() { z.im } else { z.re };
+    QuantumError::Diverged {
+        step,
+        time,
+        index,
+        value,
     }
 }

@@ -135,9 +135,9 @@ impl<const D: usize> Wavefunction<D> {
     /// $\langle\phi|\psi\rangle = \sum_j \phi_j^*\psi_j\,dV$ with `self` as $\phi$.
     ///
     /// # Errors
-    /// [`QuantumError::SizeMismatch`] if the grids differ in size.
+    /// [`QuantumError::GridMismatch`] if the grids differ.
     pub fn inner(&self, other: &Self) -> Result<Complex64> {
-        self.grid.check_len(other.data.len())?;
+        self.grid.check_same(&other.grid)?;
         let s: Complex64 = self.data.iter().zip(&other.data).map(|(a, b)| a.conj() * b).sum();
         Ok(s * self.grid.cell_volume())
     }

@@ -68,10 +68,10 @@ fn state_errors() {
     let mut psi2 = Wavefunction::gaussian(g2.clone(), [0.0], [0.5], [0.0]).unwrap();
     assert!(matches!(
         p.step(&mut psi2),
-        Err(QuantumError::SizeMismatch { .. })
+        Err(QuantumError::GridMismatch { what: "points", .. })
     ));
     let psi = Wavefunction::gaussian(g.clone(), [0.0], [0.5], [0.0]).unwrap();
-    assert!(matches!(psi.inner(&psi2), Err(QuantumError::SizeMismatch { .. })));
+    assert!(matches!(psi.inner(&psi2), Err(QuantumError::GridMismatch { .. })));
     assert!(matches!(
         psi.potential_energy(&[0.0; 3]),
         Err(QuantumError::SizeMismatch { .. })
@@ -79,7 +79,7 @@ fn state_errors() {
     let mut h = Hamiltonian::new(g.clone(), Units::default(), &Free, 0.0).unwrap();
     assert!(matches!(
         h.rayleigh(&psi2),
-        Err(QuantumError::SizeMismatch { .. })
+        Err(QuantumError::GridMismatch { .. })
     ));
     assert!(matches!(h.rayleigh(&zero), Err(QuantumError::ZeroNorm { .. })));
     assert!(matches!(

@@ -1,0 +1,109 @@
+//! Hostile input (issue 15): a typed error, or an `Ok` whose every number is finite and satisfies the
+//! documented invariant (norm conservation for the unitary propagators).
+
+use nqg_quantum::potential::{Free, StaticFn};
+use nqg_quantum::{EigenOptions, Grid, Hamiltonian, QuantumError, Scheme, SplitStep, Units, Wavefunction};
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+
+fn any_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(0.0),
+        Just(f64::MIN_POSITIVE),
+        Just(f64::MAX),
+        Just(-1.0),
+        -1e3..1e3f64,
+        any::<f64>(),
+    ]
+}
+
+#[test]
+fn the_cases_of_the_issue_are_typed_errors() {
+    // An overflowing potential used to come back from the fused Strang path as Ok with an all-NaN psi.
+    let g = Grid::centered([64], [10.0]).unwrap();
+    let huge = StaticFn(|x: &[f64; 1]| 1e306 * (1.0 + x[0] * x[0]));
+    for scheme in [Scheme::Strang, Scheme::Yoshida4] {
+        let mut p =
+            SplitStep::new(g.clone(), Units::default(), huge, 1e3, scheme).unwrap_or_else(|e| panic!("{e}"));
+        let mut psi = Wavefunction::gaussian(g.clone(), [0.0], [1.0], [0.0]).unwrap();
+        match p.run(&mut psi, 5) {
+            Err(QuantumError::Diverged { step, .. }) => assert!((1..=5).contains(&step)),
+            Err(QuantumError::NonFinitePotential { .. }) => {}
+            other => panic!("{scheme:?}: {other:?}"),
+        }
+    }
+    // A state built on a box of 40 is refused by a propagator for a box of 10 (same number of points).
+    let g40 = Grid::centered([64], [40.0]).unwrap();
+    let mut p = SplitStep::new(g.clone(), Units::default(), Free, 0.01, Scheme::Strang).unwrap();
+    let mut psi = Wavefunction::gaussian(g40, [0.0], [1.0], [0.0]).unwrap();
+    let e = p.step(&mut psi).unwrap_err();
+    assert!(
+        matches!(e, QuantumError::GridMismatch { axis: 0, what: "length", expected, found } if expected == 10.0 && found == 40.0),
+        "{e:?}"
+    );
+    // A state on the transposed 2D grid is refused by the Hamiltonian.
+    let a = Grid::centered([8, 16], [4.0, 8.0]).unwrap();
+    let b = Grid::centered([16, 8], [8.0, 4.0]).unwrap();
+    let mut h = Hamiltonian::new(a, Units::default(), &Free, 0.0).unwrap();
+    let psi = Wavefunction::gaussian(b, [0.0, 0.0], [1.0, 1.0], [0.0, 0.0]).unwrap();
+    assert!(matches!(
+        h.rayleigh(&psi),
+        Err(QuantumError::GridMismatch { what: "points", .. })
+    ));
+    // Sizes: no overflow panic, no allocation abort.
+    let mut h = Hamiltonian::new(g.clone(), Units::default(), &Free, 0.0).unwrap();
+    assert!(matches!(
+        h.eigenstates(usize::MAX, EigenOptions::default()),
+        Err(QuantumError::InvalidParameter { name: "k", .. })
+    ));
+    assert!(matches!(
+        Grid::new([1 << 36], [0.0], [1.0]),
+        Err(QuantumError::TooLarge { requested, .. }) if requested == 1 << 36
+    ));
+    assert!(matches!(
+        Grid::new([usize::MAX, 4], [0.0, 0.0], [1.0, 1.0]),
+        Err(QuantumError::TooLarge {
+            requested: usize::MAX,
+            ..
+        })
+    ));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("NQG_HOSTILE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128),
+        rng_seed: RngSeed::Fixed(20_211_028),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Arbitrary grid, units, potential strength, time step and scheme: a typed error, or a finite state
+    /// whose norm is conserved (both schemes are unitary).
+    #[test]
+    fn split_step_is_an_error_or_finite_and_unitary(
+        n in 0usize..70, len in any_f64(), hbar in any_f64(), mass in any_f64(), k in any_f64(),
+        dt in any_f64(), yoshida in any::<bool>(), x0 in any_f64(), s0 in any_f64(),
+    ) {
+        let Ok(g) = Grid::centered([n], [len]) else { return Ok(()) };
+        let Ok(units) = Units::new(hbar, mass) else { return Ok(()) };
+        let scheme = if yoshida { Scheme::Yoshida4 } else { Scheme::Strang };
+        let v = StaticFn(move |x: &[f64; 1]| 0.5 * k * x[0] * x[0]);
+        let Ok(mut p) = SplitStep::new(g.clone(), units, v, dt, scheme) else { return Ok(()) };
+        let Ok(mut psi) = Wavefunction::gaussian(g, [x0], [s0], [0.0]) else { return Ok(()) };
+        if psi.normalize().is_err() { return Ok(()) }
+        match p.run(&mut psi, 4) {
+            Ok(()) => {
+                prop_assert!(psi.values().iter().all(|z| z.re.is_finite() && z.im.is_finite()));
+                let norm = psi.norm();
+                prop_assert!((norm - 1.0).abs() < 1e-9, "norm {norm}");
+            }
+            Err(e) => prop_assert!(
+                matches!(e, QuantumError::Diverged { .. } | QuantumError::NonFinitePotential { .. }),
+                "{e:?}"
+            ),
+        }
+    }
+}
