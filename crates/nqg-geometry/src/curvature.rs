@@ -26,7 +26,7 @@ use num_dual::{Derivative, Dual2Vec, DualNum, DualVec};
 use rayon::prelude::*;
 
 use crate::GeometryError;
-use crate::metric::{Metric, check_point, invert};
+use crate::metric::{Metric, check_point_and_symmetry, invert, invert_checked};
 
 /// The metric and its first and second derivatives at a point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,18 +110,19 @@ impl<const N: usize> Curvature<N, f64> {
     /// The curvature of `metric` at `x` (after checking the point is finite and in the domain).
     ///
     /// # Errors
-    /// [`GeometryError::NonFinite`], [`GeometryError::OutsideDomain`], or
-    /// [`GeometryError::SingularMetric`] if $g$ is not invertible (or its derivatives are not finite).
+    /// [`GeometryError::NonFinite`], [`GeometryError::OutsideDomain`],
+    /// [`GeometryError::NonSymmetricMetric`], [`GeometryError::SingularMetric`] if $g$ is not invertible
+    /// (with the pivot), or [`GeometryError::NonFiniteResult`] if the curvature is not finite.
     pub fn at<M: Metric<N> + ?Sized>(metric: &M, x: &[f64; N]) -> Result<Self, GeometryError> {
-        check_point(metric, x)?;
+        check_point_and_symmetry(metric, x)?;
         let j = jets(metric, x);
         // The metric's own inverse (closed form where it has one, else Gauss-Jordan).
         let g_inv = metric.inverse_components(x)?;
         let c = Self::from_jets_and_inverse(&j, g_inv);
         if !c.kretschmann.is_finite() || !c.einstein.iter().flatten().all(|v| v.is_finite()) {
-            return Err(GeometryError::SingularMetric {
+            return Err(GeometryError::NonFiniteResult {
+                what: "curvature",
                 point: x.to_vec(),
-                pivot: f64::NAN,
             });
         }
         Ok(c)
@@ -342,7 +343,7 @@ pub fn einstein_divergence<M: Metric<N> + ?Sized, const N: usize>(
 where
     Dual2Vec<DualVec<f64, nalgebra::Const<N>>, nalgebra::Const<N>>: DualNum<Primitive = f64> + Copy,
 {
-    check_point(metric, x)?;
+    check_point_and_symmetry(metric, x)?;
     let xd: [DualVec<f64, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
         DualVec::new(
             x[i],
@@ -352,7 +353,7 @@ where
     let j = jets(metric, &xd);
     let sing = || GeometryError::SingularMetric {
         point: x.to_vec(),
-        pivot: 0.0,
+        pivot: invert_checked(&metric.components(x)).err().unwrap_or(f64::NAN),
     };
     let c = Curvature::<N, DualVec<f64, nalgebra::Const<N>>>::from_jets(&j).ok_or_else(sing)?;
     let gu = c.einstein_upper();
@@ -504,9 +505,9 @@ pub fn scalar_field_divergence<M: Metric<N> + ?Sized, F: ScalarField<N>, const N
         div[nu] = s;
     }
     if !div.iter().all(|v| v.is_finite()) {
-        return Err(GeometryError::SingularMetric {
+        return Err(GeometryError::NonFiniteResult {
+            what: "divergence of the Einstein tensor",
             point: x.to_vec(),
-            pivot: f64::NAN,
         });
     }
     Ok((div, scale))

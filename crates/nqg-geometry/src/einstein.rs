@@ -151,7 +151,8 @@ impl Cosmology {
     /// residual $|E_{00}|/(3H^2)$ seen at them.
     ///
     /// # Errors
-    /// Solver failures.
+    /// [`GeometryError::InvalidParameter`] for a tolerance that is not positive and finite or output
+    /// times that are not finite, $\ge t_0$ and non-decreasing; solver failures.
     pub fn solve(
         &self,
         t0: f64,
@@ -160,6 +161,28 @@ impl Cosmology {
         t_out: &[f64],
         tol: f64,
     ) -> Result<(Vec<f64>, f64), GeometryError> {
+        if !(tol.is_finite() && tol > 0.0) {
+            return Err(GeometryError::InvalidParameter {
+                name: "tol",
+                value: tol,
+                reason: "the integration tolerance must be positive and finite",
+            });
+        }
+        if !t0.is_finite() {
+            return Err(GeometryError::NonFinite { what: "t0" });
+        }
+        let mut prev = t0;
+        for &t in t_out {
+            // An output time before the previous one used to be reported as the state at the later time.
+            if !(t.is_finite() && t >= prev) {
+                return Err(GeometryError::InvalidParameter {
+                    name: "t_out",
+                    value: t,
+                    reason: "output times must be finite, >= t0 and non-decreasing",
+                });
+            }
+            prev = t;
+        }
         let ad0 = self.constraint_velocity(t0, a0, ad_guess)?;
         let mut f = |t: f64, y: &[f64; 2]| -> Result<[f64; 2], GeometryError> {
             Ok([y[1], self.acceleration(t, y[0], y[1])?])

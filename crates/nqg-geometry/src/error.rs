@@ -57,6 +57,23 @@ pub enum GeometryError {
         /// The smallest pivot met in the elimination.
         pivot: f64,
     },
+    /// A user metric returned non-symmetric components ($g_{\mu\nu} \ne g_{\nu\mu}$ beyond round-off).
+    #[error("non-symmetric metric at {point:?}: max |g_ab - g_ba| / max |g| = {asymmetry:e}")]
+    NonSymmetricMetric {
+        /// The point.
+        point: Vec<f64>,
+        /// The relative asymmetry ([`crate::metric::asymmetry`]).
+        asymmetry: f64,
+    },
+    /// A computed quantity came out non-finite although the inputs were finite (e.g. curvature where
+    /// the metric's derivatives blow up).
+    #[error("non-finite {what} at {point:?}")]
+    NonFiniteResult {
+        /// Which quantity.
+        what: &'static str,
+        /// The point.
+        point: Vec<f64>,
+    },
     /// A numerical solver (root finder, shooting, Newton) failed to converge.
     #[error("solver did not converge: {what} (residual {residual:e} after {iterations} iterations)")]
     NoConvergence {

@@ -592,12 +592,14 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         }
         .into());
     }
-    if opts.constraint_tol.is_nan() || opts.constraint_tol <= 0.0 {
-        return Err(GeodesicError::InvalidOption {
-            name: "constraint_tol",
-            value: opts.constraint_tol,
+    for (name, value) in [
+        ("constraint_tol", opts.constraint_tol),
+        ("norm_tol", opts.norm_tol),
+    ] {
+        // A NaN tolerance would silently turn its check off.
+        if value.is_nan() || value <= 0.0 {
+            return Err(GeodesicError::InvalidOption { name, value }.into());
         }
-        .into());
     }
     let (gl, h_init, rtol, atol) = match opts.method {
         Method::Dopri5 { rtol, atol, h0 } => {
@@ -622,6 +624,7 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
             (Some(GaussLegendre::new(stages)), h, 0.0, 0.0)
         }
     };
+    crate::metric::check_point_and_symmetry(metric, x0)?;
     let (_, _, h0val) = hamiltonian_rhs(metric, x0, p0)?;
     let gi = metric.inverse_components(x0)?;
     let mut scale = 0.0;

@@ -44,9 +44,9 @@ pub trait Metric<const N: usize> {
         &self,
         x: &[D; N],
     ) -> Result<[[D; N]; N], GeometryError> {
-        invert(&self.components(x)).ok_or_else(|| GeometryError::SingularMetric {
+        invert_checked(&self.components(x)).map_err(|pivot| GeometryError::SingularMetric {
             point: x.iter().map(|v| v.re()).collect(),
-            pivot: 0.0,
+            pivot,
         })
     }
 
@@ -93,22 +93,62 @@ pub fn check_point<M: Metric<N> + ?Sized, const N: usize>(
     metric.domain(x)
 }
 
-/// The metric components at an `f64` point, after [`check_point`].
+/// Relative asymmetry above which a metric is rejected as non-symmetric (a user's components must be
+/// symmetric by construction; round-off in symmetric formulas stays far below this).
+pub const SYMMETRY_TOL: f64 = 1e-12;
+
+/// [`check_point`], then the symmetry of the components at `x` (one evaluation of the metric).
 ///
 /// # Errors
-/// As [`check_point`].
-pub fn metric_at<M: Metric<N> + ?Sized, const N: usize>(
+/// As [`check_point`], or [`GeometryError::NonSymmetricMetric`] with the relative asymmetry.
+pub fn check_point_and_symmetry<M: Metric<N> + ?Sized, const N: usize>(
     metric: &M,
     x: &[f64; N],
 ) -> Result<[[f64; N]; N], GeometryError> {
     check_point(metric, x)?;
-    Ok(metric.components(x))
+    let g = metric.components(x);
+    if g.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(GeometryError::NonFiniteResult {
+            what: "metric components",
+            point: x.to_vec(),
+        });
+    }
+    let a = asymmetry(&g);
+    if a > SYMMETRY_TOL {
+        return Err(GeometryError::NonSymmetricMetric {
+            point: x.to_vec(),
+            asymmetry: a,
+        });
+    }
+    Ok(g)
+}
+
+/// The metric components at an `f64` point, after [`check_point_and_symmetry`].
+///
+/// # Errors
+/// As [`check_point_and_symmetry`].
+pub fn metric_at<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+) -> Result<[[f64; N]; N], GeometryError> {
+    check_point_and_symmetry(metric, x)
 }
 
 /// Invert an $N\times N$ matrix of (possibly nested) dual numbers by Gauss-Jordan elimination with
 /// partial pivoting on the real parts. Returns `None` if a pivot is zero or non-finite, or is below
-/// $10^{-14}$ times the largest entry (numerically singular).
+/// $10^{-14}$ times the largest entry (numerically singular); [`invert_checked`] says which pivot.
 pub fn invert<D: DualNum<Primitive = f64> + Copy, const N: usize>(m: &[[D; N]; N]) -> Option<[[D; N]; N]> {
+    invert_checked(m).ok()
+}
+
+/// [`invert`], with the failing pivot relative to the largest entry as the error (0 for a zero matrix,
+/// NaN for non-finite entries), which [`GeometryError::SingularMetric`] reports.
+///
+/// # Errors
+/// The relative pivot at which the elimination stopped.
+pub fn invert_checked<D: DualNum<Primitive = f64> + Copy, const N: usize>(
+    m: &[[D; N]; N],
+) -> Result<[[D; N]; N], f64> {
     let mut a = *m;
     let mut inv = [[D::from(0.0); N]; N];
     for (i, row) in inv.iter_mut().enumerate() {
@@ -116,7 +156,7 @@ pub fn invert<D: DualNum<Primitive = f64> + Copy, const N: usize>(m: &[[D; N]; N
     }
     let scale = m.iter().flatten().fold(0.0_f64, |s, v| s.max(v.re().abs()));
     if !(scale.is_finite() && scale > 0.0) {
-        return None;
+        return Err(if scale.is_finite() { 0.0 } else { f64::NAN });
     }
     for col in 0..N {
         let mut piv = col;
@@ -127,7 +167,7 @@ pub fn invert<D: DualNum<Primitive = f64> + Copy, const N: usize>(m: &[[D; N]; N
         }
         let p = a[piv][col].re();
         if !p.is_finite() || p.abs() <= 1e-14 * scale {
-            return None;
+            return Err(p / scale);
         }
         a.swap(col, piv);
         inv.swap(col, piv);
@@ -150,7 +190,7 @@ pub fn invert<D: DualNum<Primitive = f64> + Copy, const N: usize>(m: &[[D; N]; N
             }
         }
     }
-    Some(inv)
+    Ok(inv)
 }
 
 /// $\max_{\mu\nu} |g_{\mu\nu} - g_{\nu\mu}|$ relative to the largest entry: a sanity check on a user metric.
