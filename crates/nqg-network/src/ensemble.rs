@@ -13,7 +13,7 @@
 
 use rayon::prelude::*;
 
-use crate::error::{NetworkError, Result};
+use crate::error::{NetworkError, Result, check_size};
 use crate::learning::Dynamics;
 use crate::moments::Moments;
 use crate::rng::{FastRng, member_rng};
@@ -59,6 +59,11 @@ impl Ensemble {
         }
         let k = dynamics.dim();
         let aux_dim = dynamics.aux_dim();
+        // One generator (four words) and k + aux values per replica.
+        check_size(
+            "replica states (replicas × dim)",
+            &[replicas, k.max(aux_dim).max(4)],
+        )?;
         let mut q = vec![0.0; replicas * k];
         let mut rngs: Vec<FastRng> = (0..replicas).map(|r| member_rng(seed, r as u64)).collect();
         q.par_chunks_mut(k.max(1))
@@ -122,6 +127,11 @@ impl Ensemble {
 
     /// Advance every replica by `steps` steps of `dynamics` (which must have this ensemble's
     /// dimensions; hyper-parameters may differ from the construction's, e.g. under a controller).
+    ///
+    /// # Errors
+    /// [`NetworkError::ShapeMismatch`] for dynamics of another dimension; [`NetworkError::Diverged`]
+    /// naming the first replica whose state is not finite after the steps (e.g. SGD at a learning rate
+    /// beyond its stability limit, or a gradient that returns NaN).
     pub fn advance<D: Dynamics>(&mut self, dynamics: &D, steps: usize) -> Result<()> {
         if dynamics.dim() != self.k || dynamics.aux_dim() != self.aux_dim {
             return Err(NetworkError::ShapeMismatch {
@@ -143,6 +153,16 @@ impl Ensemble {
             .with_min_len(64)
             .for_each(|((q, rng), aux)| dynamics.advance(q, aux, rng, steps));
         self.time += steps;
+        // A learning rate that passes validation can still make SGD diverge: report the first
+        // replica (lowest index) with a non-finite state instead of returning NaN moments as success.
+        if let Some(i) = self.q.iter().position(|v| !v.is_finite()) {
+            return Err(NetworkError::Diverged {
+                replica: i / k,
+                step: self.time,
+                index: i % k,
+                value: self.q[i],
+            });
+        }
         Ok(())
     }
 

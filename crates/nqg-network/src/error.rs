@@ -62,6 +62,28 @@ pub enum NetworkError {
         /// Why it is invalid.
         reason: &'static str,
     },
+    /// A requested size exceeds the allocation budget ([`MAX_ELEMENTS`]) or overflows.
+    #[error("{what}: {requested} elements requested, the limit is {limit}")]
+    TooLarge {
+        /// What would be allocated.
+        what: &'static str,
+        /// Elements requested (saturated at `usize::MAX` on overflow).
+        requested: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A learning run diverged: a replica's state became non-finite.
+    #[error("replica {replica} diverged at step {step}: component {index} is {value}")]
+    Diverged {
+        /// The first replica (lowest index) that diverged.
+        replica: usize,
+        /// The step after which it was detected.
+        step: usize,
+        /// The component.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
     /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$).
     #[error("{0} is not symmetric positive definite")]
     NotPositiveDefinite(&'static str),
@@ -71,6 +93,22 @@ pub enum NetworkError {
     /// An operation needs a feature the object does not have (e.g. dense weights).
     #[error("unsupported operation: {0}")]
     Unsupported(&'static str),
+}
+
+/// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`).
+pub const MAX_ELEMENTS: usize = 1 << 31;
+
+/// The product of `factors`, checked for overflow and against [`MAX_ELEMENTS`].
+pub(crate) fn check_size(what: &'static str, factors: &[usize]) -> Result<usize> {
+    let n = factors.iter().try_fold(1usize, |acc, &f| acc.checked_mul(f));
+    match n {
+        Some(n) if n <= MAX_ELEMENTS => Ok(n),
+        _ => Err(NetworkError::TooLarge {
+            what,
+            requested: n.unwrap_or(usize::MAX),
+            limit: MAX_ELEMENTS,
+        }),
+    }
 }
 
 /// Result alias of the crate.

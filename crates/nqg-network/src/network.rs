@@ -19,7 +19,7 @@
 
 use num_dual::{Dual64, DualNum};
 
-use crate::error::{NetworkError, Result, check_finite, check_len};
+use crate::error::{NetworkError, Result, check_finite, check_len, check_size};
 
 /// An activation map $f$, written once for real and dual scalars.
 pub trait Activation: Send + Sync {
@@ -125,12 +125,16 @@ impl Weights {
     }
 
     /// All-zero dense weights.
-    pub fn zeros(n: usize) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// [`NetworkError::TooLarge`] if $n^2$ overflows or exceeds [`crate::error::MAX_ELEMENTS`].
+    pub fn zeros(n: usize) -> Result<Self> {
+        let len = check_size("dense weights (n²)", &[n, n])?;
+        Ok(Self {
             n,
             pattern: Pattern::Dense,
-            vals: vec![0.0; n * n],
-        }
+            vals: vec![0.0; len],
+        })
     }
 
     /// Sparse weights from `(row, col, value)` triplets (duplicates are summed; order within a row is
@@ -185,12 +189,32 @@ impl Weights {
 
     /// Banded weights: $w_{ij} = g(i, j)$ for $|i - j| \le h$ (with $j$ taken modulo $n$ when
     /// `periodic`), zero elsewhere.
+    ///
+    /// # Errors
+    /// A periodic band with $2h + 1 > n$, [`NetworkError::TooLarge`] beyond the allocation budget, or
+    /// a non-finite $g$.
     pub fn banded(
         n: usize,
         half_width: usize,
         periodic: bool,
         g: impl Fn(usize, usize) -> f64,
     ) -> Result<Self> {
+        // A periodic band wider than the ring would wrap onto itself (entries counted twice); a
+        // non-periodic one wider than the matrix is just dense. Both are settled before the loop, which
+        // would otherwise run for 2h + 1 offsets per row whatever n is.
+        let width = half_width.checked_mul(2).and_then(|w| w.checked_add(1));
+        if periodic && width.is_none_or(|w| w > n) {
+            return Err(NetworkError::InvalidParameter {
+                name: "half_width",
+                value: half_width as f64,
+                reason: "a periodic band needs 2h + 1 <= n",
+            });
+        }
+        let half_width = half_width.min(n.saturating_sub(1));
+        check_size(
+            "banded weights (n × (2h + 1))",
+            &[n, half_width.saturating_mul(2).saturating_add(1)],
+        )?;
         let mut t = Vec::new();
         for i in 0..n {
             for d in -(half_width as i64)..=(half_width as i64) {
@@ -368,6 +392,16 @@ pub trait Loss: Send + Sync {
         None
     }
 
+    /// Check the loss's own data before use (called by every [`Network`] method that evaluates it;
+    /// the default accepts everything). Losses with public fields re-validate them here, since a
+    /// struct literal bypasses their constructors.
+    ///
+    /// # Errors
+    /// Whatever is inconsistent, with the offending value.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// $(\partial L/\partial x, \partial L/\partial z)$. The default differentiates [`Loss::eval`] with
     /// forward-mode duals ($2N$ passes); override with a hand-written gradient where speed matters.
     fn grad(&self, x: &[f64], z: &[f64], gx: &mut [f64], gz: &mut [f64]) {
@@ -455,6 +489,31 @@ impl Loss for QuadraticLoss {
 
     fn size(&self) -> Option<usize> {
         Some(self.residual_weight.len())
+    }
+
+    fn validate(&self) -> Result<()> {
+        let n = self.residual_weight.len();
+        check_finite("residual weights", &self.residual_weight)?;
+        if !(self.epsilon.is_finite() && self.epsilon >= 0.0) {
+            return Err(NetworkError::InvalidParameter {
+                name: "epsilon",
+                value: self.epsilon,
+                reason: "must be finite and >= 0",
+            });
+        }
+        if let Some((kappa, idx, t)) = &self.boundary {
+            check_len("boundary targets", idx.len(), t.len())?;
+            check_finite("boundary targets", t)?;
+            check_finite("boundary strength", &[*kappa])?;
+            if let Some(&i) = idx.iter().find(|&&i| i >= n) {
+                return Err(NetworkError::IndexOutOfRange {
+                    what: "boundary term",
+                    index: i,
+                    len: n,
+                });
+            }
+        }
+        Ok(())
     }
 
     fn grad(&self, x: &[f64], z: &[f64], gx: &mut [f64], gz: &mut [f64]) {
@@ -619,6 +678,7 @@ impl<A: Activation> Network<A> {
     }
 
     fn check_loss<L: Loss>(&self, loss: &L) -> Result<()> {
+        loss.validate()?;
         match loss.size() {
             Some(s) => check_len("loss size", self.n(), s),
             None => Ok(()),

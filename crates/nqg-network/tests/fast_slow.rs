@@ -122,7 +122,7 @@ fn from_network_matches_and_rejects_nonlinear() {
     // The network loss and the ensemble energy are the same function.
     let x = [0.1, 0.2, -0.3, 0.4];
     assert!((net.loss(&loss, &x).unwrap() - g.energy(&x).unwrap()).abs() < 1e-14);
-    let tanh = Network::new(Weights::zeros(4), vec![0.0; 4], vec![], Act::Tanh).unwrap();
+    let tanh = Network::new(Weights::zeros(4).unwrap(), vec![0.0; 4], vec![], Act::Tanh).unwrap();
     assert!(matches!(
         GaussianEnsemble::from_network(&tanh, &loss, 2.0),
         Err(NetworkError::Unsupported(_))

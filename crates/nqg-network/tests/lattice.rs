@@ -222,7 +222,7 @@ fn lattice_errors() {
         lf.step(&[0.0; 4], &mut [0.0; 3]),
         Err(NetworkError::ShapeMismatch { .. })
     ));
-    assert!(speed_from_couplings(&nqg_network::Weights::zeros(5), 1.0, 1.0).is_err());
+    assert!(speed_from_couplings(&nqg_network::Weights::zeros(5).unwrap(), 1.0, 1.0).is_err());
 }
 
 #[test]

@@ -180,16 +180,16 @@ fn bad_input_gives_typed_errors() {
         e,
         NetworkError::IndexOutOfRange { index: 2, len: 2, .. }
     ));
-    let e = Network::new(Weights::zeros(3), vec![0.0; 3], vec![3], Act::Tanh).unwrap_err();
+    let e = Network::new(Weights::zeros(3).unwrap(), vec![0.0; 3], vec![3], Act::Tanh).unwrap_err();
     assert!(matches!(
         e,
         NetworkError::IndexOutOfRange { index: 3, len: 3, .. }
     ));
-    let e = Network::new(Weights::zeros(3), vec![0.0; 3], vec![1, 1], Act::Tanh).unwrap_err();
+    let e = Network::new(Weights::zeros(3).unwrap(), vec![0.0; 3], vec![1, 1], Act::Tanh).unwrap_err();
     assert_eq!(e, NetworkError::DuplicateIndex(1));
-    let e = Network::new(Weights::zeros(3), vec![0.0; 2], vec![], Act::Tanh).unwrap_err();
+    let e = Network::new(Weights::zeros(3).unwrap(), vec![0.0; 2], vec![], Act::Tanh).unwrap_err();
     assert!(matches!(e, NetworkError::ShapeMismatch { .. }));
-    let mut net = Network::new(Weights::zeros(3), vec![0.0; 3], vec![0], Act::Tanh).unwrap();
+    let mut net = Network::new(Weights::zeros(3).unwrap(), vec![0.0; 3], vec![0], Act::Tanh).unwrap();
     assert!(matches!(
         net.step(&[0.0; 3], &[]),
         Err(NetworkError::ShapeMismatch { .. })
@@ -207,7 +207,7 @@ fn bad_input_gives_typed_errors() {
         Err(NetworkError::ShapeMismatch { .. })
     ));
     assert!(matches!(
-        Weights::zeros(3).apply(&[0.0; 2], &mut [0.0; 3]),
+        Weights::zeros(3).unwrap().apply(&[0.0; 2], &mut [0.0; 3]),
         Err(NetworkError::ShapeMismatch { .. })
     ));
     let r: Result<QuadraticLoss> = QuadraticLoss::all(3, 0.0).with_boundary_term(1.0, vec![5], vec![0.0]);

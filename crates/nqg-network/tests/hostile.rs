@@ -1,0 +1,98 @@
+//! Hostile input (issue 15): a typed error carrying the offending value, or a finite answer.
+
+use nqg_network::NetworkError;
+use nqg_network::ensemble::Ensemble;
+use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::network::{Act, Network, QuadraticLoss, Weights};
+use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
+
+fn sgd(gamma: f64) -> TeacherStudentSgd {
+    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+    TeacherStudentSgd::online(p, SgdConfig::new(gamma, 1)).unwrap()
+}
+
+#[test]
+fn the_cases_of_the_issue_are_typed_errors() {
+    // Sizes: no allocation abort, no endless loop.
+    assert!(matches!(
+        Weights::zeros(1 << 20),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Weights::zeros(usize::MAX),
+        Err(NetworkError::TooLarge {
+            requested: usize::MAX,
+            ..
+        })
+    ));
+    assert!(matches!(
+        Weights::banded(5, 1 << 40, true, |_, _| 1.0),
+        Err(NetworkError::InvalidParameter {
+            name: "half_width",
+            ..
+        })
+    ));
+    // A non-periodic band wider than the matrix is the dense matrix, built at once.
+    let w = Weights::banded(5, 1 << 40, false, |_, _| 1.0).unwrap();
+    assert_eq!(w.values().len(), 25);
+    assert!(matches!(
+        Ensemble::new(&sgd(0.1), 1 << 40, 1, |_, _, _| {}),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    // A learning rate that passes validation but is far beyond the stability limit of SGD
+    // (gamma λ_max ≫ 2) diverges: reported with the replica, not as NaN moments and Ok.
+    let s = sgd(50.0);
+    let mut ens = Ensemble::new(&s, 8, 3, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
+    let e = ens.advance(&s, 2000).unwrap_err();
+    assert!(matches!(e, NetworkError::Diverged { .. }), "{e:?}");
+    // A loss whose public fields name an out-of-range boundary neuron is rejected, not indexed.
+    let net = Network::new(Weights::zeros(3).unwrap(), vec![0.0; 3], vec![], Act::Tanh).unwrap();
+    let loss = QuadraticLoss {
+        boundary: Some((1.0, vec![7], vec![0.0])),
+        ..QuadraticLoss::all(3, 0.1)
+    };
+    let e = net.loss(&loss, &[0.0; 3]).unwrap_err();
+    assert!(
+        matches!(e, NetworkError::IndexOutOfRange { index: 7, len: 3, .. }),
+        "{e:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("NQG_HOSTILE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        rng_seed: RngSeed::Fixed(20_211_028),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// SGD at an arbitrary step size and batch: a typed error, or finite replica states.
+    #[test]
+    fn sgd_is_an_error_or_finite(
+        gamma in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(0.0), Just(50.0), 1e-4..10.0f64, any::<f64>()],
+        batch in 0usize..4, steps in 0usize..300,
+    ) {
+        let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+        let Ok(s) = TeacherStudentSgd::online(p, SgdConfig::new(gamma, batch)) else { return Ok(()) };
+        let mut ens = Ensemble::new(&s, 4, 1, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
+        if ens.advance(&s, steps).is_ok() {
+            prop_assert!(ens.states().iter().all(|v| v.is_finite()));
+        }
+    }
+
+    /// Weight constructors at arbitrary sizes: a typed error or a matrix of the promised size.
+    #[test]
+    fn weights_are_errors_or_the_promised_size(
+        n in prop_oneof![0usize..50, Just(1usize << 20), Just(usize::MAX)],
+        h in prop_oneof![0usize..60, Just(1usize << 40), Just(usize::MAX)],
+        periodic in any::<bool>(),
+    ) {
+        if let Ok(w) = Weights::banded(n, h, periodic, |_, _| 1.0) {
+            prop_assert_eq!(w.n(), n);
+        }
+        if let Ok(w) = Weights::zeros(n) {
+            prop_assert_eq!(w.values().len(), n * n);
+        }
+    }
+}
