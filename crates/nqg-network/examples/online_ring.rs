@@ -19,16 +19,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let amplitude = args.get(3).copied().unwrap_or(0.5);
     let (l, courant, mass_dt, steps) = (256, 0.5, 0.1, 64);
     let teacher = RingCouplings::leapfrog(l, courant, mass_dt)?;
-    println!("sigma_obs  beta     a1(C²=0.25)  a0(1.49)  rms_err   c²_disp  m²_disp  contraction/update/site");
+    println!(
+        "sigma_obs  beta     a1(C²=0.25)  a0(1.49)  rms_err   c²_disp  m²_disp  contraction/update/site"
+    );
     for sigma_obs in [0.0, 0.01, 0.1] {
         let mut rng = StdRng::seed_from_u64(1);
         let total = trajectories * steps;
         let init = RingCouplings::uniform(l, 0.0, 0.0, 0.0, 0.0)?;
         let mut sgd = OnlineRingSgd::new(init, gamma, total / 5)?;
         for _ in 0..trajectories {
-            let phi0: Vec<f64> = smooth_random_field(l, corr_len, &mut rng)?.iter().map(|x| amplitude * x).collect();
+            let phi0: Vec<f64> = smooth_random_field(l, corr_len, &mut rng)?
+                .iter()
+                .map(|x| amplitude * x)
+                .collect();
             let (mut cur, mut prev) = (phi0.clone(), phi0);
-            let mut obs = |f: &[f64], rng: &mut StdRng| -> Vec<f64> {
+            let obs = |f: &[f64], rng: &mut StdRng| -> Vec<f64> {
                 f.iter()
                     .map(|x| {
                         let z: f64 = StandardNormal.sample(rng);

@@ -54,7 +54,12 @@ impl RingCouplings {
                 got: l,
             });
         }
-        for (name, v) in [("left", left), ("centre", centre), ("right", right), ("prev", prev)] {
+        for (name, v) in [
+            ("left", left),
+            ("centre", centre),
+            ("right", right),
+            ("prev", prev),
+        ] {
             if !v.is_finite() {
                 return Err(NetworkError::InvalidParameter {
                     name,
@@ -110,20 +115,30 @@ impl RingCouplings {
         check_len("phi^t", l, cur.len())?;
         check_len("output", l, out.len())?;
         for s in 0..l {
-            out[s] = self.left[s] * cur[(s + l - 1) % l] + self.centre[s] * cur[s] + self.right[s] * cur[(s + 1) % l];
+            out[s] = self.left[s] * cur[(s + l - 1) % l]
+                + self.centre[s] * cur[s]
+                + self.right[s] * cur[(s + 1) % l];
         }
         Ok(())
     }
 
     /// One noisy step in place: `prev` becomes $\phi^{t+1} = A\phi^t + p\,\phi^{t-1} + \sigma\xi$ (then swap
     /// the buffers); `sigma = 0` is the deterministic network.
-    pub fn step<R: Rng + ?Sized>(&self, cur: &[f64], prev: &mut [f64], sigma: f64, rng: &mut R) -> Result<()> {
+    pub fn step<R: Rng + ?Sized>(
+        &self,
+        cur: &[f64],
+        prev: &mut [f64],
+        sigma: f64,
+        rng: &mut R,
+    ) -> Result<()> {
         let l = self.check()?;
         check_non_negative("sigma", sigma)?;
         check_len("phi^t", l, cur.len())?;
         check_len("phi^{t-1}", l, prev.len())?;
         for s in 0..l {
-            let a = self.left[s] * cur[(s + l - 1) % l] + self.centre[s] * cur[s] + self.right[s] * cur[(s + 1) % l];
+            let a = self.left[s] * cur[(s + l - 1) % l]
+                + self.centre[s] * cur[s]
+                + self.right[s] * cur[(s + 1) % l];
             let xi = if sigma > 0.0 {
                 let z: f64 = StandardNormal.sample(rng);
                 sigma * z
@@ -155,7 +170,11 @@ impl RingCouplings {
             (&self.right, &other.right),
             (&self.prev, &other.prev),
         ] {
-            acc += a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum::<f64>();
+            acc += a
+                .iter()
+                .zip(b.iter())
+                .map(|(x, y)| (x - y) * (x - y))
+                .sum::<f64>();
         }
         Ok((acc / (4 * l) as f64).sqrt())
     }
@@ -163,7 +182,10 @@ impl RingCouplings {
     /// For uniform couplings: the mode coefficient $\alpha(k) = c + (l + r)\cos k$ and $\beta = p$ of
     /// $\hat\phi^{t+1} = \alpha\hat\phi^t + \beta\hat\phi^{t-1}$ (site 0's couplings).
     pub fn mode_coefficients(&self, k: f64) -> (f64, f64) {
-        (self.centre[0] + (self.left[0] + self.right[0]) * k.cos(), self.prev[0])
+        (
+            self.centre[0] + (self.left[0] + self.right[0]) * k.cos(),
+            self.prev[0],
+        )
     }
 
     /// For uniform couplings: the oscillation frequency of mode $k$ from the roots $z = \rho e^{\pm i\omega}$
@@ -452,7 +474,12 @@ pub fn fit_leapfrog_dispersion(points: &[DispersionPoint], k_max: f64) -> Result
     let sel: Vec<(f64, f64)> = points
         .iter()
         .filter(|p| p.k <= k_max && p.omega_measured.is_finite())
-        .map(|p| (4.0 * (p.k / 2.0).sin().powi(2), 2.0 * (1.0 - p.omega_measured.cos())))
+        .map(|p| {
+            (
+                4.0 * (p.k / 2.0).sin().powi(2),
+                2.0 * (1.0 - p.omega_measured.cos()),
+            )
+        })
         .collect();
     if sel.len() < 2 {
         return Err(NetworkError::InvalidParameter {
@@ -499,7 +526,14 @@ mod tests {
     fn recovers_teacher_with_error_falling_as_inverse_sqrt_n() {
         let teacher = RingCouplings::leapfrog(16, 0.5, 0.1).unwrap();
         let rms = |n: usize| -> f64 {
-            let e: Vec<f64> = (0..6).map(|i| run(&teacher, n, 0.1, 100 + i).averaged().rms_diff(&teacher).unwrap()).collect();
+            let e: Vec<f64> = (0..6)
+                .map(|i| {
+                    run(&teacher, n, 0.1, 100 + i)
+                        .averaged()
+                        .rms_diff(&teacher)
+                        .unwrap()
+                })
+                .collect();
             (e.iter().map(|x| x * x).sum::<f64>() / e.len() as f64).sqrt()
         };
         let (e1, e2) = (rms(1000), rms(16000));
@@ -531,7 +565,8 @@ mod tests {
         let total = learning_contraction(&cur, &prev, gamma, &mut out).unwrap();
         let mut sum = 0.0;
         for s in 0..l {
-            let f = nalgebra::DVector::from_vec(vec![cur[(s + l - 1) % l], cur[s], cur[(s + 1) % l], prev[s]]);
+            let f =
+                nalgebra::DVector::from_vec(vec![cur[(s + l - 1) % l], cur[s], cur[(s + 1) % l], prev[s]]);
             let j = nalgebra::DMatrix::identity(4, 4) - gamma * &f * f.transpose();
             let c = -j.determinant().abs().ln();
             assert!((out[s] - c).abs() < 1e-14);
@@ -548,7 +583,13 @@ mod tests {
         for p in &pts {
             let exact = crate::lattice::leapfrog_omega(0.5, p.k, 0.1);
             assert!((p.omega_theory - exact).abs() < 1e-12);
-            assert!((p.omega_measured - exact).abs() < dw, "k {} {} vs {}", p.k, p.omega_measured, exact);
+            assert!(
+                (p.omega_measured - exact).abs() < dw,
+                "k {} {} vs {}",
+                p.k,
+                p.omega_measured,
+                exact
+            );
         }
         let (c2, m2) = fit_leapfrog_dispersion(&pts, 0.8).unwrap();
         assert!((c2 - 0.25).abs() < 0.01 && (m2 - 0.01).abs() < 0.01, "{c2} {m2}");
@@ -562,7 +603,13 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(6);
         let (pts, dw) = measure_ring_dispersion(&net, 256, &mut rng).unwrap();
         for p in pts.iter().filter(|p| p.k < 1.0) {
-            assert!((p.omega_measured - p.omega_theory).abs() < 2.0 * dw, "{} {} {}", p.k, p.omega_measured, p.omega_theory);
+            assert!(
+                (p.omega_measured - p.omega_theory).abs() < 2.0 * dw,
+                "{} {} {}",
+                p.k,
+                p.omega_measured,
+                p.omega_theory
+            );
         }
     }
 

@@ -58,7 +58,11 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
     if expected == found {
         Ok(())
     } else {
-        Err(ThermoError::DimensionMismatch { what, expected, found })
+        Err(ThermoError::DimensionMismatch {
+            what,
+            expected,
+            found,
+        })
     }
 }
 
@@ -129,10 +133,7 @@ impl SecondOrderChain {
                 reason: "must be finite",
             });
         }
-        Ok(path
-            .windows(3)
-            .map(|w| self.step_entropy(w[0], w[1], w[2]))
-            .sum())
+        Ok(path.windows(3).map(|w| self.step_entropy(w[0], w[1], w[2])).sum())
     }
 
     /// The stationary covariance $(\gamma_0, \gamma_1) = (\langle x_t^2\rangle, \langle x_tx_{t-1}\rangle)$
@@ -279,7 +280,11 @@ impl CirculantChain {
     /// The per-mode medium entropy of the step $\phi_{u-1}, \phi_u \to \phi_{u+1}$, one value per real
     /// mode; their sum equals the real-space [`field_step_entropy`] summed over sites.
     pub fn mode_step_entropy(&self, prev: &[f64], cur: &[f64], next: &[f64]) -> Result<Vec<f64>> {
-        let (p, c, n) = (self.real_modes(prev)?, self.real_modes(cur)?, self.real_modes(next)?);
+        let (p, c, n) = (
+            self.real_modes(prev)?,
+            self.real_modes(cur)?,
+            self.real_modes(next)?,
+        );
         (0..self.l)
             .map(|m| Ok(self.mode_chain(m)?.step_entropy(p[m], c[m], n[m])))
             .collect()
@@ -317,10 +322,7 @@ mod tests {
             let lhs = c.path_entropy(&x).unwrap();
             let rhs = c.stationary_log_density(x[n], x[n - 1]).unwrap()
                 - c.stationary_log_density(x[0], x[1]).unwrap();
-            let scale: f64 = x
-                .windows(3)
-                .map(|w| c.step_entropy(w[0], w[1], w[2]).abs())
-                .sum();
+            let scale: f64 = x.windows(3).map(|w| c.step_entropy(w[0], w[1], w[2]).abs()).sum();
             assert!((lhs - rhs).abs() <= 1e-12 * scale.max(1.0), "{lhs} vs {rhs}");
         }
     }
@@ -332,7 +334,12 @@ mod tests {
         let (g0, g1) = c.stationary_covariance().unwrap();
         assert!((g0 - 1.0 / 0.75).abs() < 1e-15);
         assert!((g1 - 0.5 / 0.75).abs() < 1e-15);
-        assert!(SecondOrderChain::new(1.9, -1.0, 1.0).unwrap().stationary_covariance().is_err());
+        assert!(
+            SecondOrderChain::new(1.9, -1.0, 1.0)
+                .unwrap()
+                .stationary_covariance()
+                .is_err()
+        );
     }
 
     #[test]
@@ -374,7 +381,9 @@ mod tests {
         let a: Vec<f64> = random_path(l * l, 9);
         let beta = random_path(l, 10);
         let (p, c, n) = (random_path(l, 11), random_path(l, 12), random_path(l, 13));
-        let ac: Vec<f64> = (0..l).map(|i| (0..l).map(|j| a[i * l + j] * c[j]).sum()).collect();
+        let ac: Vec<f64> = (0..l)
+            .map(|i| (0..l).map(|j| a[i * l + j] * c[j]).sum())
+            .collect();
         let mut out = vec![0.0; l];
         field_step_entropy(&p, &ac, &n, &beta, 0.4, &mut out).unwrap();
         for s in 0..l {
