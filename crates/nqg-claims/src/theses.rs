@@ -65,6 +65,13 @@ pub fn register(reg: &mut Registry) {
             "paper.sgd.entropy_balance_late",
             "paper.lorentz.klein_gordon_covariance",
             "paper.lorentz.klein_gordon_covariance_ir",
+            "e2e.lorentz.euclidean_expectation",
+            "e2e.lorentz.medium_entropy_closed_form",
+            "e2e.lorentz.euclidean_definite",
+            "e2e.lorentz.energy_form_speed",
+            "e2e.lorentz.signature",
+            "e2e.lorentz.light_cone_speed",
+            "e2e.lorentz.violation_trend",
         ],
     );
     reg.thesis(

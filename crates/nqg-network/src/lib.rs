@@ -13,6 +13,7 @@
 //! | [`ensemble`] | parallel replicas with per-replica seed-derived streams; streaming moments | N-1, N-2 |
 //! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
+//! | [`online`] | online SGD of banded second-order ring couplings under noise, learning contraction $-\ln|1-\gamma|f|^2|$, dispersion of a learned ring | E-2, N-7 |
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
 //!
 //! Every stochastic routine takes a seed; ensemble members derive their stream from
@@ -27,6 +28,7 @@ pub mod lattice;
 pub mod learning;
 pub mod moments;
 pub mod network;
+pub mod online;
 pub mod rng;
 pub mod sampler;
 pub mod train;

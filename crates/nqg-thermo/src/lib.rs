@@ -12,6 +12,8 @@
 //!   Boltzmann stationary states, round-off probability conservation, implicit steps);
 //! * [`gaussian`]: exact Gaussian moments of linear diffusions (the moment ODE);
 //! * [`entropy`]: Shannon, Gaussian, Kozachenko-Leonenko kNN and KL estimators;
+//! * [`path_entropy`]: per-path and per-Fourier-mode entropy production of linear Gaussian
+//!   second-order chains (the learned neuron field of E-2);
 //! * [`stochastic`]: trajectory entropy production (Sekimoto/Seifert), fluctuation theorems, TUR and
 //!   non-equilibrium Ornstein-Uhlenbeck currents.
 //!
@@ -33,6 +35,7 @@ pub mod error;
 pub mod fp;
 pub mod fp2d;
 pub mod gaussian;
+pub mod path_entropy;
 pub mod rng;
 pub mod sde;
 pub mod stochastic;

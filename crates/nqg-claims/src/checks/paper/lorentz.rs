@@ -31,7 +31,10 @@ pub fn register(reg: &mut Registry) {
         "paper.lorentz.klein_gordon_covariance",
         "N-6 as written: a Klein-Gordon network packet (m = 0.1, C = 0.5) started from the continuum boost \
          to v = 0.6 agrees with the Lorentz-transformed rest packet for every width w ≥ 10 of the ladder \
-         w ∈ {5, 10, 20, 40}, and the relative L2 difference falls as (Δs/w)² (fitted exponent)",
+         w ∈ {5, 10, 20, 40}, and the relative L2 difference falls as (Δs/w)² (fitted exponent); a \
+         premise only: the lattice is hand-built (no noise, no learning, no entropy), so it shows that \
+         such a network is Lorentz-covariant in the infrared, not that learning produces it (that is \
+         E-2, e2e.lorentz)",
         Role::Premise,
         klein_gordon_covariance,
     )
@@ -43,7 +46,8 @@ pub fn register(reg: &mut Registry) {
          roughly as (Δs/w)² on the whole ladder (fitted exponent with a wider band); registered after the \
          pre-registered N-6 measured 1.2 % at w = 10 and a fitted exponent 2.16, whose local slopes (about \
          2, 3 and 1.2 between successive widths) are not one power law: along the ladder the packet passes \
-         from k > m to k < m, and at w = 40 the mass term's own time-step error enters",
+         from k > m to k < m, and at w = 40 the mass term's own time-step error enters; a premise, as the \
+         lattice is hand-built",
         Role::Premise,
         klein_gordon_covariance_ir,
     )
