@@ -9,6 +9,8 @@
 //! - `cargo xtask theory-map` regenerates `docs/theory-map.md` from the registry.
 //! - `cargo xtask bench [-p PACKAGE].. [--seconds S]` runs the criterion benches and writes the medians
 //!   to `target/bench/summary.md`.
+//! - `cargo xtask fuzz [--seconds N] [TARGET]..` runs the cargo-fuzz targets in `fuzz/` (nightly;
+//!   installs `cargo-fuzz` if missing) for N seconds each and reports any crash with its input file.
 //!
 //! Exit codes: 0 when every must-hold check holds, nothing errored and every prediction's outcome
 //! matches the baseline (a refuted prediction in the baseline is fine); 1 otherwise; 2 bad usage or an
@@ -52,6 +54,25 @@ enum Task {
     TheoryMap,
     /// Run the criterion benches (release, LTO) and summarise the medians in target/bench/summary.md.
     Bench(BenchArgs),
+    /// Run the cargo-fuzz targets in fuzz/ (nightly toolchain) for a fixed time each.
+    Fuzz(FuzzArgs),
+}
+
+/// The fuzz targets of `fuzz/Cargo.toml`, one per leaf crate's main entry points.
+const FUZZ_TARGETS: [&str; 4] = [
+    "thermo_fokker_planck",
+    "quantum_split_step",
+    "geometry_curvature",
+    "network_learning",
+];
+
+#[derive(Debug, clap::Args)]
+struct FuzzArgs {
+    /// Seconds per target.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Targets to run (default: all).
+    targets: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,6 +161,66 @@ fn main() -> ExitCode {
         }
         Task::Verify(args) => verify(args),
         Task::Bench(args) => bench(args),
+        Task::Fuzz(args) => fuzz(args),
+    }
+}
+
+/// Run each fuzz target for `--seconds`; a crash fails with the target's artifact directory.
+fn fuzz(args: FuzzArgs) -> ExitCode {
+    let root = workspace_root();
+    let have = std::process::Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have {
+        eprintln!("cargo-fuzz is not installed: cargo install cargo-fuzz");
+        let ok = std::process::Command::new("cargo")
+            .args(["install", "cargo-fuzz", "--locked"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("error: cannot install cargo-fuzz");
+            return ExitCode::from(2);
+        }
+    }
+    let targets: Vec<String> = if args.targets.is_empty() {
+        FUZZ_TARGETS.iter().map(|t| (*t).to_string()).collect()
+    } else {
+        args.targets.clone()
+    };
+    if let Some(bad) = targets.iter().find(|t| !FUZZ_TARGETS.contains(&t.as_str())) {
+        eprintln!(
+            "error: unknown fuzz target {bad:?} (known: {})",
+            FUZZ_TARGETS.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    let mut failed = Vec::new();
+    for t in &targets {
+        eprintln!("==> fuzzing {t} for {} s", args.seconds);
+        let status = std::process::Command::new("cargo")
+            .current_dir(&root)
+            .args(["+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", t, "--"])
+            .arg(format!("-max_total_time={}", args.seconds))
+            .status();
+        match status {
+            Ok(s) if s.success() => eprintln!("    {t}: no finding in {} s", args.seconds),
+            Ok(_) => {
+                eprintln!("    {t}: FINDING, see fuzz/artifacts/{t}/");
+                failed.push(t.clone());
+            }
+            Err(e) => {
+                eprintln!("error: cannot run cargo fuzz: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if failed.is_empty() {
+        eprintln!("fuzz: {} target(s), no finding", targets.len());
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("fuzz: findings in {}", failed.join(", "));
+        ExitCode::from(1)
     }
 }
 

@@ -116,7 +116,7 @@ impl Ensemble {
             .par_chunks(CHUNK * k.max(1))
             .map(|c| {
                 let mut m = Moments::new(k);
-                c.chunks(k.max(1)).for_each(|q| m.push(q));
+                c.chunks(k.max(1)).for_each(|q| m.push_unchecked(q));
                 m
             })
             .collect();
@@ -153,17 +153,22 @@ impl Ensemble {
             .with_min_len(64)
             .for_each(|((q, rng), aux)| dynamics.advance(q, aux, rng, steps));
         self.time += steps;
-        // A learning rate that passes validation can still make SGD diverge: report the first
-        // replica (lowest index) with a non-finite state instead of returning NaN moments as success.
-        if let Some(i) = self.q.iter().position(|v| !v.is_finite()) {
-            return Err(NetworkError::Diverged {
+        self.check_finite_states()
+    }
+
+    /// A learning rate that passes validation can still make SGD diverge: report the first replica
+    /// (lowest index) with a non-finite state instead of returning NaN moments as success.
+    fn check_finite_states(&self) -> Result<()> {
+        let k = self.k.max(1);
+        match self.q.iter().position(|v| !v.is_finite()) {
+            None => Ok(()),
+            Some(i) => Err(NetworkError::Diverged {
                 replica: i / k,
                 step: self.time,
                 index: i % k,
                 value: self.q[i],
-            });
+            }),
         }
-        Ok(())
     }
 
     /// Run to each time in `log_times` (increasing, relative to the current time) and record the
@@ -223,7 +228,7 @@ impl Ensemble {
                 while done + every <= steps {
                     dynamics.advance(q, aux, rng, every);
                     done += every;
-                    m.push(q);
+                    m.push_unchecked(q);
                 }
                 dynamics.advance(q, aux, rng, steps - done);
                 m
@@ -231,6 +236,7 @@ impl Ensemble {
             .collect();
         self.aux = aux_store;
         self.time += steps;
+        self.check_finite_states()?;
         let mut total = Moments::new(kk);
         per_replica.iter().for_each(|m| total.merge(m));
         Ok(total)

@@ -36,12 +36,19 @@ impl Moments {
         self.n
     }
 
-    /// Add one sample (ignored if its length differs from $K$).
-    pub fn push(&mut self, q: &[f64]) {
+    /// Add one sample.
+    ///
+    /// # Errors
+    /// [`crate::NetworkError::ShapeMismatch`] if its length differs from $K$ (the moments are unchanged).
+    pub fn push(&mut self, q: &[f64]) -> crate::Result<()> {
+        crate::error::check_len("sample", self.dim(), q.len())?;
+        self.push_unchecked(q);
+        Ok(())
+    }
+
+    /// [`Moments::push`] for a sample known to have length $K$ (the ensembles' inner loop).
+    pub(crate) fn push_unchecked(&mut self, q: &[f64]) {
         let k = self.dim();
-        if q.len() != k {
-            return;
-        }
         self.n += 1;
         let inv = 1.0 / self.n as f64;
         let mut d = [0.0f64; 16];
@@ -141,10 +148,10 @@ mod tests {
             })
             .collect();
         let mut all = Moments::new(2);
-        data.iter().for_each(|d| all.push(d));
+        data.iter().for_each(|d| all.push(d).unwrap());
         let (mut a, mut b) = (Moments::new(2), Moments::new(2));
-        data[..37].iter().for_each(|d| a.push(d));
-        data[37..].iter().for_each(|d| b.push(d));
+        data[..37].iter().for_each(|d| a.push(d).unwrap());
+        data[37..].iter().for_each(|d| b.push(d).unwrap());
         a.merge(&b);
         // Two-pass reference.
         let n = data.len() as f64;

@@ -179,7 +179,14 @@ mod never_panics {
                 let _ = e.sample(&mut rng);
             }
             let mut mo = Moments::new(n);
-            mo.push(&samples);
+            // A sample of the wrong length is a typed error and leaves the moments unchanged.
+            match mo.push(&samples) {
+                Ok(()) => assert_eq!(mo.count(), 1),
+                Err(e) => {
+                    assert!(matches!(e, nqg_network::NetworkError::ShapeMismatch { .. }), "{e:?}");
+                    assert_eq!(mo.count(), 0);
+                }
+            }
             let _ = mo.covariance();
             let _ = mo.gaussian_entropy();
             if let Ok(t) = SelfTuning::new(g, mu, 1.0) {

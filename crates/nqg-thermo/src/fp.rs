@@ -176,8 +176,19 @@ impl FokkerPlanck1d {
                 value: pe[i],
             });
         }
-        let alpha = pe.iter().map(|&z| c * bernoulli(-z)).collect();
-        let beta = pe.iter().map(|&z| c * bernoulli(z)).collect();
+        let alpha: Vec<f64> = pe.iter().map(|&z| c * bernoulli(-z)).collect();
+        let beta: Vec<f64> = pe.iter().map(|&z| c * bernoulli(z)).collect();
+        // The one-way rates of a valid operator are positive and finite; extreme D/h or Péclet
+        // numbers can overflow or underflow them (found by fuzzing: D = 3e-319 on a box of 1e247).
+        for (i, &r) in alpha.iter().chain(&beta).enumerate() {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(ThermoError::NonFiniteValue {
+                    what: "one-way rate D B(±P)/h at face (out of floating-point range)",
+                    index: i % alpha.len().max(1),
+                    value: r,
+                });
+            }
+        }
         Ok(Self {
             grid,
             diffusion,

@@ -142,6 +142,23 @@ fn the_cases_of_the_issue_are_typed_errors() {
     );
 }
 
+#[test]
+fn rates_out_of_floating_point_range_are_rejected() {
+    // Found by `cargo xtask fuzz` (thermo_fokker_planck): a subnormal D on a box of 1e247 underflows
+    // every one-way rate to 0, and the stationary state came back as NaN.
+    let lo = f64::from_le_bytes([115, 115, 140, 255, 0, 0, 0, 0]);
+    let width = f64::from_le_bytes([0, 115, 0, 0, 0, 0, 10, 115]);
+    let d = f64::from_le_bytes([255, 255, 0, 0, 0, 0, 0, 0]);
+    let g = Grid1d::new(lo, lo + width, 255).unwrap();
+    for bc in [Boundary::Periodic, Boundary::Reflecting] {
+        let e = FokkerPlanck1d::from_drift(g, d, bc, |_| 0.0).unwrap_err();
+        assert!(
+            matches!(e, ThermoError::NonFiniteValue { value, .. } if value == 0.0),
+            "{e:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("NQG_HOSTILE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
