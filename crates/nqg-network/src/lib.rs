@@ -14,6 +14,7 @@
 //! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
+//! | [`online`] | online SGD (tail-averaged) of lattice couplings from noisy leapfrog trajectories | N-7, E-5 |
 //!
 //! Every stochastic routine takes a seed; ensemble members derive their stream from
 //! `(seed, member)` ([`rng::member_rng`]). Bad input gives a [`NetworkError`]. The crate depends on no
@@ -27,6 +28,7 @@ pub mod lattice;
 pub mod learning;
 pub mod moments;
 pub mod network;
+pub mod online;
 pub mod rng;
 pub mod sampler;
 pub mod train;
