@@ -280,7 +280,16 @@ mod tests {
     #[test]
     fn uniform_medium_gives_straight_rays_at_speed_c() {
         let m = Optical::new(Uniform(0.7));
-        let ray = trace_in_time(&m, GeodesicKind::Null, &[0.0, 1.0, 2.0], &[0.0, 3.0, 4.0], 0.1, 100, 10).unwrap();
+        let ray = trace_in_time(
+            &m,
+            GeodesicKind::Null,
+            &[0.0, 1.0, 2.0],
+            &[0.0, 3.0, 4.0],
+            0.1,
+            100,
+            10,
+        )
+        .unwrap();
         let end = ray.x.last().unwrap();
         // Direction (3, 4)/5 at speed 0.7 for t = 10.
         assert!((end[0] - 10.0).abs() < 1e-12);
@@ -295,10 +304,26 @@ mod tests {
         // Ultrastatic: ω = sqrt(c² k² + 1): v = c² k / sqrt(c² k² + 1).
         let (c, k) = (0.8, 0.6);
         let t = 5.0;
-        let opt = trace_in_time(&Optical::new(Uniform(c)), GeodesicKind::Timelike, &[0.0, 0.0], &[0.0, k], 0.05, 100, 100)
-            .unwrap();
-        let ult = trace_in_time(&Ultrastatic::new(Uniform(c)), GeodesicKind::Timelike, &[0.0, 0.0], &[0.0, k], 0.05, 100, 100)
-            .unwrap();
+        let opt = trace_in_time(
+            &Optical::new(Uniform(c)),
+            GeodesicKind::Timelike,
+            &[0.0, 0.0],
+            &[0.0, k],
+            0.05,
+            100,
+            100,
+        )
+        .unwrap();
+        let ult = trace_in_time(
+            &Ultrastatic::new(Uniform(c)),
+            GeodesicKind::Timelike,
+            &[0.0, 0.0],
+            &[0.0, k],
+            0.05,
+            100,
+            100,
+        )
+        .unwrap();
         let v_opt = c * k / (k * k + 1.0).sqrt();
         let v_ult = c * c * k / (c * c * k * k + 1.0).sqrt();
         assert!((opt.x[1][1] - v_opt * t).abs() < 1e-12, "{:?}", opt.x[1]);
@@ -311,8 +336,16 @@ mod tests {
         let (a, r) = (1e-4, 8.0);
         let lens = Optical::new(GaussianLens::new(a, r, [0.0, 0.0]).unwrap());
         for b in [4.0, 8.0, 12.0] {
-            let ray = trace_in_time(&lens, GeodesicKind::Null, &[0.0, -80.0, b], &[0.0, 1.0, 0.0], 0.1, 1600, 1600)
-                .unwrap();
+            let ray = trace_in_time(
+                &lens,
+                GeodesicKind::Null,
+                &[0.0, -80.0, b],
+                &[0.0, 1.0, 0.0],
+                0.1,
+                1600,
+                1600,
+            )
+            .unwrap();
             let p = ray.p.last().unwrap();
             let alpha = p[2].atan2(p[1]);
             let born = born_deflection_gaussian(a, r, b);
@@ -323,12 +356,33 @@ mod tests {
     #[test]
     fn null_rays_of_the_conformal_metric_coincide() {
         let lens = GaussianLens::new(0.2, 8.0, [0.0, 0.0]).unwrap();
-        let a = trace_in_time(&Optical::new(lens), GeodesicKind::Null, &[0.0, -30.0, 8.0], &[0.0, 1.0, 0.0], 0.05, 1200, 1200)
-            .unwrap();
-        let b = trace_in_time(&Ultrastatic::new(lens), GeodesicKind::Null, &[0.0, -30.0, 8.0], &[0.0, 1.0, 0.0], 0.05, 1200, 1200)
-            .unwrap();
+        let a = trace_in_time(
+            &Optical::new(lens),
+            GeodesicKind::Null,
+            &[0.0, -30.0, 8.0],
+            &[0.0, 1.0, 0.0],
+            0.05,
+            1200,
+            1200,
+        )
+        .unwrap();
+        let b = trace_in_time(
+            &Ultrastatic::new(lens),
+            GeodesicKind::Null,
+            &[0.0, -30.0, 8.0],
+            &[0.0, 1.0, 0.0],
+            0.05,
+            1200,
+            1200,
+        )
+        .unwrap();
         for i in 0..3 {
-            assert!((a.x[1][i] - b.x[1][i]).abs() < 1e-9, "{:?} vs {:?}", a.x[1], b.x[1]);
+            assert!(
+                (a.x[1][i] - b.x[1][i]).abs() < 1e-9,
+                "{:?} vs {:?}",
+                a.x[1],
+                b.x[1]
+            );
         }
     }
 

@@ -58,7 +58,10 @@ pub fn packet_2d(
     let omega = leapfrog_omega_2d(courant, k, mass_dt);
     let so = omega.sin();
     let vg = if so.abs() > 1e-12 {
-        [courant * courant * k[0].sin() / so, courant * courant * k[1].sin() / so]
+        [
+            courant * courant * k[0].sin() / so,
+            courant * courant * k[1].sin() / so,
+        ]
     } else {
         [0.0, 0.0]
     };
@@ -86,7 +89,13 @@ pub fn packet_2d(
 /// on the periodic $n_x \times n_y$ grid, with coordinates measured as periodic offsets from `reference`
 /// (so a packet crossing the seam is tracked continuously). `None` for a zero field or a length that is
 /// not $n_x n_y$.
-pub fn centroid_2d(phi: &[f64], phi_prev: &[f64], nx: usize, ny: usize, reference: [f64; 2]) -> Option<[f64; 2]> {
+pub fn centroid_2d(
+    phi: &[f64],
+    phi_prev: &[f64],
+    nx: usize,
+    ny: usize,
+    reference: [f64; 2],
+) -> Option<[f64; 2]> {
     if phi.len() != nx * ny || phi_prev.len() != nx * ny || nx == 0 || ny == 0 {
         return None;
     }
@@ -142,7 +151,11 @@ pub fn mean_wavevector_2d(phi: &[f64], nx: usize, ny: usize) -> Result<[f64; 2]>
         fy.process(&mut col);
         let kx = two_pi * jx as f64 / nx as f64;
         for (jy, c) in col.iter().enumerate() {
-            let signed = if 2 * jy > ny { jy as f64 - ny as f64 } else { jy as f64 };
+            let signed = if 2 * jy > ny {
+                jy as f64 - ny as f64
+            } else {
+                jy as f64
+            };
             let ky = two_pi * signed / ny as f64;
             let w = c.norm_sqr();
             sx += kx * w;
@@ -181,7 +194,11 @@ mod tests {
         let vg = c * c * k[0].sin() / omega.sin();
         // Group velocity to the O(Δk²) spread of the packet (transverse spread 1/(√2 w_y k) = 0.11 rad
         // slows the centroid by ~0.6 %); no transverse drift by symmetry.
-        assert!((pos[0] - (30.0 + vg * steps as f64)).abs() < 0.5, "{pos:?} vs {}", 30.0 + vg * 100.0);
+        assert!(
+            (pos[0] - (30.0 + vg * steps as f64)).abs() < 0.5,
+            "{pos:?} vs {}",
+            30.0 + vg * 100.0
+        );
         // (The seam row y = 0 has no mirror partner on the periodic grid: ~1e-4.)
         assert!((pos[1] - 64.0).abs() < 1e-3, "{pos:?}");
     }
@@ -190,12 +207,18 @@ mod tests {
     fn mean_wavevector_of_a_tilted_packet() {
         // A packet with carrier (0.5, 0.1) on a periodic grid (exact lattice wavevectors 2π j / n).
         let (nx, ny) = (64, 64);
-        let k = [2.0 * std::f64::consts::PI * 5.0 / 64.0, 2.0 * std::f64::consts::PI * 1.0 / 64.0];
+        let k = [
+            2.0 * std::f64::consts::PI * 5.0 / 64.0,
+            2.0 * std::f64::consts::PI * 1.0 / 64.0,
+        ];
         let (phi, _) = packet_2d(nx, ny, 0.5, 0.0, [32.0, 32.0], [8.0, 8.0], k).unwrap();
         let m = mean_wavevector_2d(&phi, nx, ny).unwrap();
         // Symmetric Gaussian spectra around the carrier; the mirror peak's tail in the half-plane is
         // e^{-(k w)^2} ~ 1e-11; the Gaussian's periodic truncation at ±32 = 4w leaves ~1e-7.
-        assert!((m[0] - k[0]).abs() < 1e-6 && (m[1] - k[1]).abs() < 1e-6, "{m:?} vs {k:?}");
+        assert!(
+            (m[0] - k[0]).abs() < 1e-6 && (m[1] - k[1]).abs() < 1e-6,
+            "{m:?} vs {k:?}"
+        );
         assert!(mean_wavevector_2d(&phi[1..], nx, ny).is_err());
     }
 
