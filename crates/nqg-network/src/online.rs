@@ -25,9 +25,8 @@ pub type Pair = (Vec<f64>, Vec<f64>);
 /// A trajectory of the noisy leapfrog network (THEORY.md E-2, E-5) as `steps` training pairs.
 ///
 /// Initial data $\phi^0_s \sim U(-\tfrac12, \tfrac12)$, $\phi^{-1}_s = \phi^0_s + 0.1\,U(-\tfrac12, \tfrac12)$;
-/// then $\phi^{t+1} = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}_s
-/// + \sigma\xi^t_s$ with $\xi \sim N(0, 1)$. `noise` $= \sigma \ge 0$ ($\sigma = 0$: the deterministic
-/// network).
+/// then $\phi^{t+1} = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}_s + \sigma\xi^t_s$
+/// with $\xi \sim N(0, 1)$. `noise` $= \sigma \ge 0$ ($\sigma = 0$: the deterministic network).
 ///
 /// # Errors
 /// [`NetworkError::InvalidParameter`] for a negative or non-finite `noise`.
