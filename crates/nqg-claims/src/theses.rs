@@ -80,6 +80,7 @@ pub fn register(reg: &mut Registry) {
             "e2e.geodesics.massive_packet_conformal",
             "e2e.geodesics.lens_deflection",
             "e2e.geodesics.lens_deflection_single_ray",
+            "e2e.geodesics.learned_lens_deflection",
         ],
     );
     reg.thesis(

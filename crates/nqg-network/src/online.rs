@@ -16,7 +16,7 @@ use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::{NetworkError, Result, check_finite, check_gamma, check_len, check_non_negative};
-use crate::lattice::Leapfrog1D;
+use crate::lattice::{Leapfrog1D, Leapfrog2D};
 use crate::network::Weights;
 
 /// One training pair $(x_t, x_{t+1})$ of a leapfrog network, $x_t = (\phi^t, \phi^{t-1})$.
@@ -56,6 +56,98 @@ pub fn noisy_leapfrog_pairs<R: Rng + ?Sized>(
         out.push((x, y));
     }
     Ok(out)
+}
+
+/// A trajectory of the noisy 2D leapfrog network (THEORY.md E-5, the lens) as `steps` training pairs
+/// $x_t = (\phi^t, \phi^{t-1})$ (row-major fields): initial data as [`noisy_leapfrog_pairs`], then each
+/// step of [`Leapfrog2D::step`] plus $\sigma\xi$ on every site.
+///
+/// # Errors
+/// [`NetworkError::InvalidParameter`] for a negative or non-finite `noise`.
+pub fn noisy_leapfrog2d_pairs<R: Rng + ?Sized>(
+    net: &Leapfrog2D,
+    steps: usize,
+    noise: f64,
+    rng: &mut R,
+) -> Result<Vec<Pair>> {
+    check_non_negative("process noise sigma", noise)?;
+    let (nx, ny) = net.shape();
+    let n = nx * ny;
+    let mut cur: Vec<f64> = (0..n).map(|_| rng.random::<f64>() - 0.5).collect();
+    let mut prev: Vec<f64> = cur
+        .iter()
+        .map(|v| v + 0.1 * (rng.random::<f64>() - 0.5))
+        .collect();
+    let mut out = Vec::with_capacity(steps);
+    for _ in 0..steps {
+        let x: Vec<f64> = cur.iter().chain(&prev).copied().collect();
+        net.step(&cur, &mut prev)?;
+        for v in prev.iter_mut() {
+            let xi: f64 = StandardNormal.sample(rng);
+            *v += noise * xi;
+        }
+        std::mem::swap(&mut cur, &mut prev);
+        let y: Vec<f64> = cur.iter().chain(&prev).copied().collect();
+        out.push((x, y));
+    }
+    Ok(out)
+}
+
+/// The banded $\hat w$ of the 2D leapfrog on $x = (\phi^t, \phi^{t-1})$ ($2n_xn_y$ neurons, periodic
+/// 5-point Laplacian): row $s$ holds $2 - 4C_s^2 - \mu^2$ on the diagonal, $C_s^2$ on the four
+/// neighbours, $-1$ on $\phi^{t-1}_s$; row $n_xn_y + s$ copies $\phi^t_s$. The pattern learned in E-5.
+///
+/// # Errors
+/// [`NetworkError::InvalidParameter`] for a grid below 3×3; [`NetworkError::ShapeMismatch`] unless
+/// `courant.len() == nx * ny`; non-finite values.
+pub fn leapfrog2d_weights(nx: usize, ny: usize, courant: &[f64], mass_dt: f64) -> Result<Weights> {
+    if nx < 3 || ny < 3 {
+        return Err(NetworkError::InvalidParameter {
+            name: "grid size",
+            value: nx.min(ny) as f64,
+            reason: "need nx, ny >= 3",
+        });
+    }
+    check_len("Courant field (nx*ny)", nx * ny, courant.len())?;
+    check_finite("Courant field", courant)?;
+    check_non_negative("mass*dt", mass_dt)?;
+    let n = nx * ny;
+    let mut t = Vec::with_capacity(7 * n);
+    for y in 0..ny {
+        for x in 0..nx {
+            let s = y * nx + x;
+            let c2 = courant[s] * courant[s];
+            t.push((s, s, 2.0 - 4.0 * c2 - mass_dt * mass_dt));
+            t.push((s, y * nx + (x + nx - 1) % nx, c2));
+            t.push((s, y * nx + (x + 1) % nx, c2));
+            t.push((s, ((y + ny - 1) % ny) * nx + x, c2));
+            t.push((s, ((y + 1) % ny) * nx + x, c2));
+            t.push((s, n + s, -1.0));
+            t.push((n + s, s, 1.0));
+        }
+    }
+    Weights::sparse(2 * n, &t)
+}
+
+/// The Courant field $C_s = \sqrt{\tfrac14\sum_\text{nbrs} w_{s,\text{nbr}}}$ read from the $\phi$-rows of a
+/// (learned) 2D leapfrog network of $2n_xn_y$ neurons (negative means clamp to 0).
+///
+/// # Errors
+/// [`NetworkError::ShapeMismatch`] unless the network has $2n_xn_y$ neurons.
+pub fn courant_from_couplings_2d(w: &Weights, nx: usize, ny: usize) -> Result<Vec<f64>> {
+    check_len("2D leapfrog network (2 nx ny neurons)", 2 * nx * ny, w.n())?;
+    Ok((0..ny)
+        .flat_map(|y| (0..nx).map(move |x| (x, y)))
+        .map(|(x, y)| {
+            let s = y * nx + x;
+            let c2 = 0.25
+                * (w.get(s, y * nx + (x + nx - 1) % nx)
+                    + w.get(s, y * nx + (x + 1) % nx)
+                    + w.get(s, ((y + ny - 1) % ny) * nx + x)
+                    + w.get(s, ((y + 1) % ny) * nx + x));
+            c2.max(0.0).sqrt()
+        })
+        .collect())
 }
 
 /// The result of [`fit_pattern_online`].
@@ -190,6 +282,34 @@ mod tests {
         let (e1, e2) = (mean(512), mean(8192));
         let slope = (e1 / e2).ln() / 16f64.ln();
         assert!((slope - 0.5).abs() < 0.15, "slope {slope} (errors {e1}, {e2})");
+    }
+
+    #[test]
+    fn two_d_pattern_reproduces_the_step_and_sgd_recovers_it() {
+        let (nx, ny) = (6, 5);
+        let c: Vec<f64> = (0..nx * ny).map(|i| 0.3 + 0.01 * i as f64).collect();
+        let net = Leapfrog2D::new(nx, ny, &c, 0.0).unwrap();
+        let w = leapfrog2d_weights(nx, ny, &c, 0.0).unwrap();
+        let mut rng = member_rng(3, 0);
+        let pairs = noisy_leapfrog2d_pairs(&net, 8, 0.0, &mut rng).unwrap();
+        let mut y = vec![0.0; 2 * nx * ny];
+        for (x, xn) in &pairs {
+            w.apply(x, &mut y).unwrap();
+            let err = y.iter().zip(xn).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+            assert!(err < 1e-14, "{err}");
+        }
+        let back = courant_from_couplings_2d(&w, nx, ny).unwrap();
+        assert!(back.iter().zip(&c).all(|(a, b)| (a - b).abs() < 1e-15));
+        // Noise-free SGD from a flat start recovers the field.
+        let start = leapfrog2d_weights(nx, ny, &vec![0.4; nx * ny], 0.0).unwrap();
+        let mut all = Vec::new();
+        for _ in 0..512 {
+            all.extend(noisy_leapfrog2d_pairs(&net, 16, 0.0, &mut rng).unwrap());
+        }
+        let fit = fit_pattern_online(&start, all, 0.2, 0).unwrap();
+        let learned = courant_from_couplings_2d(&fit.last, nx, ny).unwrap();
+        let err = learned.iter().zip(&c).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(err < 1e-5, "{err}");
     }
 
     #[test]
