@@ -819,7 +819,7 @@ struct Learn2dParams {
 fn learned_lens_deflection(ctx: &RunContext) -> CheckResult {
     let p = lens_params();
     let lp = Learn2dParams {
-        trajectories: ctx.pick(2048, 8192),
+        trajectories: ctx.pick(4096, 16384),
         steps_per_trajectory: 16,
         noise: 0.01,
         gamma: 0.2,
