@@ -9,7 +9,10 @@ use nqg_geometry::spacetimes::Optical;
 
 fn main() -> Result<(), nqg_geometry::GeometryError> {
     let r = 8.0;
-    println!("{:>6} {:>10} {:>14} {:>14} {:>14}", "A", "b / R", "ray angle", "Born angle", "ray / Born");
+    println!(
+        "{:>6} {:>10} {:>14} {:>14} {:>14}",
+        "A", "b / R", "ray angle", "Born angle", "ray / Born"
+    );
     for a in [0.01, 0.2] {
         let lens = Optical::new(GaussianLens::new(a, r, [0.0, 0.0])?);
         for b in [0.5, 1.0, 1.5, 2.0, 3.0] {
@@ -26,7 +29,10 @@ fn main() -> Result<(), nqg_geometry::GeometryError> {
             let p = ray.p.last().expect("recorded end point");
             let alpha = p[2].atan2(p[1]);
             let born = born_deflection_gaussian(a, r, b * r);
-            println!("{a:>6} {b:>10} {alpha:>14.6e} {born:>14.6e} {:>14.4}", alpha / born);
+            println!(
+                "{a:>6} {b:>10} {alpha:>14.6e} {born:>14.6e} {:>14.4}",
+                alpha / born
+            );
         }
     }
     Ok(())

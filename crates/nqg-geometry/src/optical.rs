@@ -466,7 +466,9 @@ mod tests {
     fn grid_speed_interpolates_quadratics_exactly_and_a_lens_closely() {
         let (nx, ny) = (32, 32);
         let q = |x: f64, y: f64| 2.0 + 0.001 * (x - 10.0) * (y - 12.0) + 0.002 * (x - 16.0).powi(2);
-        let vals: Vec<f64> = (0..nx * ny).map(|i| q((i % nx) as f64, (i / nx) as f64)).collect();
+        let vals: Vec<f64> = (0..nx * ny)
+            .map(|i| q((i % nx) as f64, (i / nx) as f64))
+            .collect();
         let g = GridSpeed::new(nx, ny, vals).unwrap();
         for (x, y) in [(10.3, 12.7), (15.5, 15.5), (20.9, 8.1)] {
             let c: f64 = g.c(&[0.0, x, y]);
@@ -474,11 +476,17 @@ mod tests {
         }
         // The Gaussian lens sampled at unit spacing, R = 8: O(h³) interpolation error.
         let lens = GaussianLens::new(0.2, 8.0, [16.0, 16.0]).unwrap();
-        let vals: Vec<f64> = (0..nx * ny).map(|i| lens.speed_at((i % nx) as f64, (i / nx) as f64)).collect();
+        let vals: Vec<f64> = (0..nx * ny)
+            .map(|i| lens.speed_at((i % nx) as f64, (i / nx) as f64))
+            .collect();
         let g = GridSpeed::new(nx, ny, vals).unwrap();
         for (x, y) in [(10.3, 12.7), (15.5, 15.5), (20.9, 8.1)] {
             let c: f64 = g.c(&[0.0, x, y]);
-            assert!((c - lens.speed_at(x, y)).abs() < 2e-4, "{c} vs {}", lens.speed_at(x, y));
+            assert!(
+                (c - lens.speed_at(x, y)).abs() < 2e-4,
+                "{c} vs {}",
+                lens.speed_at(x, y)
+            );
         }
         assert!(GridSpeed::new(4, 4, vec![1.0; 15]).is_err());
         assert!(GridSpeed::new(4, 4, vec![0.0; 16]).is_err());

@@ -18,7 +18,10 @@ fn main() -> nqg_network::Result<()> {
         .to_network()?
         .weights()
         .clone();
-    println!("{:>10} {:>14} {:>14}", "samples n", "rms rel error", "error * sqrt(n)");
+    println!(
+        "{:>10} {:>14} {:>14}",
+        "samples n", "rms rel error", "error * sqrt(n)"
+    );
     for trajectories in [256, 1024, 4096] {
         let mut rng = member_rng(7, trajectories as u64);
         let mut pairs = Vec::new();
@@ -28,7 +31,13 @@ fn main() -> nqg_network::Result<()> {
         let n = pairs.len();
         let fit = fit_pattern_online(&start, pairs, 0.2, n / 2)?;
         let learned = speed_from_couplings(&fit.averaged, dt, 1.0)?;
-        let err = (learned.iter().zip(&c).map(|(a, b)| ((a - b) / b).powi(2)).sum::<f64>() / l as f64).sqrt();
+        let err = (learned
+            .iter()
+            .zip(&c)
+            .map(|(a, b)| ((a - b) / b).powi(2))
+            .sum::<f64>()
+            / l as f64)
+            .sqrt();
         println!("{n:>10} {err:>14.3e} {:>14.4}", err * (n as f64).sqrt());
     }
     Ok(())

@@ -308,7 +308,11 @@ mod tests {
         }
         let fit = fit_pattern_online(&start, all, 0.2, 0).unwrap();
         let learned = courant_from_couplings_2d(&fit.last, nx, ny).unwrap();
-        let err = learned.iter().zip(&c).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        let err = learned
+            .iter()
+            .zip(&c)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         assert!(err < 1e-5, "{err}");
     }
 

@@ -31,7 +31,8 @@ use nqg_geometry::optical::{
 use nqg_geometry::spacetimes::Optical;
 use nqg_network::lattice::{Leapfrog1D, Leapfrog2D, packet_centroid, speed_from_couplings};
 use nqg_network::online::{
-    courant_from_couplings_2d, fit_pattern_online, leapfrog2d_weights, noisy_leapfrog2d_pairs, noisy_leapfrog_pairs,
+    courant_from_couplings_2d, fit_pattern_online, leapfrog2d_weights, noisy_leapfrog_pairs,
+    noisy_leapfrog2d_pairs,
 };
 use nqg_network::packet2d::{leapfrog_omega_2d, mean_wavevector_2d, packet_2d};
 use serde::Serialize;
@@ -881,12 +882,20 @@ fn learned_lens_deflection(ctx: &RunContext) -> CheckResult {
         ev = ev
             .detail(format!("b = {b}: packet deflection θ (rad)"), r.1, Some(r.2))
             .detail(format!("b = {b}: central ray θ (rad)"), r.3, None)
-            .detail(format!("b = {b}: |θ_packet/θ_ray bundle - 1|"), (r.1 / r.2 - 1.0).abs(), None);
+            .detail(
+                format!("b = {b}: |θ_packet/θ_ray bundle - 1|"),
+                (r.1 / r.2 - 1.0).abs(),
+                None,
+            );
     }
     Ok(ev
         .detail("rms relative error of the learned c(x, y)", learned_err, None)
         .detail("|learned - planted c| at the lens centre", depth_err, None)
-        .detail("lens-free control: packet deflection θ (rad)", run.control, Some(0.0))
+        .detail(
+            "lens-free control: packet deflection θ (rad)",
+            run.control,
+            Some(0.0),
+        )
         .note(
             "the couplings of the 64×64 leapfrog were learned by online SGD (tail-averaged, from the \
              flat lattice) from trajectories of the planted lens network with process noise; the ray \
