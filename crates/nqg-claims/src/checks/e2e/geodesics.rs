@@ -74,7 +74,7 @@ pub fn register(reg: &mut Registry) {
         "E-5: a Klein-Gordon packet (m = 0.1, width 24, k = 1/8) in the SGD-learned network follows the \
          timelike geodesics of the learned optical metric ds² = -c²dt² + ds² (bundle sampling the packet's \
          phase-space distribution, mass fixed by the launch mass shell): largest centroid deviation over 3 \
-         crossing times against a bound of 8 sites fixed before the run",
+         crossing times against a bound fixed before the run",
         Role::EndToEnd,
         massive_packet_optical,
     )
@@ -83,7 +83,7 @@ pub fn register(reg: &mut Registry) {
         "e2e.geodesics.massive_packet_conformal",
         "E-5: the same Klein-Gordon packet follows the timelike geodesics of the conformally related metric \
          ds² = -dt² + ds²/c² (mass shell ω² = c²k² + m², the continuum dispersion of the lattice's mass \
-         term): largest centroid deviation over 3 crossing times against the same 8-site bound, \
+         term): largest centroid deviation over 3 crossing times against the same bound, \
          registered together with the optical-metric check before either was run",
         Role::EndToEnd,
         massive_packet_conformal,
