@@ -81,6 +81,13 @@ pub fn register(reg: &mut Registry) {
         &[
             "paper.gravity.learned_geodesics",
             "paper.gravity.learned_geodesics_eikonal",
+            "e2e.geodesics.sgd_noisy_metric",
+            "e2e.geodesics.learned_packets",
+            "e2e.geodesics.massive_packet_optical",
+            "e2e.geodesics.massive_packet_conformal",
+            "e2e.geodesics.lens_deflection",
+            "e2e.geodesics.lens_deflection_single_ray",
+            "e2e.geodesics.learned_lens_deflection",
         ],
     );
     reg.thesis(

@@ -17,6 +17,8 @@
 //!   covariant divergence, the five quadratic invariants and the ΓΓ Lagrangian, plane-wave kinetic matrices.
 //! * [`einstein`]: FLRW and constant-density TOV solvers built on the autodiff Einstein tensor.
 //! * [`lorentz`]: boosts, rotations, rapidity, Wigner rotation, $O(1,N-1)$ membership.
+//! * [`optical`]: ray tracing of static (optical) metrics in coordinate time: null and timelike rays,
+//!   the Gaussian lens and its Born deflection, the conformal ultrastatic metric (E-5).
 //! * [`ode`]: the small fixed-size integrators underneath.
 //!
 //! Conventions: signature $(-,+,\dots,+)$, coordinates $x^0 = t$, units $G = c = 1$.
@@ -31,6 +33,7 @@ pub mod geodesic;
 pub mod lorentz;
 pub mod metric;
 pub mod ode;
+pub mod optical;
 pub mod orbits;
 pub mod spacetimes;
 

@@ -15,6 +15,8 @@
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
 //! | [`online`] | online SGD of banded second-order ring couplings under noise, learning contraction $-\ln|1-\gamma|f|^2|$, dispersion of a learned ring | E-2, N-7 |
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
+//! | [`noisy_fit`] | online SGD (tail-averaged) of lattice couplings from noisy leapfrog trajectories | N-7, E-5 |
+//! | [`packet2d`] | Gaussian wave packets and energy centroids on the 2D leapfrog network | N-7, E-5 |
 //!
 //! Every stochastic routine takes a seed; ensemble members derive their stream from
 //! `(seed, member)` ([`rng::member_rng`]). Bad input gives a [`NetworkError`]. The crate depends on no
@@ -28,7 +30,9 @@ pub mod lattice;
 pub mod learning;
 pub mod moments;
 pub mod network;
+pub mod noisy_fit;
 pub mod online;
+pub mod packet2d;
 pub mod rng;
 pub mod sampler;
 pub mod train;

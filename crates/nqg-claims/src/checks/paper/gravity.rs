@@ -71,7 +71,7 @@ pub fn register(reg: &mut Registry) {
 
 /// A periodic speed field given by a trigonometric series, evaluable on dual numbers.
 #[derive(Debug, Clone)]
-struct FourierSpeed {
+pub(crate) struct FourierSpeed {
     length: f64,
     a0: f64,
     cos: Vec<f64>,
@@ -80,7 +80,7 @@ struct FourierSpeed {
 
 impl FourierSpeed {
     /// Trigonometric interpolant (modes |k| <= `modes`) of samples at s = 0..L-1.
-    fn fit(samples: &[f64], modes: usize) -> Self {
+    pub(crate) fn fit(samples: &[f64], modes: usize) -> Self {
         let l = samples.len() as f64;
         let a0 = samples.iter().sum::<f64>() / l;
         let coef = |k: usize, f: fn(f64) -> f64| {
