@@ -90,6 +90,10 @@ pub fn register(reg: &mut Registry) {
             "paper.einstein.torus_integral",
             "paper.einstein.lambda_multiplier",
             "paper.einstein.onsager_tensor_origin",
+            "e2e.einstein.newtonian_profile",
+            "e2e.einstein.newtonian_goodness",
+            "e2e.einstein.newtonian_linearity",
+            "e2e.einstein.local_response_law",
         ],
     );
     reg.thesis(
