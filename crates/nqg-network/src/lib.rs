@@ -14,6 +14,7 @@
 //! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
+//! | [`duality`] | one ring with a trainable coupling: the $w$ ensemble (quantum side), the dispersion and neuron-number bookkeeping of $\phi$ (gravity side), the N2.8 budget term by term | E-6 |
 //! | [`lattice3d`] | 3D leapfrog network, online local-coupling SGD, the Newtonian-limit experiment and its profile fits | E-3b |
 //!
 //! Every stochastic routine takes a seed; ensemble members derive their stream from
@@ -21,6 +22,7 @@
 //! other nqg crate.
 
 pub mod adaptive;
+pub mod duality;
 pub mod ensemble;
 pub mod error;
 pub mod fast_slow;
