@@ -101,7 +101,15 @@ pub fn register(reg: &mut Registry) {
         "duality",
         "The quantum description of the trainable variables and the gravitational description of the \
          non-trainable variables are dual",
-        &["paper.duality.observable_map"],
+        &[
+            "paper.duality.observable_map",
+            "e2e.duality.production_exchange",
+            "e2e.duality.production_exchange_coloured",
+            "e2e.duality.destruction_exchange",
+            "e2e.duality.destruction_exchange_long_lag",
+            "e2e.duality.budget_closure",
+            "e2e.duality.light_speed",
+        ],
     )
     .interpretive = true;
 }

@@ -36,6 +36,11 @@
 //!   gradient of frozen-$w$ neurons (the Hessian of their free energy in the sense of N2.5), against the
 //!   naive $\langle\partial^2h/\partial w^2\rangle = \langle\bar u^2\rangle$.
 //!
+//! The lag-one estimates of the $w$ side assume white gradient noise; the read-out noise gives $\bar g$ a
+//! memory of two steps, which biases them. The long-lag relaxation
+//! $\gamma\kappa_W = 1 - \rho(\tau)^{1/\tau}$ (lag [`DualityConfig::relaxation_lag`]) and the stationary
+//! spread of the discrete AR(1) balance, $P = 2D/(1 - (1 - \gamma\kappa)^2)$, do not.
+//!
 //! Determinism: replica $r$ uses [`member_rng`]`(seed, r)`; rayon runs replicas in parallel.
 
 use rand_distr::{Distribution, StandardNormal};
@@ -74,6 +79,9 @@ pub struct DualityConfig {
     pub burn_in: usize,
     /// Measured steps.
     pub steps: usize,
+    /// Lag $\tau$ (steps) of the long-lag autocorrelation of $w$, $\gamma\kappa = 1 - \rho(\tau)^{1/\tau}$
+    /// (insensitive to the short memory of the gradient noise, unlike the lag-one estimate).
+    pub relaxation_lag: usize,
     /// Seed.
     pub seed: u64,
 }
@@ -87,6 +95,8 @@ pub struct GroupStats {
     pub w_var: f64,
     /// Lag-one autocorrelation of $w$.
     pub w_rho: f64,
+    /// Autocorrelation of $w$ at the lag [`DualityConfig::relaxation_lag`].
+    pub w_rho_lag: f64,
     /// Mean gradient $\langle\bar g\rangle$.
     pub g_mean: f64,
     /// Autocovariances $\mathrm{Cov}(\bar g_t, \bar g_{t+j})$, $j = 0..=$[`GRADIENT_LAGS`].
@@ -182,7 +192,7 @@ pub fn run_duality(cfg: &DualityConfig) -> Result<DualityRun> {
             reason: "1D leapfrog needs 0 < w <= 1",
         });
     }
-    if cfg.steps <= GRADIENT_LAGS + 2 {
+    if cfg.relaxation_lag == 0 || cfg.steps <= (GRADIENT_LAGS + 2).max(2 * cfg.relaxation_lag) {
         return Err(NetworkError::InvalidParameter {
             name: "steps",
             value: cfg.steps as f64,
@@ -208,6 +218,9 @@ pub fn run_duality(cfg: &DualityConfig) -> Result<DualityRun> {
         let n1 = (per * (cfg.steps - 1)) as f64;
         let lag = reps.iter().map(|r| r.w_lag).sum::<f64>() / n1;
         let w_rho = (lag - w_mean * w_mean) / w_var;
+        let nt = (per * (cfg.steps - cfg.relaxation_lag)) as f64;
+        let lag_t = reps.iter().map(|r| r.w_lag_tau).sum::<f64>() / nt;
+        let w_rho_lag = (lag_t - w_mean * w_mean) / w_var;
         let g_mean = reps.iter().map(|r| r.g_sum).sum::<f64>() / n;
         let g_cov = (0..=GRADIENT_LAGS)
             .map(|j| {
@@ -219,6 +232,7 @@ pub fn run_duality(cfg: &DualityConfig) -> Result<DualityRun> {
             w_mean,
             w_var,
             w_rho,
+            w_rho_lag,
             g_mean,
             g_cov,
             u2: reps.iter().map(|r| r.u2_sum).sum::<f64>() / n,
@@ -271,6 +285,7 @@ struct Replica {
     w_sum: f64,
     w_sq: f64,
     w_lag: f64,
+    w_lag_tau: f64,
     g_sum: f64,
     g_lag: Vec<f64>,
     u2_sum: f64,
@@ -302,6 +317,7 @@ fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
         w_sum: 0.0,
         w_sq: 0.0,
         w_lag: 0.0,
+        w_lag_tau: 0.0,
         g_sum: 0.0,
         g_lag: vec![0.0; GRADIENT_LAGS + 1],
         u2_sum: 0.0,
@@ -310,6 +326,8 @@ fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
     };
     let mut g_hist = vec![0.0; GRADIENT_LAGS + 1];
     let mut w_last = f64::NAN;
+    let tau = cfg.relaxation_lag;
+    let mut w_ring = vec![0.0; tau];
     let total = cfg.burn_in + cfg.steps;
     for t in 0..total {
         // Neuron step with the current coupling.
@@ -338,6 +356,10 @@ fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
             if i > 0 {
                 out.w_lag += w * w_last;
             }
+            if i >= tau {
+                out.w_lag_tau += w * w_ring[i % tau];
+            }
+            w_ring[i % tau] = w;
             out.g_sum += g;
             out.u2_sum += u2;
             out.h_sum += h;
@@ -418,6 +440,7 @@ mod tests {
             learning: false,
             burn_in: 200,
             steps: 20_000,
+            relaxation_lag: 10,
             seed: 5,
         };
         let run = run_duality(&cfg).unwrap();
@@ -444,6 +467,7 @@ mod tests {
             learning: false,
             burn_in: 10,
             steps: 20_000,
+            relaxation_lag: 10,
             seed: 9,
         };
         let run = run_duality(&cfg).unwrap();
@@ -468,6 +492,7 @@ mod tests {
             learning: true,
             burn_in: 10,
             steps: 100,
+            relaxation_lag: 10,
             seed: 1,
         };
         cfg.replicas = 7;

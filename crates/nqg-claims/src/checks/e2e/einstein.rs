@@ -142,7 +142,8 @@ fn params(ctx: &RunContext) -> NewtonParams {
         w0: 2.0 / 7.0,
         burn_in: 1500,
         batches: 10,
-        batch_len: 1000,
+        // Full: 8× the sites, so half the batch length to stay inside the full-size budget.
+        batch_len: ctx.pick(1000, 500),
         seed: nqg_network::rng::member_seed(0xE3B, n as u64),
         fit_r_min: 3,
         fit_r_max: n / 2 - 2,

@@ -1,6 +1,7 @@
 //! End-to-end tests (THEORY.md §3.6, layer E): each starts from a simulated network and ends at a law
 //! the paper claims, and is a prediction that may come out either way.
 
+pub mod duality;
 pub mod einstein;
 pub mod madelung;
 
@@ -8,4 +9,5 @@ pub mod madelung;
 pub fn register(reg: &mut crate::Registry) {
     madelung::register(reg);
     einstein::register(reg);
+    duality::register(reg);
 }
