@@ -174,7 +174,7 @@ pub fn run_duality(cfg: &DualityConfig) -> Result<DualityRun> {
             reason: "must be >= 4",
         });
     }
-    if cfg.groups == 0 || cfg.replicas < 2 * cfg.groups || cfg.replicas % cfg.groups != 0 {
+    if cfg.groups == 0 || cfg.replicas < 2 * cfg.groups || !cfg.replicas.is_multiple_of(cfg.groups) {
         return Err(NetworkError::InvalidParameter {
             name: "replicas",
             value: cfg.replicas as f64,
@@ -324,7 +324,7 @@ fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
         h_sum: 0.0,
         mode_c: vec![[0.0; 3]; nmodes],
     };
-    let mut g_hist = vec![0.0; GRADIENT_LAGS + 1];
+    let mut g_hist = [0.0; GRADIENT_LAGS + 1];
     let mut w_last = f64::NAN;
     let tau = cfg.relaxation_lag;
     let mut w_ring = vec![0.0; tau];

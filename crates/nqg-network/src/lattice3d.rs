@@ -2,8 +2,7 @@
 //!
 //! * Network (N5.2 on a lattice, the 3D analogue of [`crate::lattice::Leapfrog2D`]): neurons
 //!   $\phi_x$ on a periodic $n^3$ grid, state $(\phi^t, \phi^{t-1})$,
-//!   $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w_x(\Delta\phi^t)_x - \mu^2\phi^t_x
-//!     - \eta(\phi^t_x - \phi^{t-1}_x) + J^t_x,$$
+//!   $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w_x(\Delta\phi^t)_x - \mu^2\phi^t_x - \eta(\phi^t_x - \phi^{t-1}_x) + J^t_x,$$
 //!   with the 7-point Laplacian $\Delta$, local coupling $w_x = C_x^2$ (the local Courant number
 //!   squared, i.e. the local light speed $c_x = C_x\,\Delta s/\Delta t$), mass $\mu = m\Delta t$, damping
 //!   $\eta$ and a source $J$. For uniform $C$, $\mu = \eta = J = 0$ a plane wave $e^{ik\cdot x}$ oscillates
@@ -11,8 +10,7 @@
 //!   $12C^2 + \mu^2 \le 4$.
 //! * Learning rule (E-3b): each coupling $w_x$ is one trainable weight of neuron $x$, trained by online
 //!   SGD (N2.3, batch 1) on that neuron's bulk loss (N2.2),
-//!   $$h_x = \tfrac12\bigl(\psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x - w_x(\Delta\psi^t)_x\bigr)^2,\qquad
-//!     w_x \leftarrow w_x + \gamma\,(y_x - w_x u_x)\,u_x,$$
+//!   $$h_x = \tfrac12\bigl(\psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x - w_x(\Delta\psi^t)_x\bigr)^2,\qquad w_x \leftarrow w_x + \gamma\,(y_x - w_x u_x)\,u_x,$$
 //!   with $u = \Delta\psi^t$, $y = \psi^{t+1} - 2\psi^t + \psi^{t-1}$, on observed states
 //!   $\psi = \phi + \varepsilon$ carrying independent observation noise of variance $\sigma^2$
 //!   ([`LocalCouplingSgd`]). Its fixed point is the local least-squares coupling
@@ -461,7 +459,7 @@ pub fn run_newtonian(cfg: &NewtonianConfig) -> Result<NewtonianRun> {
                 .enumerate()
                 .for_each(|(i, c)| *c += lap_ph[i] * (ph_next[i] - 2.0 * ph_cur[i] + ph_prev[i]));
             energy_acc += teacher.energy(&ph_next, &ph_cur)?;
-            if (t + 1 - cfg.burn_in) % cfg.batch_len == 0 {
+            if (t + 1 - cfg.burn_in).is_multiple_of(cfg.batch_len) {
                 for s in 0..ns {
                     let ws = &mut w_sum[s];
                     let bl = cfg.batch_len as f64;
@@ -577,6 +575,9 @@ fn linear_fit(
     }
 }
 
+/// Name, amplitude, its error, offset, χ², range and shape of one fit.
+type FitParts = (&'static str, f64, f64, f64, f64, f64, Box<dyn Fn(f64) -> f64>);
+
 /// Fit a radial profile `y(r) ± sigma` with one of the [`ProfileModel`]s.
 pub fn fit_profile(model: ProfileModel, r: &[f64], y: &[f64], sigma: &[f64]) -> Result<ProfileFit> {
     check_len("profile values", r.len(), y.len())?;
@@ -609,15 +610,7 @@ pub fn fit_profile(model: ProfileModel, r: &[f64], y: &[f64], sigma: &[f64]) -> 
             got: r.len(),
         });
     }
-    let (name, a, a_err, b, chi2, range, shape): (
-        &'static str,
-        f64,
-        f64,
-        f64,
-        f64,
-        f64,
-        Box<dyn Fn(f64) -> f64>,
-    ) = match model {
+    let (name, a, a_err, b, chi2, range, shape): FitParts = match model {
         ProfileModel::Newtonian { volume } => {
             check_positive("box volume", volume)?;
             let f = move |x: f64| 1.0 / x + 2.0 * std::f64::consts::PI * x * x / (3.0 * volume);

@@ -42,7 +42,9 @@ pub fn register(reg: &mut Registry) {
         "e2e.duality.production_exchange",
         "E-6 budget, production: the diffusion constant D_W = P(1-ρ²)/2 of the coupling's SGD ensemble \
          (quantum side) against its counterpart from the neurons at the frozen mean coupling, the N2.6 \
-         white-noise form D_φ = γ²Var(ḡ)/2 of the bulk-loss gradient",
+         white-noise form D_φ = γ²Var(ḡ)/2 of the bulk-loss gradient (close to an identity: the lag-one \
+         increment of w is γḡ, so P(1-ρ²)/2 ≈ γ²Var(ḡ)/2 up to O(γκ) and the difference between the \
+         learning and the frozen neurons; the budget content is in the two refinements)",
         Role::EndToEnd,
         production_exchange,
     )
@@ -418,8 +420,8 @@ fn budget_closure(ctx: &RunContext) -> CheckResult {
         Some(1.0),
     )
     .detail(
-        "T_L = D_φ/(γκ_φ) of the neurons (coloured)",
-        x.d_phi_coloured.mean / x.kappa_phi.mean,
+        "learning temperature T_L = D_φ/γ of the neurons (coloured)",
+        x.d_phi_coloured.mean / x.params.gamma,
         None,
     );
     Ok(relations(e, &x).into())
