@@ -20,7 +20,9 @@
 //!   are in notes/issue-13-einstein-duality.md (written before the first run).
 //!
 //! The verdict of claim 6 stays interpretive: these are measured relations between the two
-//! descriptions, not an observable map (`paper.duality.observable_map` stays NOT-TESTABLE).
+//! descriptions, not an observable map (`paper.duality.observable_map` stays NOT-TESTABLE). The budget
+//! checks therefore have the role of premises (that both descriptions share one budget is what a
+//! duality presupposes), so they cannot decide claim 6; only a tested map, an end-to-end test, could.
 
 use std::sync::{Arc, Mutex};
 
@@ -45,7 +47,7 @@ pub fn register(reg: &mut Registry) {
          white-noise form D_φ = γ²Var(ḡ)/2 of the bulk-loss gradient (close to an identity: the lag-one \
          increment of w is γḡ, so P(1-ρ²)/2 ≈ γ²Var(ḡ)/2 up to O(γκ) and the difference between the \
          learning and the frozen neurons; the budget content is in the two refinements)",
-        Role::EndToEnd,
+        Role::Premise,
         production_exchange,
     )
     .theory("E-6, N2.6")
@@ -54,7 +56,7 @@ pub fn register(reg: &mut Registry) {
         "E-6 budget, production (refinement): D_W against the coloured-noise form γ²/2 Σ_{|j|≤4} \
          Cov(ḡ_t, ḡ_{t+j}) of the same neuron gradient, which keeps the memory of the read-out noise and \
          of the field",
-        Role::EndToEnd,
+        Role::Premise,
         production_exchange_coloured,
     )
     .theory("E-6, N2.6")
@@ -64,7 +66,7 @@ pub fn register(reg: &mut Registry) {
         "E-6 budget, destruction: the learning destruction rate γκ_W = 1 - ρ of the coupling's ensemble \
          (quantum side) against γκ_φ = -γ ∂⟨ḡ⟩/∂w, the response of the mean bulk-loss gradient of frozen \
          neurons to the coupling (gravitational side)",
-        Role::EndToEnd,
+        Role::Premise,
         destruction_exchange,
     )
     .theory("E-6, N2.8")
@@ -73,7 +75,7 @@ pub fn register(reg: &mut Registry) {
         "E-6 budget, destruction (refinement): the relaxation rate of the coupling ensemble from its \
          long-lag autocorrelation, 1 - ρ(τ)^{1/τ} with τ = 50 steps (beyond the memory of the gradient \
          noise), against γκ_φ of the frozen neurons",
-        Role::EndToEnd,
+        Role::Premise,
         destruction_exchange_long_lag,
     )
     .theory("E-6, N2.8")
@@ -83,7 +85,7 @@ pub fn register(reg: &mut Registry) {
         "E-6 budget closed across the descriptions (refinement): the stationary spread P of the coupling \
          ensemble (quantum side) against the spread the neurons alone predict from production = destruction \
          (N2.8), P = 2D_φ/(1 - (1 - γκ_φ)²) with the coloured D_φ and the frozen response γκ_φ",
-        Role::EndToEnd,
+        Role::Premise,
         budget_closure,
     )
     .theory("E-6, N2.8")
