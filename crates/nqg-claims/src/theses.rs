@@ -104,6 +104,10 @@ pub fn register(reg: &mut Registry) {
             "paper.einstein.torus_integral",
             "paper.einstein.lambda_multiplier",
             "paper.einstein.onsager_tensor_origin",
+            "e2e.einstein.newtonian_profile",
+            "e2e.einstein.newtonian_goodness",
+            "e2e.einstein.newtonian_linearity",
+            "e2e.einstein.local_response_law",
         ],
     );
     reg.thesis(
@@ -111,7 +115,15 @@ pub fn register(reg: &mut Registry) {
         "duality",
         "The quantum description of the trainable variables and the gravitational description of the \
          non-trainable variables are dual",
-        &["paper.duality.observable_map"],
+        &[
+            "paper.duality.observable_map",
+            "e2e.duality.production_exchange",
+            "e2e.duality.production_exchange_coloured",
+            "e2e.duality.destruction_exchange",
+            "e2e.duality.destruction_exchange_long_lag",
+            "e2e.duality.budget_closure",
+            "e2e.duality.light_speed",
+        ],
     )
     .interpretive = true;
 }

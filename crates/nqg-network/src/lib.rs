@@ -17,16 +17,20 @@
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
 //! | [`noisy_fit`] | online SGD (tail-averaged) of lattice couplings from noisy leapfrog trajectories | N-7, E-5 |
 //! | [`packet2d`] | Gaussian wave packets and energy centroids on the 2D leapfrog network | N-7, E-5 |
+//! | [`duality`] | one ring with a trainable coupling: the $w$ ensemble (quantum side), the dispersion and neuron-number bookkeeping of $\phi$ (gravity side), the N2.8 budget term by term | E-6 |
+//! | [`lattice3d`] | 3D leapfrog network, online local-coupling SGD, the Newtonian-limit experiment and its profile fits | E-3b |
 //!
 //! Every stochastic routine takes a seed; ensemble members derive their stream from
 //! `(seed, member)` ([`rng::member_rng`]). Bad input gives a [`NetworkError`]. The crate depends on no
 //! other nqg crate.
 
 pub mod adaptive;
+pub mod duality;
 pub mod ensemble;
 pub mod error;
 pub mod fast_slow;
 pub mod lattice;
+pub mod lattice3d;
 pub mod learning;
 pub mod moments;
 pub mod network;

@@ -299,7 +299,9 @@ pub struct ThesisVerdict {
 ///
 /// In order: any defect (must-hold FAIL or ERROR) makes it BROKEN; a refuted end-to-end test makes it
 /// REFUTED; a confirmed one SUPPORTED; otherwise measured premises or identities leave it
-/// PREMISES-ONLY; an interpretive thesis with nothing measured is INTERPRETIVE, any other UNTESTED.
+/// PREMISES-ONLY, except for an interpretive thesis, which stays INTERPRETIVE (with the measured
+/// relations counted) until an end-to-end test of an observable map exists; with nothing measured an
+/// interpretive thesis is INTERPRETIVE, any other UNTESTED.
 pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdict {
     let count = |role: Role, o: Outcome| checks.iter().filter(|c| c.role == role && c.outcome == o).count();
     let first =
@@ -330,6 +332,23 @@ pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdi
         };
     }
     let measured = |c: &Bearing<'_>| c.outcome != Outcome::NotTestable;
+    // An interpretive thesis stays interpretive until an observable map is tested end to end
+    // (THEORY.md E-6): measured relations between the descriptions are reported, not promoted.
+    if interpretive && checks.iter().any(|c| c.role != Role::EndToEnd && measured(c)) {
+        let refuted = checks.iter().filter(|c| c.outcome == Outcome::Refuted).count();
+        let confirmed = checks.iter().filter(|c| c.outcome == Outcome::Confirmed).count();
+        let decided_by = first(&|c| c.outcome == Outcome::Refuted)
+            .or_else(|| first(&|c| c.outcome == Outcome::Confirmed))
+            .or_else(|| first(&|c| measured(c)));
+        return ThesisVerdict {
+            status: ThesisStatus::Interpretive,
+            decided_by,
+            reason: format!(
+                "interpretive: no observable map between the two descriptions is stated or tested; \
+                 measured relations: {confirmed} confirmed, {refuted} refuted"
+            ),
+        };
+    }
     if checks.iter().any(|c| c.role != Role::EndToEnd && measured(c)) {
         let refuted = checks.iter().filter(|c| c.outcome == Outcome::Refuted).count();
         let confirmed = checks.iter().filter(|c| c.outcome == Outcome::Confirmed).count();
@@ -513,6 +532,12 @@ mod tests {
         assert_eq!(v.status, ThesisStatus::Untested);
         let v = thesis_verdict(true, &[b("a", EndToEnd, NotTestable)]);
         assert_eq!(v.status, ThesisStatus::Interpretive);
+        // Measured relations do not promote an interpretive thesis to PREMISES-ONLY.
+        let v = thesis_verdict(true, &[b("a", EndToEnd, NotTestable), b("p", Premise, Refuted)]);
+        assert_eq!(
+            (v.status, v.decided_by.as_deref()),
+            (ThesisStatus::Interpretive, Some("p"))
+        );
         let v = thesis_verdict(false, &[b("a", Solver, Fail), b("b", EndToEnd, Confirmed)]);
         assert_eq!(v.status, ThesisStatus::Broken);
         let v = thesis_verdict(false, &[b("p", Premise, Confirmed), b("q", Premise, Refuted)]);
