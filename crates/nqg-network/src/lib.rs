@@ -13,6 +13,7 @@
 //! | [`ensemble`] | parallel replicas with per-replica seed-derived streams; streaming moments | N-1, N-2 |
 //! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
+//! | [`ring_exchange`] | rotation weight on the ring with grand-canonical neuron exchange at $\mu_c$; mode rates of $p(t,q)$; self-tuning controller | N4.1-N4.3, E-4, E0.3 |
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
 //!
 //! Every stochastic routine takes a seed; ensemble members derive their stream from
@@ -27,6 +28,7 @@ pub mod lattice;
 pub mod learning;
 pub mod moments;
 pub mod network;
+pub mod ring_exchange;
 pub mod rng;
 pub mod sampler;
 pub mod train;
