@@ -52,6 +52,12 @@ pub fn register(reg: &mut Registry) {
             "paper.selftuning.chemical_potential",
             "paper.selftuning.batch",
             "paper.selftuning.mechanism",
+            "e2e.quantization.loop_jump",
+            "e2e.quantization.ring_spectrum",
+            "e2e.quantization.ring_spectrum_euclidean",
+            "e2e.quantization.unit_dependence",
+            "e2e.quantization.self_tuning_convergence",
+            "e2e.quantization.self_tuning_distance",
         ],
     );
     reg.thesis(

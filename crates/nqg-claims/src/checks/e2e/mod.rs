@@ -2,8 +2,10 @@
 //! the paper claims, and is a prediction that may come out either way.
 
 pub mod madelung;
+pub mod quantization;
 
 /// Register the end-to-end tests.
 pub fn register(reg: &mut crate::Registry) {
     madelung::register(reg);
+    quantization::register(reg);
 }
