@@ -6,9 +6,8 @@
 //! \partial_t F = -\gamma F'^2 - V - \frac\gamma\mu F'' + \frac{4D}\mu\Big(\frac{u''}2 + \frac{u'^2}4\Big),$$
 //! using $\partial_q^2\sqrt p/\sqrt p = u''/2 + u'^2/4$. Working with $\ln p$ removes the
 //! $0/0$ of the quantum potential in the tails of $p$. [`BoxActionFlow`] discretises both with
-//! second-order central differences in the interior and second-order one-sided stencils at the two
-//! ends (no periodicity, no boundary condition beyond the stencil), and integrates with classical
-//! RK4. The stencils are exact on quadratics, so Gaussian $p$ with quadratic $F$ — the case of a
+//! second-order central differences in the interior, extrapolates the right-hand side quadratically
+//! to the two end points (no periodicity, no boundary condition), and integrates with classical RK4. The stencils are exact on quadratics, so Gaussian $p$ with quadratic $F$ — the case of a
 //! harmonic trap — is propagated with no spatial error at all; the time error is $O(\Delta t^4)$.
 //!
 //! For Gaussian data in $V = \tfrac12 k q^2$ the flow closes on the six coefficients of
@@ -169,22 +168,33 @@ impl BoxActionFlow {
         d2[n - 1] = (2.0 * w[n - 1] - 5.0 * w[n - 2] + 4.0 * w[n - 3] - w[n - 4]) / (h * h);
     }
 
-    /// The right-hand side $(\partial_t u, \partial_t F)$.
+    /// The right-hand side $(\partial_t u, \partial_t F)$: central differences at the interior points;
+    /// at the two end points the right-hand side is extrapolated quadratically from the three nearest
+    /// interior points (exact when the right-hand side is quadratic in $q$, as for Gaussian data in a
+    /// harmonic trap; one-sided derivative stencils at the ends are unstable for this dispersive
+    /// system).
     pub fn rhs(&self, u: &[f64], f: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let n = u.len();
         let (g, d, mu) = (self.coef.gamma, self.coef.diffusion, self.coef.mu);
         let (mut u1, mut u2, mut f1, mut f2) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         self.derivatives(u, &mut u1, &mut u2);
         self.derivatives(f, &mut f1, &mut f2);
-        let du = (0..n)
+        let mut du: Vec<f64> = (0..n)
             .map(|j| -2.0 * g * (f2[j] + u1[j] * f1[j]) + g / mu * (u2[j] + u1[j] * u1[j]))
             .collect();
-        let df = (0..n)
+        let mut df: Vec<f64> = (0..n)
             .map(|j| {
                 -g * f1[j] * f1[j] - self.v[j] - g / mu * f2[j]
                     + 4.0 * d / mu * (0.5 * u2[j] + 0.25 * u1[j] * u1[j])
             })
             .collect();
+        for w in [&mut du, &mut df] {
+            w[0] = 3.0 * w[1] - 3.0 * w[2] + w[3];
+            w[n - 1] = 3.0 * w[n - 2] - 3.0 * w[n - 3] + w[n - 4];
+        }
+        // The potential is not quadratic in general: restore its exact contribution at the ends.
+        df[0] += -self.v[0] + 3.0 * self.v[1] - 3.0 * self.v[2] + self.v[3];
+        df[n - 1] += -self.v[n - 1] + 3.0 * self.v[n - 2] - 3.0 * self.v[n - 3] + self.v[n - 4];
         (du, df)
     }
 
