@@ -16,6 +16,8 @@ pub fn register(reg: &mut Registry) {
         &[
             "paper.madelung.schrodinger_identity",
             "paper.madelung.regimes",
+            "paper.madelung.action_flow_trap",
+            "paper.madelung.classical_liouville",
             "paper.sgd.temperature_scaling_gamma",
             "paper.sgd.temperature_scaling_gamma_exact",
             "paper.sgd.temperature_scaling_batch",
@@ -47,6 +49,7 @@ pub fn register(reg: &mut Registry) {
          variables follow the Schrödinger equation",
         &[
             "paper.madelung.schrodinger_identity",
+            "paper.madelung.action_flow_trap",
             "quantum.quantization.circulation",
             "quantum.madelung.node_breakdown",
             "paper.selftuning.chemical_potential",
