@@ -29,6 +29,8 @@ pub fn register(reg: &mut Registry) {
             "paper.sgd.detailed_balance",
             "paper.madelung.sgd_no_interference",
             "paper.madelung.schrodinger_fringes",
+            "paper.madelung.sgd_double_well",
+            "paper.madelung.schrodinger_double_well",
             "paper.madelung.microscopic_phase",
             "analytic.madelung.euclidean_branch",
             "analytic.madelung.euclidean_branch_grid",

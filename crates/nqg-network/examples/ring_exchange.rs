@@ -9,8 +9,13 @@ use nqg_network::ring_exchange::{BirthRamp, RingExchange, mode_rates};
 
 fn main() -> Result<(), nqg_network::NetworkError> {
     let net = RingExchange::new(1.0, 1.0, BirthRamp::Geometric, 100, 0.1, 1, 0.0)?;
-    println!("mu_c = {:.6}, hbar = |mu_c|/2pi = {:.6}", net.chemical_potential(), net.hbar());
-    let jump = RingExchange::new(1.0, 1.0, BirthRamp::Linear, 100, 0.1, 1, 0.0)?.loop_jump(1, 24, 20_000, 1)?;
+    println!(
+        "mu_c = {:.6}, hbar = |mu_c|/2pi = {:.6}",
+        net.chemical_potential(),
+        net.hbar()
+    );
+    let jump =
+        RingExchange::new(1.0, 1.0, BirthRamp::Linear, 100, 0.1, 1, 0.0)?.loop_jump(1, 24, 20_000, 1)?;
     println!(
         "loop jump from sampled neurons: {:.5} ± {:.5} (exact {:.5})",
         jump.estimate, jump.std_err, jump.exact

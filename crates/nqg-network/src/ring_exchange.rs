@@ -270,7 +270,8 @@ impl RingExchange {
     pub fn free_energy_at(&self, q: f64) -> Result<f64> {
         let n = self.neurons_at(q)?;
         let s = Self::loop_fraction(q);
-        Ok(self.neurons.free_energy(n) + (self.beta * self.partial_stiffness(s) / TAU).ln() / (2.0 * self.beta))
+        Ok(self.neurons.free_energy(n)
+            + (self.beta * self.partial_stiffness(s) / TAU).ln() / (2.0 * self.beta))
     }
 
     /// $\langle\partial_Q H\rangle_{p(x|Q)} = \partial_Q F = a'(s)/(4\pi\beta a(s))$ (N2.5).
@@ -375,7 +376,11 @@ impl RingExchange {
                 }
                 let n = samples as f64;
                 let mean = s1 / n;
-                let var = if samples > 1 { (s2 / n - mean * mean).max(0.0) * n / (n - 1.0) } else { 0.0 };
+                let var = if samples > 1 {
+                    (s2 / n - mean * mean).max(0.0) * n / (n - 1.0)
+                } else {
+                    0.0
+                };
                 (wq * mean, wq * wq * var / n)
             })
             .collect();
@@ -438,7 +443,13 @@ fn gauss_legendre(n: usize) -> (Vec<f64>, Vec<f64>) {
                 p0 = p1;
                 p1 = p2;
             }
-            let pn = if n == 0 { 1.0 } else if n == 1 { z } else { p1 };
+            let pn = if n == 0 {
+                1.0
+            } else if n == 1 {
+                z
+            } else {
+                p1
+            };
             let pm = if n == 1 { 1.0 } else { p0 };
             dp = nf * (z * pn - pm) / (z * z - 1.0);
             let dz = pn / dp;
@@ -616,7 +627,10 @@ impl<Mo: ExactFreeEnergy> DiffusionController<Mo> {
         check_positive("mu", mu)?;
         check_gamma(gamma_ref)?;
         if max_batch == 0 {
-            return Err(NetworkError::InvalidBatchSize { batch: 0, max: usize::MAX });
+            return Err(NetworkError::InvalidBatchSize {
+                batch: 0,
+                max: usize::MAX,
+            });
         }
         Ok(Self {
             model,
@@ -844,13 +858,21 @@ mod tests {
             &mut ctl,
             init,
             &[200; 6],
-            |s| Ok(s.iter().map(|q| base.neurons_at(*q).map(|n| n as f64)).sum::<Result<f64>>()? / s.len() as f64),
+            |s| {
+                Ok(s.iter()
+                    .map(|q| base.neurons_at(*q).map(|n| n as f64))
+                    .sum::<Result<f64>>()?
+                    / s.len() as f64)
+            },
         )
         .unwrap();
         assert_eq!(segs.len(), 6);
         let last = ctl.history.last().unwrap();
         let t_req = ctl.required_temperature(base.hbar());
-        assert!((last.diffusion / last.gamma / t_req - 1.0).abs() < 0.1, "{last:?}");
+        assert!(
+            (last.diffusion / last.gamma / t_req - 1.0).abs() < 0.1,
+            "{last:?}"
+        );
         assert!((last.hbar2.sqrt() / base.hbar() - 1.0).abs() < 0.1, "{last:?}");
     }
 }

@@ -32,7 +32,13 @@ fn main() -> Result<(), nqg_quantum::QuantumError> {
             .map(|u| Complex64::from_polar((0.5 * u).exp(), -u / (2.0 * coef.mu) / hbar))
             .collect();
         let mut psi = Wavefunction::from_vec(grid.clone(), psi0)?;
-        let mut prop = SplitStep::new(grid.clone(), Units::new(hbar, 1.0)?, Harmonic::isotropic(1.0, 1.0), dt, Scheme::Strang)?;
+        let mut prop = SplitStep::new(
+            grid.clone(),
+            Units::new(hbar, 1.0)?,
+            Harmonic::isotropic(1.0, 1.0),
+            dt,
+            Scheme::Strang,
+        )?;
         let per = (1.0 / dt).round() as usize;
         let mut worst = 0.0f64;
         for _ in 0..5 {
@@ -42,7 +48,12 @@ fn main() -> Result<(), nqg_quantum::QuantumError> {
             }
             prop.run(&mut psi, per)?;
             let rho = psi.density();
-            let inside: f64 = s.density().iter().zip(&rho[j0..j0 + m]).map(|(a, b)| (a - b).abs()).sum::<f64>();
+            let inside: f64 = s
+                .density()
+                .iter()
+                .zip(&rho[j0..j0 + m])
+                .map(|(a, b)| (a - b).abs())
+                .sum::<f64>();
             let outside: f64 = rho.iter().sum::<f64>() - rho[j0..j0 + m].iter().sum::<f64>();
             let l1 = (inside + outside) * h;
             worst = worst.max(l1);

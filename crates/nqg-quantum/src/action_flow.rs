@@ -40,11 +40,7 @@ impl ActionCoefficients {
         check_positive("gamma", gamma)?;
         check_positive("diffusion", diffusion)?;
         check_positive("mu", mu)?;
-        Ok(Self {
-            gamma,
-            diffusion,
-            mu,
-        })
+        Ok(Self { gamma, diffusion, mu })
     }
 
     /// $\hbar_\text{eff}^2 = (4D\mu - \gamma)/(\gamma\mu^2)$ (N3.7).
@@ -206,9 +202,8 @@ impl BoxActionFlow {
     pub fn run(&self, s: &mut ActionState, dt: f64, steps: usize) -> Result<()> {
         check_dt(dt)?;
         let n = s.log_p.len();
-        let axpy = |a: &[f64], k: &[f64], c: f64| -> Vec<f64> {
-            a.iter().zip(k).map(|(x, y)| x + c * y).collect()
-        };
+        let axpy =
+            |a: &[f64], k: &[f64], c: f64| -> Vec<f64> { a.iter().zip(k).map(|(x, y)| x + c * y).collect() };
         for _ in 0..steps {
             let (k1u, k1f) = self.rhs(&s.log_p, &s.f);
             let (k2u, k2f) = self.rhs(&axpy(&s.log_p, &k1u, 0.5 * dt), &axpy(&s.f, &k1f, 0.5 * dt));
@@ -219,12 +214,7 @@ impl BoxActionFlow {
                 s.f[j] += dt / 6.0 * (k1f[j] + 2.0 * k2f[j] + 2.0 * k3f[j] + k4f[j]);
             }
             s.time += dt;
-            if let Some(index) = s
-                .log_p
-                .iter()
-                .chain(&s.f)
-                .position(|x| !x.is_finite())
-            {
+            if let Some(index) = s.log_p.iter().chain(&s.f).position(|x| !x.is_finite()) {
                 return Err(QuantumError::NonFiniteState { index: index % n });
             }
         }

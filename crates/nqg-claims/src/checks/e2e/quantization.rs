@@ -214,11 +214,7 @@ fn spectrum_params(ctx: &RunContext) -> SpectrumParams {
 }
 
 /// Run the geometric-ramp ensemble from q = 0 and fit the mode rates.
-fn measure_modes(
-    net: &RingExchange,
-    p: &SpectrumParams,
-    seed: u64,
-) -> Result<Vec<ModeRate>, CheckError> {
+fn measure_modes(net: &RingExchange, p: &SpectrumParams, seed: u64) -> Result<Vec<ModeRate>, CheckError> {
     let mut ens = Ensemble::new(net, p.replicas, seed, |_, _, q| q[0] = 0.0)?;
     let mut snaps = vec![(0.0, ens.states().to_vec())];
     for _ in 1..p.snapshots {
@@ -374,7 +370,12 @@ fn unit_dependence(ctx: &RunContext) -> CheckResult {
     for (i, &lambda) in p.units.iter().enumerate() {
         let net = base.in_unit(lambda)?;
         let r = measure_modes(&net, &p.spectrum, ctx.substream(i as u64))?;
-        rows.push((lambda, r[0].rate.im.abs() / net.gamma(), net.hbar(), net.chemical_potential()));
+        rows.push((
+            lambda,
+            r[0].rate.im.abs() / net.gamma(),
+            net.hbar(),
+            net.chemical_potential(),
+        ));
     }
     let h1 = rows
         .iter()
@@ -552,7 +553,11 @@ fn self_tuning_convergence(ctx: &RunContext) -> CheckResult {
     .detail("dictionary ħ at the end", signed_sqrt(last.hbar2), Some(target))
     .detail("final γ", t.final_params.gamma, None)
     .detail("final M", t.final_params.batch as f64, None)
-    .detail("mean N at the end (neurons born by the loop)", last.neurons as f64, None)
+    .detail(
+        "mean N at the end (neurons born by the loop)",
+        last.neurons as f64,
+        None,
+    )
     .detail("D of the untuned start", t.d_untuned, None)
     .note(
         "the feedback on the measured D reaches the target after one decision (T ∝ γ/M exactly for this \
@@ -606,10 +611,7 @@ fn distances(
         ens.advance(net, dt)?;
         prop.run(&mut psi, dt)?;
         let dens = psi.density();
-        let pb: Vec<f64> = dens
-            .chunks(per_bin)
-            .map(|c| c.iter().sum::<f64>() * dq)
-            .collect();
+        let pb: Vec<f64> = dens.chunks(per_bin).map(|c| c.iter().sum::<f64>() * dq).collect();
         let hist = |s: &[f64]| {
             let mut h = vec![0.0; p.bins];
             for q in s {
@@ -644,9 +646,7 @@ struct DistanceRuns {
 fn distance_runs(ctx: &RunContext) -> Result<DistanceRuns, CheckError> {
     let p = tuning_params(ctx)?;
     let t = run_tuning(ctx, &p)?;
-    let tuned = t
-        .base
-        .with_learning(t.final_params.gamma, t.final_params.batch)?;
+    let tuned = t.base.with_learning(t.final_params.gamma, t.final_params.batch)?;
     let untuned = t.base.with_learning(p.gamma0, p.batch0)?;
     let (d_with, floor_with) = distances(&p, &tuned, ctx.substream(1), 1.0)?;
     let (d_without, floor_without) = distances(&p, &untuned, ctx.substream(2), 1.0)?;
@@ -738,11 +738,7 @@ fn self_tuning_distance(ctx: &RunContext) -> CheckResult {
         hd2(t.d_untuned, p.gamma0),
         Some(t.base.hbar().powi(2)),
     )
-    .detail(
-        "drift of p per step, -γμ_c/2π (tuned)",
-        tuned.drift(),
-        None,
-    )
+    .detail("drift of p per step, -γμ_c/2π (tuned)", tuned.drift(), None)
     .detail(
         "drift of |ψ|² per step, 2γ ∂F̃ = 2γμ_c/2π (tuned)",
         2.0 * tuned.gamma() * tuned.chemical_potential() / TAU,

@@ -798,7 +798,11 @@ fn sgd_double_well(ctx: &RunContext) -> CheckResult {
     )
     .with_uncertainty(a_err)
     .params_from(&p)
-    .detail("(ensemble - Fokker-Planck) / σ", (a_sgd - a_fp) / a_err, Some(0.0))
+    .detail(
+        "(ensemble - Fokker-Planck) / σ",
+        (a_sgd - a_fp) / a_err,
+        Some(0.0),
+    )
     .detail("Fokker-Planck mass at t = 2", grid.mass(&rho), Some(1.0))
     .figure(fig)
     .into())
@@ -887,13 +891,19 @@ fn schrodinger_double_well(_ctx: &RunContext) -> CheckResult {
     .detail(
         "local maxima of |ψ|² above 1 % of the peak in |q| ≤ 4 (two packets without interference: 2)",
         (1..rho.len() - 1)
-            .filter(|&j| x[j].abs() <= 4.0 && rho[j] > rho[j - 1] && rho[j] > rho[j + 1] && rho[j] > 0.01 * peak)
+            .filter(|&j| {
+                x[j].abs() <= 4.0 && rho[j] > rho[j - 1] && rho[j] > rho[j + 1] && rho[j] > 0.01 * peak
+            })
             .count() as f64,
         None,
     )
     .detail(
         "∫|ψ|² cos(k_f q)",
-        rho.iter().zip(&x).map(|(r, xi)| r * (p.k_f * xi).cos()).sum::<f64>() * dx,
+        rho.iter()
+            .zip(&x)
+            .map(|(r, xi)| r * (p.k_f * xi).cos())
+            .sum::<f64>()
+            * dx,
         None,
     )
     .figure(fig)
@@ -1068,7 +1078,10 @@ struct LiouvilleParams {
     times: Vec<f64>,
 }
 
-fn flow_width(flow: &nqg_quantum::action_flow::BoxActionFlow, st: &nqg_quantum::action_flow::ActionState) -> f64 {
+fn flow_width(
+    flow: &nqg_quantum::action_flow::BoxActionFlow,
+    st: &nqg_quantum::action_flow::ActionState,
+) -> f64 {
     let q = flow.points();
     let p = st.density();
     let m0: f64 = p.iter().sum();
@@ -1118,9 +1131,17 @@ fn classical_liouville(_ctx: &RunContext) -> CheckResult {
         "t",
         "σ(t)",
     )
-    .line("Liouville σ₀|cos ωt + (γ/μσ₀²ω) sin ωt|", p.times.clone(), exact.clone())
+    .line(
+        "Liouville σ₀|cos ωt + (γ/μσ₀²ω) sin ωt|",
+        p.times.clone(),
+        exact.clone(),
+    )
     .markers("action flow, 4Dμ = γ", p.times.clone(), classical.clone())
-    .markers("action flow, D = 1 (quantum pressure)", p.times.clone(), quantum.clone());
+    .markers(
+        "action flow, D = 1 (quantum pressure)",
+        p.times.clone(),
+        quantum.clone(),
+    );
     // Pre-registered here (THEORY gives no number): relative width error ≤ 1e-6.
     let mut ev = Evidence::new(
         "max relative width error against Liouville for t ≤ 1.5",

@@ -125,7 +125,10 @@ fn mechanism(ctx: &RunContext) -> CheckResult {
         };
         let signed = |x: f64| x.signum() * x.abs().sqrt();
         let end = signed(h2(last));
-        let target_end = net.neuron_model().chemical_potential(last.neurons.round() as usize).abs()
+        let target_end = net
+            .neuron_model()
+            .chemical_potential(last.neurons.round() as usize)
+            .abs()
             / (2.0 * std::f64::consts::PI);
         worst = worst.max((end / target_end - 1.0).abs());
         rows.push((gamma, batch, signed(h2(first)), end, target_end, last.neurons));
@@ -139,8 +142,16 @@ fn mechanism(ctx: &RunContext) -> CheckResult {
     .params_from(&p);
     for (g, m, h0, h1, ht, n) in rows {
         ev = ev
-            .detail(format!("ħ_dict (signed) first segment, γ = {g}, M = {m}"), h0, Some(ht))
-            .detail(format!("ħ_dict (signed) last segment, γ = {g}, M = {m}"), h1, Some(ht))
+            .detail(
+                format!("ħ_dict (signed) first segment, γ = {g}, M = {m}"),
+                h0,
+                Some(ht),
+            )
+            .detail(
+                format!("ħ_dict (signed) last segment, γ = {g}, M = {m}"),
+                h1,
+                Some(ht),
+            )
             .detail(format!("mean N at the end, γ = {g}, M = {m}"), n, None);
     }
     Ok(ev
