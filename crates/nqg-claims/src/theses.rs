@@ -63,6 +63,7 @@ pub fn register(reg: &mut Registry) {
             "e2e.quantization.unit_dependence",
             "e2e.quantization.self_tuning_convergence",
             "e2e.quantization.self_tuning_distance",
+            "e2e.quantization.self_tuning_distance_sign",
         ],
     );
     reg.thesis(
