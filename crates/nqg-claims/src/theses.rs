@@ -16,6 +16,8 @@ pub fn register(reg: &mut Registry) {
         &[
             "paper.madelung.schrodinger_identity",
             "paper.madelung.regimes",
+            "paper.madelung.action_flow_trap",
+            "paper.madelung.classical_liouville",
             "paper.sgd.temperature_scaling_gamma",
             "paper.sgd.temperature_scaling_gamma_exact",
             "paper.sgd.temperature_scaling_batch",
@@ -27,6 +29,8 @@ pub fn register(reg: &mut Registry) {
             "paper.sgd.detailed_balance",
             "paper.madelung.sgd_no_interference",
             "paper.madelung.schrodinger_fringes",
+            "paper.madelung.sgd_double_well",
+            "paper.madelung.schrodinger_double_well",
             "paper.madelung.microscopic_phase",
             "analytic.madelung.euclidean_branch",
             "analytic.madelung.euclidean_branch_grid",
@@ -47,11 +51,19 @@ pub fn register(reg: &mut Registry) {
          variables follow the Schrödinger equation",
         &[
             "paper.madelung.schrodinger_identity",
+            "paper.madelung.action_flow_trap",
             "quantum.quantization.circulation",
             "quantum.madelung.node_breakdown",
             "paper.selftuning.chemical_potential",
             "paper.selftuning.batch",
             "paper.selftuning.mechanism",
+            "e2e.quantization.loop_jump",
+            "e2e.quantization.ring_spectrum",
+            "e2e.quantization.ring_spectrum_euclidean",
+            "e2e.quantization.unit_dependence",
+            "e2e.quantization.self_tuning_convergence",
+            "e2e.quantization.self_tuning_distance",
+            "e2e.quantization.self_tuning_distance_sign",
         ],
     );
     reg.thesis(

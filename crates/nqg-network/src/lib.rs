@@ -14,6 +14,7 @@
 //! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
 //! | [`online`] | online SGD of banded second-order ring couplings under noise, learning contraction $-\ln|1-\gamma|f|^2|$, dispersion of a learned ring | E-2, N-7 |
+//! | [`ring_exchange`] | rotation weight on the ring with grand-canonical neuron exchange at $\mu_c$; mode rates of $p(t,q)$; self-tuning controller | N4.1-N4.3, E-4, E0.3 |
 //! | [`lattice`] | permutation ring, leapfrog wave/Klein-Gordon networks (1D, 2D), dispersion, learning couplings | N-5..N-7 |
 //! | [`noisy_fit`] | online SGD (tail-averaged) of lattice couplings from noisy leapfrog trajectories | N-7, E-5 |
 //! | [`packet2d`] | Gaussian wave packets and energy centroids on the 2D leapfrog network | N-7, E-5 |
@@ -37,6 +38,7 @@ pub mod network;
 pub mod noisy_fit;
 pub mod online;
 pub mod packet2d;
+pub mod ring_exchange;
 pub mod rng;
 pub mod sampler;
 pub mod train;

@@ -27,6 +27,7 @@
 //! assert!((psi.width()[0] - 5f64.sqrt()).abs() < 1e-10);
 //! ```
 
+pub mod action_flow;
 pub mod bohm;
 pub mod circulation;
 pub mod eigen;

@@ -6,6 +6,7 @@ pub mod einstein;
 pub mod geodesics;
 pub mod lorentz;
 pub mod madelung;
+pub mod quantization;
 
 /// Register the end-to-end tests.
 pub fn register(reg: &mut crate::Registry) {
@@ -14,4 +15,5 @@ pub fn register(reg: &mut crate::Registry) {
     geodesics::register(reg);
     einstein::register(reg);
     duality::register(reg);
+    quantization::register(reg);
 }

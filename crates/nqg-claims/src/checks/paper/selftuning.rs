@@ -8,7 +8,8 @@
 //!   the diffusion $D$; with $D = \gamma^2\sigma^2/2M$ (N2.6) the mini-batch $M = \gamma^2\sigma^2/2D$,
 //!   rounded to an integer. THEORY's criterion: the measured $D_\text{eff} = \gamma T_L$ of SGD at that
 //!   $M$ is within 5 % of the promised $D$.
-//! - Whether the network dynamics itself enforces the tuning is NOT-TESTABLE (caveat 3).
+//! - `mechanism`: whether the network dynamics itself enforces the tuning, measured on the ring network
+//!   with neuron exchange of E-4 ([`nqg_network::ring_exchange`]) run without a controller.
 
 use nqg_network::adaptive::{ExactFreeEnergy, IndependentNeurons, SelfTuning};
 use nqg_network::ensemble::Ensemble;
@@ -16,7 +17,7 @@ use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
 use serde::Serialize;
 
 use super::mean_and_sem;
-use crate::{CheckResult, Criterion, Evidence, Finding, Provenance, Registry, Role, RunContext};
+use crate::{CheckResult, Criterion, Evidence, Provenance, Registry, Role, RunContext};
 
 /// Register `paper.selftuning`.
 pub fn register(reg: &mut Registry) {
@@ -46,19 +47,120 @@ pub fn register(reg: &mut Registry) {
     .theory("N-8")
     .check(
         "paper.selftuning.mechanism",
-        "The network dynamics itself enforces the self-tuning of γ, M and N that makes the two ħ coincide",
+        "The network dynamics itself enforces the self-tuning of γ, M and N that makes the two ħ coincide: \
+         the ring network with neuron exchange (E-4), run without any controller from untuned (γ, M), has \
+         the dictionary's ħ (N3.7, from the measured D) at the neuron-exchange ħ = |μ_c(N)|/2π after the \
+         run (largest relative mismatch over the starts)",
         Role::EndToEnd,
-        |_| {
-            Ok(Finding::NotTestable {
-                reason:
-                    "nothing in the network dynamics is shown to enforce the tuning (THEORY.md caveat 3); \
-                         paper.selftuning.batch only shows that the relation is achievable with an integer \
-                         mini-batch when imposed from outside"
-                        .into(),
-            })
-        },
+        mechanism,
     )
-    .theory("N-8");
+    .theory("N-8, E-4");
+}
+
+/// Parameters of the free-running (no controller) ring network.
+#[derive(Debug, Clone, Serialize)]
+struct MechanismParams {
+    a: f64,
+    beta: f64,
+    /// Injected per-sample gradient noise σ_x.
+    injected: f64,
+    /// μ = 1/ħ_target, as in e2e.quantization.
+    mu: f64,
+    /// Untuned starts (γ, M).
+    starts: Vec<(f64, usize)>,
+    replicas: usize,
+    segments: usize,
+    segment_steps: usize,
+}
+
+/// Whether the free-running network drifts to the self-tuned ħ by itself: N changes through the loop
+/// (one neuron per winding), γ and M are never touched, and the dictionary ħ of the last segment is
+/// compared with |μ_c(N)|/2π.
+fn mechanism(ctx: &RunContext) -> CheckResult {
+    use nqg_network::adaptive::{HyperParams, Schedule};
+    use nqg_network::ring_exchange::{BirthRamp, RingExchange, dictionary_hbar2, run_self_tuning};
+    let probe = RingExchange::new(1.0, 1.0, BirthRamp::Geometric, 200, 0.05, 1, 2.0)?;
+    let target = probe.hbar();
+    let p = MechanismParams {
+        a: 1.0,
+        beta: 1.0,
+        injected: 2.0,
+        mu: 1.0 / target,
+        starts: vec![(0.05, 8), (0.05, 1), (0.2, 2)],
+        replicas: ctx.pick(10_000, 40_000),
+        segments: 10,
+        segment_steps: 200,
+    };
+    let mut worst = 0.0_f64;
+    let mut rows = Vec::new();
+    for (i, &(gamma, batch)) in p.starts.iter().enumerate() {
+        let net = probe.with_learning(gamma, batch)?;
+        let mut ens = Ensemble::new(&net, p.replicas, ctx.substream(i as u64), |_, _, q| q[0] = 0.0)?;
+        let init = HyperParams {
+            gamma,
+            batch,
+            neurons: 200,
+        };
+        let segs = run_self_tuning(
+            &mut ens,
+            |h| net.with_learning(h.gamma, h.batch),
+            &mut Schedule(Vec::new()),
+            init,
+            &vec![p.segment_steps; p.segments],
+            |s| {
+                let mut t = 0.0;
+                for q in s {
+                    t += net.neurons_at(*q)? as f64;
+                }
+                Ok(t / s.len() as f64)
+            },
+        )?;
+        let (first, last) = match (segs.first(), segs.last()) {
+            (Some(f), Some(l)) => (f, l),
+            _ => return Err(crate::CheckError::msg("no segments")),
+        };
+        let h2 = |seg: &nqg_network::ring_exchange::TuningSegment| {
+            let d = seg.displacement.covariance()[(0, 0)] / (2.0 * p.segment_steps as f64);
+            dictionary_hbar2(d, seg.params.gamma, p.mu)
+        };
+        let signed = |x: f64| x.signum() * x.abs().sqrt();
+        let end = signed(h2(last));
+        let target_end = net
+            .neuron_model()
+            .chemical_potential(last.neurons.round() as usize)
+            .abs()
+            / (2.0 * std::f64::consts::PI);
+        worst = worst.max((end / target_end - 1.0).abs());
+        rows.push((gamma, batch, signed(h2(first)), end, target_end, last.neurons));
+    }
+    let mut ev = Evidence::new(
+        "max over the untuned starts of |ħ_dict/ħ_target - 1| at the end of a free run",
+        worst,
+        0.05,
+        Criterion::AtMost,
+    )
+    .params_from(&p);
+    for (g, m, h0, h1, ht, n) in rows {
+        ev = ev
+            .detail(
+                format!("ħ_dict (signed) first segment, γ = {g}, M = {m}"),
+                h0,
+                Some(ht),
+            )
+            .detail(
+                format!("ħ_dict (signed) last segment, γ = {g}, M = {m}"),
+                h1,
+                Some(ht),
+            )
+            .detail(format!("mean N at the end, γ = {g}, M = {m}"), n, None);
+    }
+    Ok(ev
+        .note(
+            "nothing in the learning dynamics of q acts on γ or M, and the neuron exchange changes N \
+             without changing μ_c (independent neurons): the dictionary ħ stays where (γ, M) put it; \
+             the tuning needs an external controller (e2e.quantization.self_tuning_convergence)",
+        )
+        .into())
 }
 
 /// N-8: μ_c of independent Gaussian neurons from the exact free energy.
