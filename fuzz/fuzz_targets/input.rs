@@ -20,7 +20,8 @@ impl Input<'_> {
         let [tag] = self.take::<1>();
         match tag % 8 {
             0 => usize::MAX,
-            1 => 1 << (tag as usize % 48),
+            // Beyond every allocation budget (a typed TooLarge), never a slow-but-legal size.
+            1 => 1 << (40 + tag as usize % 24),
             _ => u16::from_le_bytes(self.take::<2>()) as usize % small.max(1),
         }
     }

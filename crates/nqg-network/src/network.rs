@@ -213,7 +213,8 @@ impl Weights {
         let half_width = half_width.min(n.saturating_sub(1));
         check_size(
             "banded weights (n × (2h + 1))",
-            &[n, half_width.saturating_mul(2).saturating_add(1)],
+            // Three words per stored entry while the triplets are assembled.
+            &[n, half_width.saturating_mul(2).saturating_add(1), 3],
         )?;
         let mut t = Vec::new();
         for i in 0..n {

@@ -68,12 +68,17 @@ struct Sub {
 /// pair with $|c^2 + s^2 - 1|$ smallest (evaluated with fused multiply-adds) is taken, which removes the
 /// systematic part of the modulus error that would otherwise make the norm drift linearly in time.
 pub(crate) fn phase(theta: f64) -> Complex64 {
+    if !theta.is_finite() {
+        // An overflowing V dt / ħ: the propagation then reports `Diverged` at the first step
+        // (found by fuzzing: the bit arithmetic below overflowed on NaN).
+        return Complex64::new(f64::NAN, f64::NAN);
+    }
     let (s, c) = theta.sin_cos();
     let next = |x: f64, d: i64| -> f64 {
         if x == 0.0 {
             return x;
         }
-        let b = x.to_bits() as i64 + d;
+        let b = (x.to_bits() as i64).wrapping_add(d);
         f64::from_bits(b as u64)
     };
     let mut best = (c, s);

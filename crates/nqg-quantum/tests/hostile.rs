@@ -72,6 +72,20 @@ fn the_cases_of_the_issue_are_typed_errors() {
     ));
 }
 
+#[test]
+fn an_overflowing_phase_is_reported_not_a_panic() {
+    // Found by `cargo xtask fuzz` (quantum_split_step): V dt / 2ħ = inf made the phase's bit arithmetic
+    // overflow (a panic with overflow checks on) instead of a typed error.
+    let g = Grid::centered([16], [4.0]).unwrap();
+    let v = StaticFn(|_: &[f64; 1]| f64::MAX);
+    let mut p = SplitStep::new(g.clone(), Units::default(), v, 1e10, Scheme::Strang).unwrap();
+    let mut psi = Wavefunction::gaussian(g, [0.0], [1.0], [0.0]).unwrap();
+    assert!(matches!(
+        p.run(&mut psi, 2),
+        Err(QuantumError::Diverged { step: 1, .. })
+    ));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("NQG_HOSTILE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128),
