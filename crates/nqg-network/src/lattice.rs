@@ -22,6 +22,27 @@ use crate::error::{NetworkError, Result, check_finite, check_len, check_non_nega
 use crate::network::{Act, Network, Weights};
 use crate::rng::member_rng;
 
+/// The frequency bin of the largest spectral line among bins `0..=half` of `series`, refined by a
+/// parabola through the log-magnitudes of its neighbours (fractional bin; multiply by the bin width).
+pub(crate) fn spectral_peak(series: &[Complex64], half: usize) -> f64 {
+    let mag: Vec<f64> = series.iter().map(|c| c.norm().max(1e-300).ln()).collect();
+    let (mut best, mut arg) = (f64::NEG_INFINITY, 0usize);
+    for (b, &m) in mag.iter().enumerate().take(half + 1) {
+        if m > best {
+            best = m;
+            arg = b;
+        }
+    }
+    let delta = if arg > 0 && arg < half && arg + 1 < mag.len() {
+        let (a, b, c) = (mag[arg - 1], mag[arg], mag[arg + 1]);
+        let den = a - 2.0 * b + c;
+        if den.abs() > 0.0 { 0.5 * (a - c) / den } else { 0.0 }
+    } else {
+        0.0
+    };
+    arg as f64 + delta
+}
+
 /// The permutation network on a ring of $L$ sites (N-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PermutationRing {
@@ -377,26 +398,12 @@ pub fn measure_dispersion(
             })
             .collect();
         fft_t.process(&mut series);
-        let mag: Vec<f64> = series.iter().map(|c| c.norm().max(1e-300).ln()).collect();
         let half = steps / 2;
-        let (mut best, mut arg) = (f64::NEG_INFINITY, 0usize);
-        for (b, &m) in mag.iter().enumerate().take(half + 1) {
-            if m > best {
-                best = m;
-                arg = b;
-            }
-        }
-        let delta = if arg > 0 && arg < half {
-            let (a, b, c) = (mag[arg - 1], mag[arg], mag[arg + 1]);
-            let den = a - 2.0 * b + c;
-            if den.abs() > 0.0 { 0.5 * (a - c) / den } else { 0.0 }
-        } else {
-            0.0
-        };
+        let peak = spectral_peak(&series, half);
         let k = 2.0 * std::f64::consts::PI * j as f64 / l as f64;
         out.push(DispersionPoint {
             k,
-            omega_measured: (arg as f64 + delta) * dw,
+            omega_measured: peak * dw,
             omega_theory: leapfrog_omega(courant, k, mass_dt),
         });
     }

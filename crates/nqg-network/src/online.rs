@@ -430,25 +430,11 @@ pub fn measure_ring_dispersion<R: Rng + ?Sized>(
             })
             .collect();
         fft_t.process(&mut series);
-        let mag: Vec<f64> = series.iter().map(|c| c.norm().max(1e-300).ln()).collect();
-        let (mut best, mut arg) = (f64::NEG_INFINITY, 0usize);
-        for (b, &m) in mag.iter().enumerate().take(half + 1) {
-            if m > best {
-                best = m;
-                arg = b;
-            }
-        }
-        let delta = if arg > 0 && arg < half {
-            let (a, b, c) = (mag[arg - 1], mag[arg], mag[arg + 1]);
-            let den = a - 2.0 * b + c;
-            if den.abs() > 0.0 { 0.5 * (a - c) / den } else { 0.0 }
-        } else {
-            0.0
-        };
+        let peak = crate::lattice::spectral_peak(&series, half);
         let k = 2.0 * std::f64::consts::PI * j as f64 / l as f64;
         out.push(DispersionPoint {
             k,
-            omega_measured: (arg as f64 + delta) * dw,
+            omega_measured: peak * dw,
             omega_theory: avg.omega(k),
         });
     }

@@ -31,7 +31,7 @@ use nqg_geometry::optical::{
 use nqg_geometry::spacetimes::Optical;
 use nqg_network::lattice::{Leapfrog1D, Leapfrog2D, packet_centroid, speed_from_couplings};
 use nqg_network::noisy_fit::{
-    courant_from_couplings_2d, fit_pattern_online, leapfrog2d_weights, noisy_leapfrog_pairs,
+    OnlineFit, Pair, courant_from_couplings_2d, fit_pattern_online, leapfrog2d_weights, noisy_leapfrog_pairs,
     noisy_leapfrog2d_pairs,
 };
 use nqg_network::packet2d::{leapfrog_omega_2d, mean_wavevector_2d, packet_2d};
@@ -167,6 +167,33 @@ impl LearnParams {
     }
 }
 
+/// Single-pass online SGD from `start` over `trajectories` trajectories, each drawn by `draw` only when
+/// the fit reaches it (no trajectory set is held in memory), tail-averaged after `average_after`
+/// samples; the first drawing error stops the stream and is returned.
+fn fit_streamed(
+    start: &nqg_network::Weights,
+    trajectories: usize,
+    gamma: f64,
+    average_after: f64,
+    mut draw: impl FnMut() -> nqg_network::Result<Vec<Pair>>,
+) -> Result<OnlineFit, CheckError> {
+    let mut failure = None;
+    let pairs = (0..trajectories)
+        .map_while(|_| match draw() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        })
+        .flatten();
+    let fit = fit_pattern_online(start, pairs, gamma, average_after as usize)?;
+    match failure {
+        Some(e) => Err(e.into()),
+        None => Ok(fit),
+    }
+}
+
 /// Learn c(s) by online SGD from `trajectories` noisy trajectories drawn from `rng`.
 fn learn_speed(
     p: &LearnParams,
@@ -180,27 +207,13 @@ fn learn_speed(
         .weights()
         .clone();
     let n = trajectories * p.steps_per_trajectory;
-    let mut failure = None;
-    let pairs = (0..trajectories)
-        .map_while(
-            |_| match noisy_leapfrog_pairs(&truth, p.steps_per_trajectory, p.noise, rng) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    failure = Some(e);
-                    None
-                }
-            },
-        )
-        .flatten();
-    let fit = fit_pattern_online(
+    let fit = fit_streamed(
         &start,
-        pairs,
+        trajectories,
         p.gamma,
-        (p.average_after_fraction * n as f64) as usize,
+        p.average_after_fraction * n as f64,
+        || noisy_leapfrog_pairs(&truth, p.steps_per_trajectory, p.noise, rng),
     )?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
     Ok(speed_from_couplings(&fit.averaged, dt, p.ds)?)
 }
 
@@ -833,27 +846,13 @@ fn learned_lens_deflection(ctx: &RunContext) -> CheckResult {
     let start = leapfrog2d_weights(n, n, &vec![lp.start_courant; n * n], 0.0)?;
     let mut rng = ctx.rng();
     let samples = lp.trajectories * lp.steps_per_trajectory;
-    let mut failure = None;
-    let pairs = (0..lp.trajectories)
-        .map_while(
-            |_| match noisy_leapfrog2d_pairs(&truth, lp.steps_per_trajectory, lp.noise, &mut rng) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    failure = Some(e);
-                    None
-                }
-            },
-        )
-        .flatten();
-    let fit = fit_pattern_online(
+    let fit = fit_streamed(
         &start,
-        pairs,
+        lp.trajectories,
         lp.gamma,
-        (lp.average_after_fraction * samples as f64) as usize,
+        lp.average_after_fraction * samples as f64,
+        || noisy_leapfrog2d_pairs(&truth, lp.steps_per_trajectory, lp.noise, &mut rng),
     )?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
     let learned = courant_from_couplings_2d(&fit.averaged, n, n)?;
     let speed: Vec<f64> = learned.iter().map(|c| c / p.courant).collect();
     let planted_speed: Vec<f64> = planted.iter().map(|c| c / p.courant).collect();
