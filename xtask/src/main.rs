@@ -9,6 +9,8 @@
 //! - `cargo xtask theory-map` regenerates `docs/theory-map.md` from the registry.
 //! - `cargo xtask bench [-p PACKAGE].. [--seconds S]` runs the criterion benches and writes the medians
 //!   to `target/bench/summary.md`.
+//! - `cargo xtask doc [-- CARGO-ARGS]` lints the doc-comment math and runs `cargo doc` with KaTeX, so
+//!   the equations render (`docs/katex-header.html`).
 //! - `cargo xtask fuzz [--seconds N] [TARGET]..` runs the cargo-fuzz targets in `fuzz/` (nightly;
 //!   installs `cargo-fuzz` if missing) for N seconds each and reports any crash with its input file.
 //!
@@ -22,6 +24,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
+
+mod doc;
 use indicatif::{ProgressBar, ProgressStyle};
 use nqg_claims::report::{now_rfc3339, to_terminal, write_all};
 use nqg_claims::{Baseline, RunOptions, Size, gate, registry, run};
@@ -56,6 +60,15 @@ enum Task {
     Bench(BenchArgs),
     /// Run the cargo-fuzz targets in fuzz/ (nightly toolchain) for a fixed time each.
     Fuzz(FuzzArgs),
+    /// Build the API docs with rendered equations (KaTeX), after linting the doc-comment math.
+    Doc(DocArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct DocArgs {
+    /// Extra arguments for `cargo doc`, after `--` (e.g. `-- --locked --open`).
+    #[arg(last = true)]
+    cargo_args: Vec<String>,
 }
 
 /// The fuzz targets of `fuzz/Cargo.toml`, one per leaf crate's main entry points.
@@ -162,6 +175,7 @@ fn main() -> ExitCode {
         Task::Verify(args) => verify(args),
         Task::Bench(args) => bench(args),
         Task::Fuzz(args) => fuzz(args),
+        Task::Doc(args) => doc::run(&workspace_root(), &args.cargo_args),
     }
 }
 
