@@ -10,6 +10,7 @@
 //! * [`curvature`]: Christoffel, Riemann, Ricci, Einstein, Kretschmann from one Hessian pass, field
 //!   equation residuals, the contracted Bianchi identity and scalar-field stress conservation by nested
 //!   duals, batch evaluation.
+//! * [`indices`]: raising and lowering rank-1 and rank-2 indices with $g^{ab}$ and $g_{ab}$.
 //! * [`geodesic`]: timelike and null geodesics in Hamiltonian form (adaptive Dormand-Prince with dense
 //!   output, symplectic Gauss-Legendre), events, constraint monitors with typed violations.
 //! * [`orbits`]: exact periapsis advance, Bardeen-Press-Teukolsky ISCO and photon orbit, bracket-free
@@ -35,6 +36,7 @@ pub mod elliptic;
 pub mod error;
 pub mod euler_lagrange;
 pub mod geodesic;
+pub mod indices;
 pub mod kerr_orbit;
 pub mod lorentz;
 pub mod metric;
