@@ -11,8 +11,8 @@
 //! $d(r) = (r^2 + a^2z_-)\Delta$, evaluated at $r_1, r_2$ (at $r_0 = p$ with $f', g', h', d'$ in place
 //! of the second row for circular orbits), $\kappa = d_1h_2 - h_1d_2$, $\rho = f_1h_2 - h_1f_2$,
 //! $\sigma = g_1h_2 - h_1g_2$, $\epsilon = d_1g_2 - g_1d_2$, $\eta = f_1g_2 - g_1f_2$:
-//! $$E^2 = \frac{\kappa\rho + 2\epsilon\sigma - 2\,\mathrm{sgn}(x)\sqrt{\sigma(\sigma\epsilon^2 + \rho\epsilon\kappa
-//!   - \eta\kappa^2)}}{\rho^2 + 4\eta\sigma},\qquad
+//! $$E^2 = \frac{\kappa\rho + 2\epsilon\sigma - 2\,\mathrm{sgn}(x)\sqrt{\sigma(\sigma\epsilon^2 + \rho\epsilon\kappa -
+//!   \eta\kappa^2)}}{\rho^2 + 4\eta\sigma},\qquad
 //! L_z = \frac{-Eg_1 + \mathrm{sgn}(x)\sqrt{-d_1h_1 + E^2(g_1^2 + f_1h_1)}}{h_1},\qquad
 //! Q = z_-\Big[a^2(1-E^2) + \frac{L_z^2}{1-z_-}\Big].$$
 //! Polar orbits ($x = 0$, $L_z = 0$) use KerrGeodesics' closed forms for $E, Q$; Schwarzschild
@@ -31,8 +31,8 @@
 //! $\Upsilon_r = \frac{\pi\sqrt{(1-E^2)(r_1-r_3)(r_2-r_4)}}{2K(k_r^2)}$,
 //! $\Upsilon_\theta = \frac{\pi\sqrt{\beta z_+}}{2K(k_\theta^2)}$,
 //! $\Upsilon_\phi = \frac{2\Upsilon_\theta L_z}{\pi\sqrt{\beta z_+}}\Pi(z_-|k_\theta^2) + \Upsilon_\phi^{(r)}$,
-//! $\Upsilon_t = 4E + \frac{2E\Upsilon_\theta\sqrt{\beta z_+}}{\pi(1-E^2)}[K(k_\theta^2) - E(k_\theta^2)]
-//!   + \Upsilon_t^{(r)}$, the radial parts written out in [`KerrGeoOrbit::mino_frequencies`]'s source
+//! $\Upsilon_t = 4E + \frac{2E\Upsilon_\theta\sqrt{\beta z_+}}{\pi(1-E^2)}[K(k_\theta^2) - E(k_\theta^2)] +
+//!   \Upsilon_t^{(r)}$, the radial parts written out in [`KerrGeoOrbit::mino_frequencies`]'s source
 //! (as in kerrgeopy's `frequencies.py`). Boyer-Lindquist-time frequencies $\Omega_i = \Upsilon_i/\Upsilon_t$.
 //! For a polar orbit $\Pi(z_-|\cdot)$ diverges while $L_z \to 0$; the $\theta$ part of $\Upsilon_\phi$ is
 //! given its limit $x \to 0^+$, $+\Upsilon_\theta$ (each pole passage adds $\pi$ to $\phi$).

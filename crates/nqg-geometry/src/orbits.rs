@@ -131,7 +131,7 @@ fn circular_norm<M: Metric<4> + ?Sized>(metric: &M, r: f64, prograde: bool) -> O
     let g = metric.components(&xd);
     let (gtt, gtp, gpp) = (g[0][0], g[0][3], g[3][3]);
     let disc = gtp.eps * gtp.eps - gtt.eps * gpp.eps;
-    if !(disc >= 0.0) || gpp.eps == 0.0 {
+    if disc.is_nan() || disc < 0.0 || gpp.eps == 0.0 {
         return None;
     }
     let sign = if prograde { 1.0 } else { -1.0 };

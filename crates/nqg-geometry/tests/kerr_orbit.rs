@@ -362,8 +362,8 @@ fn integrated_averages(o: &KerrGeoOrbit, n_radial: f64) -> Averages {
 }
 
 /// The integrator (Dormand-Prince, tol 1e-12) started from `boyer_lindquist_initial_state` must stay on
-/// the orbit the closed forms describe: the initial momentum passes the mass-shell check (|g^{μν}p_μp_ν
-/// + 1| < 1e-10, which needs R(r_p) = 0 and Θ(π/2) = Q, i.e. the constants), the turning points are
+/// the orbit the closed forms describe: the initial momentum passes the mass-shell check (|g^{μν}p_μp_ν + 1|
+/// < 1e-10, which needs R(r_p) = 0 and Θ(π/2) = Q, i.e. the constants), the turning points are
 /// r_p, r_a and z_max = sqrt(1 - x²) to 1e-8 (event location at tol 1e-12 is far better; 1e-8 leaves
 /// room for the 1e-12 tolerance accumulated over ~1e4 steps), and the long-time frequencies agree with
 /// Fujita-Hikida within the averaging bounds of `slope` and of the φ line (plus 1e-9 for the
