@@ -533,3 +533,54 @@ fn integrator_mino_time_frequencies_match_fujita_hikida() {
         }
     }
 }
+
+/// Polar orbits (x = 0, where kerrgeopy has no frequencies): E, Q match kerrgeopy above; the
+/// frequencies are continuous in x, Υ_φ taking its x → 0⁺ limit (each pole passage adds +π to φ).
+/// Between x = 1e-7 and 0 the frequencies change by O(x) (Υ_r, Υ_θ, Υ_t are even in x, so O(x²)).
+#[test]
+fn polar_frequencies_are_the_prograde_limit() {
+    let polar = KerrGeoOrbit::new(0.9, 8.0, 0.3, 0.0).unwrap();
+    let near = KerrGeoOrbit::new(0.9, 8.0, 0.3, 1e-7).unwrap();
+    let (u0, u1) = (polar.mino_frequencies(), near.mino_frequencies());
+    for i in 0..4 {
+        assert!(rel(u0[i], u1[i]) < 1e-6, "Υ_{i}: {} vs {}", u0[i], u1[i]);
+    }
+    assert_eq!(polar.angular_momentum(), 0.0);
+    assert_eq!(polar.z_max(), 1.0);
+}
+
+/// Every orbit on a grid spanning the element space (spins 0 to 0.999, e to 0.9, all inclinations,
+/// p from just outside the separatrix to 1e4) gives finite constants and frequencies with E < 1 and
+/// ordered roots, and p just inside gives the typed separatrix error: no NaN returned as Ok.
+#[test]
+fn element_space_grid_is_finite_or_typed_error() {
+    for &a in &[0.0, 0.3, 0.9, 0.999] {
+        for &e in &[0.0, 0.5, 0.9] {
+            for &x in &[-1.0, -0.7, -0.1, 0.0, 0.2, 0.8, 1.0] {
+                let ps = separatrix(a, e, x).unwrap();
+                for &p in &[ps * (1.0 + 1e-6), ps + 0.1, 20.0, 1e4] {
+                    let o =
+                        KerrGeoOrbit::new(a, p, e, x).unwrap_or_else(|err| panic!("{a} {p} {e} {x}: {err}"));
+                    let [r1, r2, r3, r4] = o.radial_roots();
+                    assert!(
+                        o.energy() < 1.0 && r1 >= r2 && r2 >= r3 && r3 >= r4,
+                        "{a} {p} {e} {x}"
+                    );
+                    let all = [
+                        o.mino_frequencies().to_vec(),
+                        o.boyer_lindquist_frequencies().to_vec(),
+                    ];
+                    assert!(
+                        all.iter().flatten().all(|v| v.is_finite()),
+                        "{a} {p} {e} {x}: {all:?}"
+                    );
+                }
+                let inside = KerrGeoOrbit::new(a, ps * (1.0 - 1e-9), e, x);
+                assert!(
+                    matches!(inside, Err(GeometryError::InsideSeparatrix { .. })),
+                    "{a} {e} {x}"
+                );
+            }
+        }
+    }
+}
