@@ -19,6 +19,10 @@
 //! stress tensors. The contracted Bianchi identity $\nabla_a G^{ab} = 0$ is evaluated by
 //! [`einstein_divergence`], which nests a gradient dual around the Hessian pass to get $\partial^3 g$.
 //!
+//! Mixed components: [`Curvature::einstein_mixed`] $G^a{}_b$, [`Curvature::ricci_mixed`] $R^a{}_b$,
+//! [`Curvature::riemann_mixed`] $R^a{}_{bcd} = g^{ae}R_{ebcd}$, [`Curvature::einstein_upper`] $G^{ab}$;
+//! general index moves in [`crate::indices`].
+//!
 //! Everything is generic over the scalar `T`, so the same code runs on `f64` and on dual numbers.
 
 use nalgebra::SVector;
@@ -26,6 +30,7 @@ use num_dual::{Derivative, Dual2Vec, DualNum, DualVec};
 use rayon::prelude::*;
 
 use crate::GeometryError;
+use crate::indices::{Slot, raise2};
 use crate::metric::{Metric, check_point_and_symmetry, invert, invert_checked};
 
 /// The metric and its first and second derivatives at a point.
@@ -300,6 +305,38 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
             einstein,
             kretschmann: kret * 4.0,
         }
+    }
+
+    /// The mixed Einstein tensor $G^a{}_b = g^{ac}G_{cb}$ (`[a][b]`); its trace is $(1 - N/2)R$, i.e.
+    /// $G^a{}_a = -R$ in four dimensions, and $G^a{}_b = -\Lambda\delta^a{}_b$ for a $\Lambda$-vacuum.
+    pub fn einstein_mixed(&self) -> [[T; N]; N] {
+        raise2(&self.g_inv, &self.einstein, Slot::First)
+    }
+
+    /// The mixed Ricci tensor $R^a{}_b = g^{ac}R_{cb}$.
+    pub fn ricci_mixed(&self) -> [[T; N]; N] {
+        raise2(&self.g_inv, &self.ricci, Slot::First)
+    }
+
+    /// The Riemann tensor with the first index raised, $R^a{}_{bcd} = g^{ae}R_{ebcd}$ (`[a][b][c][d]`),
+    /// (Misner-Thorne-Wheeler signs, as [`Curvature::riemann`]), so that $R_{bd} = R^a{}_{bad}$.
+    pub fn riemann_mixed(&self) -> [[[[T; N]; N]; N]; N] {
+        let z = T::from(0.0);
+        let mut out = [[[[z; N]; N]; N]; N];
+        for (a, out_a) in out.iter_mut().enumerate() {
+            for b in 0..N {
+                for c in 0..N {
+                    for d in 0..N {
+                        let mut s = z;
+                        for e in 0..N {
+                            s += self.g_inv[a][e] * self.riemann[e][b][c][d];
+                        }
+                        out_a[b][c][d] = s;
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// $G^{ab} = g^{ac}g^{bd}G_{cd}$.

@@ -84,6 +84,34 @@ pub enum GeometryError {
         /// Iterations spent.
         iterations: usize,
     },
+    /// A Kerr orbit $(a, p, e, x)$ with $p$ at or inside the separatrix $p_s(a, e, x)$: no stable bound
+    /// geodesic exists there ([`crate::kerr_orbit::separatrix`]).
+    #[error(
+        "p = {p} is inside the separatrix p_s = {p_s} (a = {a}, e = {e}, x = {x}): no stable bound orbit"
+    )]
+    InsideSeparatrix {
+        /// Semi-latus rectum supplied.
+        p: f64,
+        /// The separatrix at $(a, e, x)$.
+        p_s: f64,
+        /// Spin.
+        a: f64,
+        /// Eccentricity.
+        e: f64,
+        /// Inclination parameter $x = \cos\iota$.
+        x: f64,
+    },
+    /// A circular-orbit quantity was asked for inside the photon orbit, where no timelike circular
+    /// orbit exists and the energy per unit mass $E(r)$ is not finite (`r_photon` is where it diverges).
+    #[error(
+        "no timelike circular orbit at r = {r}: inside the photon orbit r_ph = {r_photon}, where E is not finite"
+    )]
+    InsidePhotonOrbit {
+        /// The radius asked for.
+        r: f64,
+        /// The photon-orbit radius.
+        r_photon: f64,
+    },
     /// A geodesic integration failed.
     #[error(transparent)]
     Geodesic(#[from] GeodesicError),

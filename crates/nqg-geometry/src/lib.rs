@@ -10,9 +10,14 @@
 //! * [`curvature`]: Christoffel, Riemann, Ricci, Einstein, Kretschmann from one Hessian pass, field
 //!   equation residuals, the contracted Bianchi identity and scalar-field stress conservation by nested
 //!   duals, batch evaluation.
+//! * [`indices`]: raising and lowering rank-1 and rank-2 indices with $g^{ab}$ and $g_{ab}$.
 //! * [`geodesic`]: timelike and null geodesics in Hamiltonian form (adaptive Dormand-Prince with dense
 //!   output, symplectic Gauss-Legendre), events, constraint monitors with typed violations.
-//! * [`orbits`]: exact periapsis advance, Bardeen-Press-Teukolsky ISCO, numerical ISCO by autodiff.
+//! * [`orbits`]: exact periapsis advance, Bardeen-Press-Teukolsky ISCO and photon orbit, bracket-free
+//!   numerical ISCO and photon sphere by autodiff.
+//! * [`kerr_orbit`]: Kerr bound geodesics from $(a, p, e, x)$: constants $E, L, Q$ (Schmidt 2002), turning
+//!   points, Mino and Boyer-Lindquist fundamental frequencies (Fujita-Hikida 2009), the separatrix.
+//! * [`elliptic`]: Carlson symmetric elliptic integrals $R_F, R_D, R_J, R_C$ and Legendre $K, E, \Pi$.
 //! * [`euler_lagrange`]: Euler-Lagrange tensors of metric Lagrangians L(g, ∂g) by nested duals, their
 //!   covariant divergence, the five quadratic invariants and the ΓΓ Lagrangian, plane-wave kinetic matrices.
 //! * [`einstein`]: FLRW and constant-density TOV solvers built on the autodiff Einstein tensor.
@@ -27,9 +32,12 @@
 
 pub mod curvature;
 pub mod einstein;
+pub mod elliptic;
 pub mod error;
 pub mod euler_lagrange;
 pub mod geodesic;
+pub mod indices;
+pub mod kerr_orbit;
 pub mod lorentz;
 pub mod metric;
 pub mod ode;

@@ -224,3 +224,105 @@ fn scalar_field_stress_is_conserved_on_shell_only() {
     // ∇_μ T^{μ0} = -φ̇ (φ̈ + 3Hφ̇) = -0.3 * (0 + 0.3/t) here... up to the sign convention of T^{μ0}.
     assert!((div[0].abs() - 0.09 / 1.7).abs() < 1e-14, "{}", div[0]);
 }
+
+/// Mixed components (issue 16): the identities they must satisfy, on metrics with known curvature.
+mod mixed_index {
+    use super::*;
+    use nqg_geometry::indices::{Slot, lower2, raise, raise2};
+
+    #[test]
+    fn kerr_mixed_einstein_vanishes_and_riemann_mixed_has_its_symmetries() {
+        let k = Kerr::new(1.0, 0.9).unwrap();
+        let c = Curvature::at(&k, &[0.0, 3.0, 1.1, 0.4]).unwrap();
+        // Vacuum: G^a_b = 0 to round-off (entries of R_abcd are ~M/r^3 ~ 0.04 here).
+        assert!(max_abs(&c.einstein_mixed()) < 1e-14, "{:?}", c.einstein_mixed());
+        let rm = c.riemann_mixed();
+        let scale = rm
+            .iter()
+            .flatten()
+            .flatten()
+            .flatten()
+            .fold(0.0_f64, |s, v| s.max(v.abs()));
+        assert!(scale > 1e-3, "non-trivial curvature");
+        let mut worst = 0.0_f64;
+        for a in 0..4 {
+            for b in 0..4 {
+                for cc in 0..4 {
+                    for d in 0..4 {
+                        // Antisymmetry in the last pair and the first Bianchi identity R^a_[bcd] = 0.
+                        worst = worst.max((rm[a][b][cc][d] + rm[a][b][d][cc]).abs());
+                        worst = worst.max((rm[a][b][cc][d] + rm[a][cc][d][b] + rm[a][d][b][cc]).abs());
+                        // Lowering the first index gives R_abcd back.
+                        let low: f64 = (0..4).map(|e| c.g[a][e] * rm[e][b][cc][d]).sum();
+                        worst = worst.max((low - c.riemann[a][b][cc][d]).abs());
+                    }
+                }
+            }
+        }
+        assert!(worst < 1e-14 * scale.max(1.0), "{worst:e}");
+        // R_bd = R^a_bad (= 0 here, and equal to the stored Ricci tensor).
+        for b in 0..4 {
+            for d in 0..4 {
+                let tr: f64 = (0..4).map(|a| rm[a][b][a][d]).sum();
+                assert!((tr - c.ricci[b][d]).abs() < 1e-14);
+            }
+        }
+    }
+
+    #[test]
+    fn schwarzschild_de_sitter_mixed_einstein_is_minus_lambda_delta() {
+        // G_ab + Λ g_ab = 0, so G^a_b = -Λ δ^a_b; trace G^a_a = -R = -4Λ in 4D.
+        let lam = 0.03;
+        let m = SchwarzschildDeSitter::<4>::new(1.0, lam).unwrap();
+        let c = Curvature::at(&m, &[0.0, 4.0, 0.9, 0.2]).unwrap();
+        let gm = c.einstein_mixed();
+        for a in 0..4 {
+            for b in 0..4 {
+                let want = if a == b { -lam } else { 0.0 };
+                // Λ-terms ~ 0.03 against M/r^3 ~ 0.016 terms: round-off ~1e-16 each.
+                assert!((gm[a][b] - want).abs() < 1e-14, "G^{a}_{b} = {}", gm[a][b]);
+            }
+        }
+        let tr: f64 = (0..4).map(|a| gm[a][a]).sum();
+        assert!((tr + c.ricci_scalar).abs() < 1e-14 && (c.ricci_scalar - 4.0 * lam).abs() < 1e-14);
+        // R^a_b = Λ δ^a_b too.
+        let rm = c.ricci_mixed();
+        assert!((rm[1][1] - lam).abs() < 1e-14 && rm[0][1].abs() < 1e-14);
+    }
+
+    #[test]
+    fn flrw_trace_identity_and_index_helpers() {
+        // Matter-dominated FLRW has R != 0: check G^a_a = -R and that the helpers reproduce the
+        // bundle's own G^ab and G^a_b.
+        let m = Flrw::new(PowerLaw {
+            p: 2.0 / 3.0,
+            t0: 1.0,
+        });
+        let c = Curvature::at(&m, &[1.7, 0.1, 0.2, 0.3]).unwrap();
+        let gm = c.einstein_mixed();
+        let tr: f64 = (0..4).map(|a| gm[a][a]).sum();
+        assert!(c.ricci_scalar.abs() > 0.1);
+        assert!((tr + c.ricci_scalar).abs() < 1e-14 * c.ricci_scalar.abs().max(1.0));
+        let up = raise2(&c.g_inv, &c.einstein, Slot::Both);
+        let eu = c.einstein_upper();
+        assert!(
+            up.iter()
+                .flatten()
+                .zip(eu.iter().flatten())
+                .all(|(a, b)| (a - b).abs() < 1e-15)
+        );
+        let back = lower2(&c.g, &gm, Slot::First);
+        assert!(
+            back.iter()
+                .flatten()
+                .zip(c.einstein.iter().flatten())
+                .all(|(a, b)| (a - b).abs() < 1e-14)
+        );
+        // G^a_b u^b for the comoving observer u = (1,0,0,0): -8π ρ u^a with ρ = 1/(6π t^2).
+        let rho = 1.0 / (6.0 * std::f64::consts::PI * 1.7 * 1.7);
+        let ul = nqg_geometry::indices::lower(&c.g, &[1.0, 0.0, 0.0, 0.0]);
+        let u_up = raise(&c.g_inv, &ul);
+        assert!((u_up[0] - 1.0).abs() < 1e-15);
+        assert!((gm[0][0] + 8.0 * std::f64::consts::PI * rho).abs() < 1e-14);
+    }
+}
