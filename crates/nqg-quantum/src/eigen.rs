@@ -50,9 +50,10 @@ pub struct Hamiltonian<const D: usize> {
 pub struct Eigenpair<const D: usize> {
     /// The energy (Ritz value / Rayleigh quotient with the exact grid $H$).
     pub energy: f64,
-    /// Estimated absolute error of `energy` ($\min(r, r^2/g)$, or the change between imaginary-time
-    /// stages, whichever is larger).
-    pub error_estimate: f64,
+    /// The solver's algebraic error: the distance of `energy` to the spectrum of the *grid*
+    /// Hamiltonian ($\min(r, r^2/g)$, or the change between imaginary-time stages). It says nothing
+    /// about the grid spacing or the box; [`crate::accuracy::spectrum_accuracy`] estimates those.
+    pub algebraic_error: f64,
     /// Residual $\|H\psi - E\psi\|$ (normalised $\psi$).
     pub residual: f64,
     /// The normalised state.
@@ -446,7 +447,7 @@ impl<const D: usize> Hamiltonian<D> {
             if let Ok(state) = Wavefunction::from_vec(self.grid.clone(), data) {
                 out.push(Eigenpair {
                     energy: vals[i],
-                    error_estimate: est,
+                    algebraic_error: est,
                     residual: r,
                     state,
                 });
@@ -551,7 +552,7 @@ impl<const D: usize> Hamiltonian<D> {
                 let (e, r) = self.rayleigh(&psi)?;
                 return Ok(Eigenpair {
                     energy: e,
-                    error_estimate: last_change,
+                    algebraic_error: last_change,
                     residual: r,
                     state: psi,
                 });

@@ -27,6 +27,7 @@
 //! assert!((psi.width()[0] - 5f64.sqrt()).abs() < 1e-10);
 //! ```
 
+pub mod accuracy;
 pub mod action_flow;
 pub mod bohm;
 pub mod circulation;
@@ -36,6 +37,7 @@ pub mod grid;
 pub mod madelung;
 pub mod potential;
 pub mod ring;
+pub mod smooth;
 mod spectral;
 pub mod split_step;
 pub mod wavefunction;

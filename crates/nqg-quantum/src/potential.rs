@@ -8,8 +8,14 @@
 //! - [`TwoSlit`]: a screen of height $V_0$ and thickness $t$ at $x_0 = x_s$ with two openings of width
 //!   $w$ centred at $x_1 = \pm d/2$ (2D and 3D grids).
 //!
-//! Time-dependent potentials report `time_dependent() == true`; the stepper then re-evaluates them at
+//! The smooth ones ([`Free`], [`Harmonic`], [`DoubleWell`]) are written once for any dual scalar
+//! ([`SmoothPotential`]), so their forces and Hessians come from automatic differentiation
+//! ([`crate::smooth`]). Time-dependent potentials report `time_dependent() == true`; the stepper then re-evaluates them at
 //! each sub-step time (THEORY.md N4.4 allows $V(t, q)$).
+
+use num_dual::DualNum;
+
+use crate::smooth::SmoothPotential;
 
 /// A potential $V(\mathbf x, t)$ on a `D`-dimensional grid.
 pub trait Potential<const D: usize>: Send + Sync {
@@ -48,9 +54,9 @@ impl<const D: usize, F: Fn(&[f64; D], f64) -> f64 + Send + Sync> Potential<D> fo
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Free;
 
-impl<const D: usize> Potential<D> for Free {
-    fn value(&self, _x: &[f64; D], _t: f64) -> f64 {
-        0.0
+impl<const D: usize> SmoothPotential<D> for Free {
+    fn eval<S: DualNum<Primitive = f64> + Copy>(&self, _x: [S; D], _t: f64) -> S {
+        S::zero()
     }
 }
 
@@ -76,14 +82,14 @@ impl<const D: usize> Harmonic<D> {
     }
 }
 
-impl<const D: usize> Potential<D> for Harmonic<D> {
-    fn value(&self, x: &[f64; D], _t: f64) -> f64 {
-        let mut v = 0.0;
+impl<const D: usize> SmoothPotential<D> for Harmonic<D> {
+    fn eval<S: DualNum<Primitive = f64> + Copy>(&self, x: [S; D], _t: f64) -> S {
+        let mut v = S::zero();
         for a in 0..D {
             let d = x[a] - self.center[a];
-            v += self.omega[a] * self.omega[a] * d * d;
+            v += d * d * (self.omega[a] * self.omega[a]);
         }
-        0.5 * self.mass * v
+        v * (0.5 * self.mass)
     }
 }
 
@@ -117,10 +123,10 @@ pub struct DoubleWell {
     pub b: f64,
 }
 
-impl<const D: usize> Potential<D> for DoubleWell {
-    fn value(&self, x: &[f64; D], _t: f64) -> f64 {
+impl<const D: usize> SmoothPotential<D> for DoubleWell {
+    fn eval<S: DualNum<Primitive = f64> + Copy>(&self, x: [S; D], _t: f64) -> S {
         let s = x[0] * x[0] - self.a * self.a;
-        self.b * s * s
+        s * s * self.b
     }
 }
 

@@ -39,7 +39,7 @@ fn ho_spectrum_chebyshev() {
             "n={n} E={} rel={:e} est={:e}",
             p.energy,
             (p.energy - e).abs() / e,
-            p.error_estimate
+            p.algebraic_error
         );
         // Spectral grid: the discretisation error is far below round-off for n <= 10 on this box.
         assert!((p.energy - e).abs() / e < 1e-10);
@@ -56,7 +56,7 @@ fn imaginary_time_ground_state() {
         "imag time {:?} E-0.5={:e} est={:e} r={:e}",
         t0.elapsed(),
         g.energy - 0.5,
-        g.error_estimate,
+        g.algebraic_error,
         g.residual
     );
     // The Weinstein bound |E - E_exact| <= residual must hold.

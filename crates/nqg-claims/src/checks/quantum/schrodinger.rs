@@ -140,7 +140,7 @@ fn ho_spectrum(ctx: &RunContext) -> CheckResult {
         ev = ev.detail(format!("E_{k}"), p.energy, Some(exact));
         ns.push(k as f64);
         errs.push(rel.max(1e-17));
-        ests.push((p.error_estimate / exact).max(1e-17));
+        ests.push((p.algebraic_error / exact).max(1e-17));
     }
     // Independent route for E_0: imaginary-time split-step with exact-H Rayleigh quotient.
     let g = h.ground_state(None, ImaginaryTimeOptions::default())?;
