@@ -72,7 +72,11 @@ pub fn unescaped_math(dirs: &[PathBuf]) -> std::io::Result<Vec<Unescaped>> {
                 continue;
             };
             for sequence in unescaped_in_line(doc) {
-                out.push(Unescaped { path: path.clone(), line: n + 1, sequence });
+                out.push(Unescaped {
+                    path: path.clone(),
+                    line: n + 1,
+                    sequence,
+                });
             }
         }
     }
@@ -151,7 +155,10 @@ mod tests {
 
     #[test]
     fn finds_markdown_eaten_backslashes_outside_code_spans() {
-        assert_eq!(unescaped_in_line(r" $a\,b$ and $\|x\|$"), vec![r"\,", r"\|", r"\|"]);
+        assert_eq!(
+            unescaped_in_line(r" $a\,b$ and $\|x\|$"),
+            vec![r"\,", r"\|", r"\|"]
+        );
         assert!(unescaped_in_line(r" $a\\,b$ $\\|x\\|$ $\partial_x$").is_empty());
         assert!(unescaped_in_line(r" `a\,b` is code").is_empty());
         // A LaTeX line break written for Markdown (`\\\\`) is fine, so is `\+` (Markdown's own escape).

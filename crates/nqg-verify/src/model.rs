@@ -128,23 +128,10 @@ impl Order {
     }
 }
 
-/// Least-squares slope of $\log y$ against $\log x$; NaN if fewer than two valid points or any point
-/// is non-positive or non-finite.
+/// Least-squares slope of $\log y$ against $\log x$ ([`nqg_stats::fit::loglog_slope`]); NaN if fewer
+/// than two valid points or any point is non-positive or non-finite.
 pub fn fit_loglog_slope(x: &[f64], y: &[f64]) -> f64 {
-    if x.len() != y.len() || x.len() < 2 {
-        return f64::NAN;
-    }
-    if x.iter().chain(y).any(|v| !v.is_finite() || *v <= 0.0) {
-        return f64::NAN;
-    }
-    let n = x.len() as f64;
-    let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
-    let ly: Vec<f64> = y.iter().map(|v| v.ln()).collect();
-    let mx = lx.iter().sum::<f64>() / n;
-    let my = ly.iter().sum::<f64>() / n;
-    let sxy: f64 = lx.iter().zip(&ly).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = lx.iter().map(|a| (a - mx) * (a - mx)).sum();
-    if sxx == 0.0 { f64::NAN } else { sxy / sxx }
+    nqg_stats::fit::loglog_slope(x, y, &vec![0.0; x.len()]).map_or(f64::NAN, |(slope, _)| slope)
 }
 
 /// One sub-measurement shown with a check (e.g. one energy level of a spectrum).
