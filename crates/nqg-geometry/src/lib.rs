@@ -26,6 +26,7 @@
 //! It depends on no other nqg crate.
 
 pub mod curvature;
+pub mod dop853;
 pub mod einstein;
 pub mod error;
 pub mod euler_lagrange;
