@@ -131,12 +131,8 @@ fn cyclic_fast_path_matches_full_gradient() {
     }
     let (x0, p0) = apo_start(20.0, 0.5);
     let s = Schwarzschild::new(1.0).unwrap();
-    let opts = GeodesicOptions::dopri(1e-12, 1e5).with_event(Event {
-        name: "one turn",
-        func: EventFn::User(phi_turn),
-        direction: Direction::Rising,
-        terminal: true,
-    });
+    let opts = GeodesicOptions::dopri(1e-12, 1e5)
+        .with_event(Event::new("one turn", phi_turn, Direction::Rising).stopping());
     let t = integrate(&s, GeodesicKind::Timelike, &x0, &p0, &opts).unwrap();
     let (_, xe, _) = t.last().unwrap();
     assert_eq!(t.stopped_by, Some("one turn"));
