@@ -14,7 +14,7 @@
 //! $$\mathrm{err} = \frac{\|e^{(5)}/s\|_2^2}{\sqrt{n\,(\|e^{(5)}/s\|_2^2 + 0.01\,\|e^{(3)}/s\|_2^2)}},$$
 //!
 //! accepted when $\mathrm{err} \le 1$, with the step controller of `dop853.f` (safety 0.9, exponent
-//! 1/8, step ratio in $[1/3, 6]$, no growth right after a rejection): [`dop853_next_h`].
+//! 1/8, step ratio in $[1/3, 6]$, no growth right after a rejection): [`Dop853Controller`].
 //!
 //! The continuous extension ([`Dop853Step::dense`], 3 more right-hand sides $k_{14..16}$) is
 //!
@@ -380,30 +380,54 @@ pub fn dop853_step<S: State, E>(
     rtol: f64,
     atol: f64,
 ) -> Result<Dop853Step<S>, E> {
-    let mut k = [S::zero(); 13];
+    let mut out = Dop853Step {
+        t,
+        h,
+        y0: *y,
+        y: *y,
+        err: 0.0,
+        k: [S::zero(); 13],
+    };
+    dop853_step_into(f, t, y, f0, h, rtol, atol, &mut out)?;
+    Ok(out)
+}
+
+/// As [`dop853_step`], writing into `out` (no copy of the stages).
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+#[allow(clippy::too_many_arguments)]
+pub fn dop853_step_into<S: State, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    out: &mut Dop853Step<S>,
+) -> Result<(), E> {
+    out.t = t;
+    out.h = h;
+    out.y0 = *y;
+    let k = &mut out.k;
     k[0] = *f0;
     for i in 1..12 {
         let yi = combine(y, h, A[i], &k[..i]);
         k[i] = f(t + C[i] * h, &yi)?;
     }
-    let y1 = combine(y, h, &B, &k[..12]);
-    k[12] = f(t + h, &y1)?;
-    let err = error_norm(y, &y1, h, &k, rtol, atol);
-    Ok(Dop853Step {
-        t,
-        h,
-        y0: *y,
-        y: y1,
-        err,
-        k,
-    })
+    out.y = combine(y, h, &B, &k[..12]);
+    k[12] = f(t + h, &out.y)?;
+    out.err = error_norm(y, &out.y, h, k, rtol, atol);
+    Ok(())
 }
 
 fn error_norm<S: State>(y: &S, y1: &S, h: f64, k: &[S; 13], rtol: f64, atol: f64) -> f64 {
     let zero = S::zero();
     let e5 = combine(&zero, h, &E5, &k[..12]);
-    // E3 = b - b̂3.
-    let mut e3 = combine(&zero, h, &B, &k[..12]);
+    // E3 = b - b̂3, and h Σ b_i k_i = y1 - y.
+    let mut e3 = *y1;
+    e3.axpy(-1.0, y);
     for (i, w) in BHAT3 {
         e3.axpy(-h * w, &k[i]);
     }
@@ -465,19 +489,48 @@ impl<S: State> Dop853Step<S> {
     }
 }
 
-/// The next step size after a step with error norm `err` (controller of `dop853.f`, $\beta = 0$):
-/// $h_{\rm new} = h\,\min(6, \max(1/3, 0.9\,\mathrm{err}^{-1/8}))$; after a rejection
-/// (`after_reject`, the previous attempt was rejected) an accepted step does not grow.
-pub fn dop853_next_h(h: f64, err: f64, after_reject: bool) -> f64 {
-    let fac = if err == 0.0 {
-        6.0
-    } else {
-        (0.9 * err.powf(-0.125)).clamp(1.0 / 3.0, 6.0)
-    };
-    if err <= 1.0 && after_reject {
-        h * fac.min(1.0)
-    } else {
-        h * fac
+/// The step-size controller of `dop853.f` (Hairer & Wanner; HNW I §II.4 and §IV.2 for the
+/// stabilised variant): with $f_{11} = \mathrm{err}^{1/8 - 0.2\beta}$ and
+/// $f = \operatorname{clamp}(f_{11}/(0.9\,\mathrm{err}_{\rm old}^{\beta}),\ 1/6,\ 3)$ the proposal is
+/// $h/f$ after an accepted step (not larger than $h$ right after a rejection) and
+/// $h/\min(3, f_{11}/0.9)$ after a rejected one; $\mathrm{err}_{\rm old} = \max(\mathrm{err}, 10^{-4})$ of
+/// the last accepted step. $\beta = 0$ is the code's default; $\beta \le 0.04$ damps the step-size
+/// sequence (a PI controller).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dop853Controller {
+    /// The stabilisation parameter $\beta$.
+    pub beta: f64,
+    err_old: f64,
+    after_reject: bool,
+}
+
+impl Dop853Controller {
+    /// A controller with stabilisation `beta` (`dop853.f` default: 0).
+    pub fn new(beta: f64) -> Self {
+        Self {
+            beta,
+            err_old: 1e-4,
+            after_reject: false,
+        }
+    }
+
+    /// Whether the step of size `h` with error norm `err` is accepted, and the next step size.
+    pub fn next(&mut self, h: f64, err: f64) -> (bool, f64) {
+        let fac11 = err.powf(0.125 - 0.2 * self.beta);
+        if err <= 1.0 {
+            let fac = (fac11 / self.err_old.powf(self.beta) / 0.9).clamp(1.0 / 6.0, 3.0);
+            let mut hnew = h / fac;
+            if self.after_reject {
+                hnew = hnew.abs().min(h.abs()).copysign(h);
+            }
+            self.err_old = err.max(1e-4);
+            self.after_reject = false;
+            (true, hnew)
+        } else {
+            self.after_reject = true;
+            let f = (fac11 / 0.9).min(3.0);
+            (false, h / if f.is_finite() { f } else { 3.0 })
+        }
     }
 }
 
@@ -675,9 +728,17 @@ mod tests {
             .unwrap()
             .err;
         assert!(e1 > e2 && e2 > 0.0, "{e1} {e2}");
-        assert!((dop853_next_h(1.0, 0.0, false) - 6.0).abs() < 1e-15);
-        assert!((dop853_next_h(1.0, 1e12, false) - 1.0 / 3.0).abs() < 1e-15);
-        assert!((dop853_next_h(1.0, 1.0, false) - 0.9).abs() < 1e-15);
-        assert!((dop853_next_h(1.0, 1e-6, true) - 1.0).abs() < 1e-15);
+        // Controller of dop853.f with beta = 0: growth capped at 6, shrink at 1/3, safety 0.9.
+        let mut c = Dop853Controller::new(0.0);
+        assert_eq!(c.next(1.0, 0.0), (true, 6.0));
+        let (ok, h) = c.next(1.0, 1.0);
+        assert!(ok && (h - 0.9).abs() < 1e-15);
+        let (ok, h) = c.next(1.0, 1e12);
+        assert!(!ok && (h - 1.0 / 3.0).abs() < 1e-15);
+        // Right after a rejection an accepted step does not grow.
+        assert_eq!(c.next(1.0, 1e-6), (true, 1.0));
+        // err = 0.5: h_new = h 0.9 / 0.5^(1/8).
+        let (_, h) = c.next(1.0, 0.5);
+        assert!((h - 0.9 / 0.5_f64.powf(0.125)).abs() < 1e-14);
     }
 }

@@ -23,7 +23,7 @@ use nalgebra::SVector;
 use num_dual::{Derivative, Dual64, DualVec};
 
 pub use crate::events::{Direction, Event, EventClosure, EventFn, EventHit, EventId};
-use crate::geodesic_monitor::Monitors;
+use crate::geodesic_monitor::{Monitors, chart_degenerates};
 use crate::geodesic_stepper::{Accepted, Interp, Phase, Scheme, Stepper, invalid};
 use crate::metric::{Metric, check_point};
 use crate::ode::{GaussLegendre, dopri5_step};
@@ -295,6 +295,11 @@ impl<const N: usize> Trajectory<N> {
 
 /// Hamilton's equations at a point: returns $(\dot x, \dot p, H)$.
 ///
+/// $\partial_\mu H$ comes from one dual pass of [`Metric::inverse_components`]: a gradient dual over
+/// all $N$ directions, or, when the metric declares cyclic coordinates (where $\partial_k H = 0$
+/// exactly), over the remaining ones only (one pass with a 2-component gradient dual in the common
+/// case of two, e.g. $r, \theta$ for Schwarzschild and Kerr).
+///
 /// # Errors
 /// Non-finite input, outside the domain, or a singular metric.
 pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
@@ -307,75 +312,101 @@ pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
         return Err(GeometryError::NonFinite { what: "momentum" });
     }
     let cyclic = metric.cyclic_coordinates();
-    let mut dx = [0.0; N];
-    let mut dp = [0.0; N];
-    let h_re;
-    if cyclic.is_empty() {
-        // One gradient-dual pass gives every ∂_μ H.
-        let xd: [DualVec<f64, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
-            DualVec::new(
-                x[i],
-                Derivative::some(SVector::<f64, N>::from_fn(|k, _| if k == i { 1.0 } else { 0.0 })),
-            )
-        });
-        let gi = metric.inverse_components(&xd)?;
-        let mut h = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
-        for a in 0..N {
-            let mut row = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
-            for b in 0..N {
-                row += gi[a][b] * p[b];
-            }
-            dx[a] = row.re;
-            h += row * (0.5 * p[a]);
+    let free = || (0..N).filter(|k| !cyclic.contains(k));
+    let (dx, dp, h) = match free().count() {
+        2 => {
+            let mut it = free();
+            let dirs = [it.next().unwrap_or(0), it.next().unwrap_or(0)];
+            rhs_dual::<_, N, 2>(metric, x, p, &dirs)?
         }
-        if let Some(e) = h.eps.0.as_ref() {
-            for k in 0..N {
-                dp[k] = -e[k];
-            }
+        _ if cyclic.is_empty() => {
+            let dirs: [usize; N] = std::array::from_fn(|i| i);
+            rhs_dual::<_, N, N>(metric, x, p, &dirs)?
         }
-        h_re = h.re;
-    } else {
-        // The metric declares cyclic coordinates (∂_k g = 0 exactly), so ∂_k H = 0 there: one scalar
-        // dual pass per remaining direction is cheaper than a full gradient dual.
-        let mut first = true;
-        let mut hr = 0.0;
-        for k in 0..N {
-            if cyclic.contains(&k) {
-                continue;
-            }
-            let xd: [Dual64; N] = std::array::from_fn(|i| Dual64::new(x[i], if i == k { 1.0 } else { 0.0 }));
-            let gi = metric.inverse_components(&xd)?;
-            let mut h = Dual64::from(0.0);
-            for a in 0..N {
-                let mut row = Dual64::from(0.0);
-                for b in 0..N {
-                    row += gi[a][b] * p[b];
-                }
-                if first {
-                    dx[a] = row.re;
-                }
-                h += row * (0.5 * p[a]);
-            }
-            first = false;
-            hr = h.re;
-            dp[k] = -h.eps;
-        }
-        if first {
-            let gi = metric.inverse_components(x)?;
-            for a in 0..N {
-                dx[a] = (0..N).map(|b| gi[a][b] * p[b]).sum();
-                hr += 0.5 * dx[a] * p[a];
-            }
-        }
-        h_re = hr;
-    }
-    if !(h_re.is_finite() && dx.iter().chain(dp.iter()).all(|v| v.is_finite())) {
+        _ => rhs_scalar_passes(metric, x, p, cyclic)?,
+    };
+    if !(h.is_finite() && dx.iter().chain(dp.iter()).all(|v| v.is_finite())) {
         return Err(GeometryError::SingularMetric {
             point: x.to_vec(),
             pivot: f64::NAN,
         });
     }
-    Ok((dx, dp, h_re))
+    Ok((dx, dp, h))
+}
+
+/// $H$, $\dot x$ and $\dot p_k = -\partial_k H$ for the `K` directions `dirs` from one pass with a
+/// `K`-component gradient dual (the other $\dot p$ are zero).
+fn rhs_dual<M: Metric<N> + ?Sized, const N: usize, const K: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+    dirs: &[usize; K],
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    type D<const K: usize> = DualVec<f64, nalgebra::Const<K>>;
+    let xd: [D<K>; N] = std::array::from_fn(|i| match dirs.iter().position(|&d| d == i) {
+        Some(j) => D::<K>::new(
+            x[i],
+            Derivative::some(SVector::<f64, K>::from_fn(|k, _| if k == j { 1.0 } else { 0.0 })),
+        ),
+        None => D::<K>::from(x[i]),
+    });
+    let gi = metric.inverse_components(&xd)?;
+    let mut dx = [0.0; N];
+    let mut dp = [0.0; N];
+    let mut h = D::<K>::from(0.0);
+    for a in 0..N {
+        let mut row = D::<K>::from(0.0);
+        for b in 0..N {
+            row += gi[a][b] * p[b];
+        }
+        dx[a] = row.re;
+        h += row * (0.5 * p[a]);
+    }
+    if let Some(e) = h.eps.0.as_ref() {
+        for (j, &k) in dirs.iter().enumerate() {
+            dp[k] = -e[j];
+        }
+    }
+    Ok((dx, dp, h.re))
+}
+
+/// As [`rhs_dual`] with one scalar-dual pass per non-cyclic direction (any number of them).
+fn rhs_scalar_passes<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+    cyclic: &[usize],
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    let mut dx = [0.0; N];
+    let mut dp = [0.0; N];
+    let mut first = true;
+    let mut hr = 0.0;
+    for k in (0..N).filter(|k| !cyclic.contains(k)) {
+        let xd: [Dual64; N] = std::array::from_fn(|i| Dual64::new(x[i], if i == k { 1.0 } else { 0.0 }));
+        let gi = metric.inverse_components(&xd)?;
+        let mut h = Dual64::from(0.0);
+        for a in 0..N {
+            let mut row = Dual64::from(0.0);
+            for b in 0..N {
+                row += gi[a][b] * p[b];
+            }
+            if first {
+                dx[a] = row.re;
+            }
+            h += row * (0.5 * p[a]);
+        }
+        first = false;
+        hr = h.re;
+        dp[k] = -h.eps;
+    }
+    if first {
+        let gi = metric.inverse_components(x)?;
+        for a in 0..N {
+            dx[a] = (0..N).map(|b| gi[a][b] * p[b]).sum();
+            hr += 0.5 * dx[a] * p[a];
+        }
+    }
+    Ok((dx, dp, hr))
 }
 
 /// One explicit Dormand-Prince 5(4) step of size `h` of Hamilton's equations from $(x, p)$ (7 right-hand
@@ -488,6 +519,9 @@ pub fn complete_momentum<M: Metric<N> + ?Sized, const N: usize>(
     })
 }
 
+/// Stabilisation $\beta$ of the DOP853 step-size controller (`dop853.f` allows $0 \le \beta \le 0.04$).
+const DOP853_BETA: f64 = 0.04;
+
 /// The validated method and its initial step.
 fn validate_options<const N: usize>(opts: &GeodesicOptions<N>) -> Result<(Scheme, f64), GeodesicError> {
     if !opts.lambda_end.is_finite() {
@@ -520,7 +554,11 @@ fn validate_options<const N: usize>(opts: &GeodesicOptions<N>) -> Result<(Scheme
                 positive("h0", h0)?,
             );
             let scheme = if matches!(opts.method, Method::Dop853 { .. }) {
-                Scheme::Dop853 { rtol, atol }
+                Scheme::Dop853 {
+                    rtol,
+                    atol,
+                    ctl: crate::dop853::Dop853Controller::new(DOP853_BETA),
+                }
             } else {
                 Scheme::Dopri5 { rtol, atol }
             };
@@ -607,12 +645,17 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         if h.abs() > remaining.abs() {
             h = remaining;
         }
-        let Some(mut acc) = st.attempt(lam, &y, &f0, &mut h, opts.dense)? else {
+        let attempt = st.attempt(lam, &y, &f0, &mut h, opts.dense);
+        let Some(mut acc) = attempt.map_err(|e| match e {
+            GeodesicError::StepUnderflow { .. } => chart_degenerates(metric, lam, &y, &f0).unwrap_or(e),
+            e => e,
+        })?
+        else {
             continue;
         };
         let stop = locate_events(&mut st, opts, &mut acc, &mut gvals, sign, &mut traj.events)?;
         if opts.dense {
-            push_segment(&mut st, &mut acc, &mut traj.dense)?;
+            push_segment(&mut st, &acc, &mut traj.dense)?;
         }
         let (lam_new, y_new, f_new) = match &stop {
             Some(s) => {
@@ -652,16 +695,13 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
 /// Keep the continuous extension of an accepted step (Dormand-Prince methods).
 fn push_segment<M: Metric<N> + ?Sized, const N: usize>(
     st: &mut Stepper<'_, M, N>,
-    acc: &mut Accepted<N>,
+    acc: &Accepted<N>,
     out: &mut Vec<DenseSegment<N>>,
 ) -> Result<(), GeodesicError> {
-    if matches!(acc.interp, Interp::Dop853(_, None)) {
-        st.state_at(acc, 1.0)?; // forms the interpolant
-    }
     let poly = match &acc.interp {
         Interp::Dopri5(c) => DensePoly::Dopri5(*c),
-        Interp::Dop853(_, Some(d)) => DensePoly::Dop853(d.clone()),
-        _ => return Ok(()),
+        Interp::Dop853 => DensePoly::Dop853(Box::new(*st.dop853_dense()?)),
+        Interp::None => return Ok(()),
     };
     out.push(DenseSegment {
         lambda0: acc.lam0,

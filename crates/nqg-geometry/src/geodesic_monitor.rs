@@ -108,12 +108,18 @@ impl Monitors {
     }
 }
 
-/// Whether the orbit is running into the boundary of the chart's domain (a Boyer-Lindquist horizon):
-/// following the coordinate velocity $u = dx/d\lambda$ for the parameter span
-/// $\Delta\lambda = \min_i (1 + |x^i|)/|u^i|$ over the spatial coordinates $i \ge 1$ (the span in which
-/// no spatial coordinate moves by more than its own size) leaves the domain, at a point where the mass
-/// shell has lost its accuracy to terms $|g^{\mu\nu}p_\mu p_\nu|$ that grow without bound. Returns the
-/// documented [`GeodesicError::InvalidState`] with the position and the domain's reason.
+/// Fraction of its own size (plus one) by which the straight continuation of the orbit may move a
+/// spatial coordinate in the domain probe of [`chart_degenerates`].
+const PROBE_FRACTION: f64 = 0.25;
+
+/// Whether a failure at `(x, p)` is the orbit running into the boundary of the chart's domain (a
+/// Boyer-Lindquist horizon) rather than an integration error: the straight continuation
+/// $x + u\,\Delta\lambda$, $u = dx/d\lambda$, leaves [`Metric::domain`] within
+/// $\Delta\lambda = 0.25\,\min_{i \ge 1} (1 + |x^i|)/|u^i|$, the span in which no spatial coordinate moves
+/// by more than a quarter of its own size plus one. For Schwarzschild this flags an inward-moving orbit
+/// inside $r = 3M$ (where $0.75 r - 0.25 < 2M$), so a plunge that loses the mass shell near the horizon
+/// (the terms $|g^{\mu\nu}p_\mu p_\nu|$ grow as $1/(1 - 2M/r)$) is reported as what it is. Returns the
+/// documented [`GeodesicError::InvalidState`] with the position, the momentum and the domain's reason.
 pub(crate) fn chart_degenerates<M: Metric<N> + ?Sized, const N: usize>(
     metric: &M,
     lambda: f64,
@@ -123,7 +129,7 @@ pub(crate) fn chart_degenerates<M: Metric<N> + ?Sized, const N: usize>(
     let (x, u) = (&y.0, &f.0);
     let span = (1..N)
         .filter(|&i| u[i] != 0.0)
-        .map(|i| 1e-3 * (1.0 + x[i].abs()) / u[i].abs())
+        .map(|i| PROBE_FRACTION * (1.0 + x[i].abs()) / u[i].abs())
         .fold(f64::INFINITY, f64::min);
     if !span.is_finite() {
         return None;
@@ -133,7 +139,7 @@ pub(crate) fn chart_degenerates<M: Metric<N> + ?Sized, const N: usize>(
         Err(e) => Some(GeodesicError::InvalidState {
             lambda,
             reason: format!(
-                "the orbit runs out of the chart's domain at x = {x:?} (p = {:?}): {e}",
+                "the orbit runs out of the chart's domain from x = {x:?} (p = {:?}, dx/dlambda = {u:?}): {e}",
                 y.1
             ),
         }),

@@ -3,7 +3,7 @@
 
 use crate::GeodesicError;
 use crate::GeometryError;
-use crate::dop853::{Dop853Dense, Dop853Step, dop853_next_h, dop853_step};
+use crate::dop853::{Dop853Controller, Dop853Dense, Dop853Step, dop853_step, dop853_step_into};
 use crate::geodesic::hamiltonian_rhs;
 use crate::metric::Metric;
 use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
@@ -13,8 +13,15 @@ pub(crate) type Phase<const N: usize> = ([f64; N], [f64; N]);
 
 /// The method with its validated parameters.
 pub(crate) enum Scheme {
-    Dopri5 { rtol: f64, atol: f64 },
-    Dop853 { rtol: f64, atol: f64 },
+    Dopri5 {
+        rtol: f64,
+        atol: f64,
+    },
+    Dop853 {
+        rtol: f64,
+        atol: f64,
+        ctl: Dop853Controller,
+    },
     Gauss(GaussLegendre),
 }
 
@@ -22,8 +29,9 @@ pub(crate) enum Scheme {
 pub(crate) enum Interp<const N: usize> {
     /// Shampine's coefficients (Dopri5 with dense output requested).
     Dopri5([Phase<N>; 5]),
-    /// The DOP853 stages; the continuous extension is formed on first use.
-    Dop853(Box<Dop853Step<Phase<N>>>, Option<Box<Dop853Dense<Phase<N>>>>),
+    /// The DOP853 stages, kept in the stepper's work buffer; the continuous extension is formed on
+    /// first use.
+    Dop853,
     /// None: re-step from the start.
     None,
 }
@@ -46,6 +54,9 @@ pub(crate) struct Stepper<'m, M: ?Sized, const N: usize> {
     scheme: Scheme,
     gl_guess: Option<Vec<Phase<N>>>,
     after_reject: bool,
+    /// The last DOP853 step and, once formed, its continuous extension.
+    work: Box<Dop853Step<Phase<N>>>,
+    dense: Option<Dop853Dense<Phase<N>>>,
 }
 
 /// A right-hand-side error inside a step, as the integrator's typed error with the position.
@@ -65,6 +76,15 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
             scheme,
             gl_guess: None,
             after_reject: false,
+            work: Box::new(Dop853Step {
+                t: 0.0,
+                h: 0.0,
+                y0: ([0.0; N], [0.0; N]),
+                y: ([0.0; N], [0.0; N]),
+                err: 0.0,
+                k: [([0.0; N], [0.0; N]); 13],
+            }),
+            dense: None,
         }
     }
 
@@ -92,7 +112,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
             Ok((dx, dp))
         };
         let h_try = *h;
-        let (out, err) = match &self.scheme {
+        let (out, err) = match &mut self.scheme {
             Scheme::Dopri5 { rtol, atol } => {
                 let res = if dense {
                     dopri5_step_dense(&mut f, lam, y, f0, h_try, *rtol, *atol)
@@ -108,14 +128,19 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
                     Err(_) => (None, None),
                 }
             }
-            Scheme::Dop853 { rtol, atol } => match dop853_step(&mut f, lam, y, f0, h_try, *rtol, *atol) {
-                Ok(s) => {
-                    *h = dop853_next_h(h_try, s.err, self.after_reject);
-                    let (y1, f1) = (s.y, *s.f_new());
-                    (Some((y1, f1, Interp::Dop853(Box::new(s), None))), Some(s.err))
+            Scheme::Dop853 { rtol, atol, ctl } => {
+                self.dense = None;
+                let w = &mut *self.work;
+                match dop853_step_into(&mut f, lam, y, f0, h_try, *rtol, *atol, w) {
+                    Ok(()) => {
+                        let (ok, hn) = ctl.next(h_try, w.err);
+                        *h = hn;
+                        let err = if ok { 0.0 } else { f64::INFINITY };
+                        (Some((w.y, w.k[12], Interp::Dop853)), Some(err))
+                    }
+                    Err(_) => (None, None),
                 }
-                Err(_) => (None, None),
-            },
+            }
             Scheme::Gauss(gl) => match gl.step(&mut f, lam, y, h_try, 4e-16, 60, self.gl_guess.as_deref()) {
                 Ok((y1, k, _)) => {
                     self.gl_guess = Some(k);
@@ -192,23 +217,34 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
         }
     }
 
+    /// The continuous extension of the last DOP853 step (formed on first use, 3 right-hand sides).
+    pub fn dop853_dense(&mut self) -> Result<&Dop853Dense<Phase<N>>, GeodesicError> {
+        if self.dense.is_none() {
+            let metric = self.metric;
+            let mut count = 0;
+            let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
+                count += 1;
+                let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
+                Ok((dx, dp))
+            };
+            let d = self
+                .work
+                .dense(&mut f)
+                .map_err(|e| invalid(self.work.t, &self.work.y0.0, &e));
+            self.evals += count;
+            self.dense = Some(d?);
+        }
+        self.dense.as_ref().ok_or(GeodesicError::InvalidOption {
+            name: "dense output",
+            value: f64::NAN,
+        })
+    }
+
     /// The state at fraction `theta` of an accepted step: the DOP853 continuous extension, or one
     /// plain step of size `theta * h` from the start with the other methods.
-    pub fn state_at(&mut self, acc: &mut Accepted<N>, theta: f64) -> Result<Phase<N>, GeodesicError> {
-        if let Interp::Dop853(step, dense) = &mut acc.interp {
-            if dense.is_none() {
-                let metric = self.metric;
-                let mut count = 0;
-                let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
-                    count += 1;
-                    let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
-                    Ok((dx, dp))
-                };
-                let d = step.dense(&mut f).map_err(|e| invalid(acc.lam0, &acc.y0.0, &e));
-                self.evals += count;
-                *dense = Some(Box::new(d?));
-            }
-            return Ok(dense.as_ref().map_or(acc.y1, |d| d.at(theta)));
+    pub fn state_at(&mut self, acc: &Accepted<N>, theta: f64) -> Result<Phase<N>, GeodesicError> {
+        if matches!(acc.interp, Interp::Dop853) {
+            return Ok(self.dop853_dense()?.at(theta));
         }
         self.plain_step(acc.lam0, &acc.y0, &acc.f0, theta * acc.h)
     }
