@@ -29,6 +29,10 @@
 //! the order-5 and order-3 conditions for the embedded weights, the row sums $c_i = \sum_j a_{ij}$, and
 //! the observed convergence orders of the step (8) and of the dense output (7).
 
+// The coefficients are kept at the 30 digits of the published table, so that they can be compared with
+// it digit by digit; f64 rounds them.
+#![allow(clippy::excessive_precision)]
+
 use crate::ode::State;
 
 /// Nodes $c_1..c_{16}$ (stages 14-16 serve the dense output only).
