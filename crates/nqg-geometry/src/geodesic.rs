@@ -307,6 +307,17 @@ pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
     x: &[f64; N],
     p: &[f64; N],
 ) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    rhs_inline(metric, x, p)
+}
+
+/// [`hamiltonian_rhs`], inlined into the integrators' stage loops (the result then stays in
+/// registers instead of being returned through memory).
+#[inline(always)]
+pub(crate) fn rhs_inline<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
     check_point(metric, x)?;
     if p.iter().any(|v| !v.is_finite()) {
         return Err(GeometryError::NonFinite { what: "momentum" });

@@ -4,7 +4,7 @@
 use crate::GeodesicError;
 use crate::GeometryError;
 use crate::dop853::{Dop853Controller, Dop853Dense, Dop853Step, dop853_step, dop853_step_into};
-use crate::geodesic::hamiltonian_rhs;
+use crate::geodesic::{hamiltonian_rhs, rhs_inline};
 use crate::metric::Metric;
 use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
 
@@ -108,7 +108,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
         let mut count = 0;
         let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
             count += 1;
-            let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
+            let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
             Ok((dx, dp))
         };
         let h_try = *h;
@@ -224,7 +224,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
             let mut count = 0;
             let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
                 count += 1;
-                let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
+                let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
                 Ok((dx, dp))
             };
             let d = self
@@ -261,7 +261,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
         let mut count = 0;
         let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
             count += 1;
-            let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
+            let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
             Ok((dx, dp))
         };
         let out = match &self.scheme {
