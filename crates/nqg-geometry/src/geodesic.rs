@@ -8,19 +8,25 @@
 //! (affine parameter). $\partial_\mu g^{\alpha\beta}$ comes from one gradient-dual evaluation of
 //! [`Metric::inverse_components`]; nothing is differentiated by hand.
 //!
-//! Integrators: adaptive Dormand-Prince 5(4) ([`Method::Dopri5`]) and the symplectic, symmetric
-//! $s$-stage Gauss-Legendre method ([`Method::GaussLegendre`], order $2s$) for long runs.
-//! Events are located by re-stepping from the start of the step with the secant/Illinois method on the
-//! step fraction, so an event is as accurate as the integrator. Monitors: the mass shell $2H + \mu^2$,
-//! the momenta of cyclic coordinates ($E = -p_t$, $L = p_\phi$) and a Killing-tensor invariant (Carter's
-//! $Q$ for Kerr); leaving `constraint_tol` is [`GeodesicError::ConstraintViolated`] unless the policy says
-//! to record only.
+//! Integrators: the adaptive 8th-order Dormand-Prince pair DOP853 ([`Method::Dop853`], the fastest at
+//! tight tolerances, [`crate::dop853`]), adaptive Dormand-Prince 5(4) ([`Method::Dopri5`]) and the
+//! symplectic, symmetric $s$-stage Gauss-Legendre method ([`Method::GaussLegendre`], order $2s$) for long
+//! runs. Events ([`crate::events`]) are located on the continuous extension of the step (DOP853's
+//! 7th-order interpolant; re-stepping from the start of the step with the other methods), so an event
+//! is as accurate as the integrator. Monitors: the mass shell $2H + \mu^2$, the momenta of cyclic
+//! coordinates ($E = -p_t$, $L = p_\phi$) and a Killing-tensor invariant (Carter's $Q$ for Kerr);
+//! leaving `constraint_tol` is [`GeodesicError::ConstraintViolated`] unless the policy says to record
+//! only. An orbit that runs into the boundary of the chart's domain (a Boyer-Lindquist horizon) is
+//! [`GeodesicError::InvalidState`] with the position.
 
 use nalgebra::SVector;
 use num_dual::{Derivative, Dual64, DualVec};
 
+pub use crate::events::{Direction, Event, EventClosure, EventFn, EventHit, EventId};
+use crate::geodesic_monitor::{Monitors, chart_degenerates};
+use crate::geodesic_stepper::{Accepted, Interp, Phase, Scheme, Stepper, invalid};
 use crate::metric::{Metric, check_point};
-use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
+use crate::ode::{GaussLegendre, dopri5_step};
 use crate::{GeodesicError, GeometryError};
 
 /// Timelike ($\mu^2 = 1$) or null ($\mu^2 = 0$).
@@ -54,6 +60,16 @@ pub enum Method {
         /// Initial step.
         h0: f64,
     },
+    /// Adaptive Dormand-Prince 8(5,3) (DOP853, [`crate::dop853`]) with Hairer's error norm and step
+    /// controller; events from its 7th-order dense output.
+    Dop853 {
+        /// Relative tolerance.
+        rtol: f64,
+        /// Absolute tolerance.
+        atol: f64,
+        /// Initial step.
+        h0: f64,
+    },
     /// Fixed-step implicit Gauss-Legendre with `stages` stages (order `2 * stages`).
     GaussLegendre {
         /// Number of stages (1..=8).
@@ -73,95 +89,8 @@ pub enum ViolationPolicy {
     Record,
 }
 
-/// The direction of a zero crossing that triggers an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// From negative to positive.
-    Rising,
-    /// From positive to negative.
-    Falling,
-    /// Either.
-    Either,
-}
-
-/// The scalar function whose zeros are events.
-#[derive(Debug, Clone, Copy)]
-pub enum EventFn<const N: usize> {
-    /// $x^i - v$.
-    Coordinate {
-        /// Coordinate index.
-        index: usize,
-        /// Value.
-        value: f64,
-    },
-    /// $dx^i/d\lambda$ (turning points: periapsis = `Rising` in $r$, apoapsis = `Falling`).
-    Velocity {
-        /// Coordinate index.
-        index: usize,
-    },
-    /// A user function of $(x, p)$.
-    User(fn(&[f64; N], &[f64; N]) -> f64),
-}
-
-/// An event: a function, a direction and whether it stops the integration.
-#[derive(Debug, Clone, Copy)]
-pub struct Event<const N: usize> {
-    /// Name reported in hits.
-    pub name: &'static str,
-    /// The function.
-    pub func: EventFn<N>,
-    /// Crossing direction.
-    pub direction: Direction,
-    /// Stop at the first hit.
-    pub terminal: bool,
-}
-
-impl<const N: usize> Event<N> {
-    /// Periapsis: $dr/d\lambda$ crossing zero upwards (coordinate index 1 is $r$).
-    pub fn periapsis() -> Self {
-        Self {
-            name: "periapsis",
-            func: EventFn::Velocity { index: 1 },
-            direction: Direction::Rising,
-            terminal: false,
-        }
-    }
-    /// Apoapsis: $dr/d\lambda$ crossing zero downwards.
-    pub fn apoapsis() -> Self {
-        Self {
-            name: "apoapsis",
-            func: EventFn::Velocity { index: 1 },
-            direction: Direction::Falling,
-            terminal: false,
-        }
-    }
-    /// Terminal event when $r$ falls below `r_stop` (horizon approach / capture).
-    pub fn capture(r_stop: f64) -> Self {
-        Self {
-            name: "capture",
-            func: EventFn::Coordinate {
-                index: 1,
-                value: r_stop,
-            },
-            direction: Direction::Falling,
-            terminal: true,
-        }
-    }
-    /// Terminal event when $r$ rises above `r_escape`.
-    pub fn escape(r_escape: f64) -> Self {
-        Self {
-            name: "escape",
-            func: EventFn::Coordinate {
-                index: 1,
-                value: r_escape,
-            },
-            direction: Direction::Rising,
-            terminal: true,
-        }
-    }
-}
-
-/// Integration options.
+/// Integration options; build with [`GeodesicOptions::dop853`], [`GeodesicOptions::dopri`] or
+/// [`GeodesicOptions::gauss`] and the `with_*` methods.
 #[derive(Debug, Clone)]
 pub struct GeodesicOptions<const N: usize> {
     /// The integrator.
@@ -179,15 +108,15 @@ pub struct GeodesicOptions<const N: usize> {
     pub norm_tol: f64,
     /// Keep every step in the trajectory (otherwise only the endpoints and events).
     pub record: bool,
-    /// Keep the Dormand-Prince continuous extension of every accepted step, so that
-    /// [`Trajectory::interpolate`] works at any parameter value (4th-order dense output).
+    /// Keep the continuous extension of every accepted step (Dormand-Prince methods), so that
+    /// [`Trajectory::interpolate`] works at any parameter value (order 4 with Dopri5, 7 with DOP853).
     pub dense: bool,
     /// Events.
     pub events: Vec<Event<N>>,
 }
 
 impl<const N: usize> GeodesicOptions<N> {
-    /// Dormand-Prince at `rtol = atol = tol` to `lambda_end`, constraint tolerance `1e-8`.
+    /// Dormand-Prince 5(4) at `rtol = atol = tol` to `lambda_end`, constraint tolerance `1e-8`.
     pub fn dopri(tol: f64, lambda_end: f64) -> Self {
         Self {
             method: Method::Dopri5 {
@@ -205,6 +134,17 @@ impl<const N: usize> GeodesicOptions<N> {
             events: Vec::new(),
         }
     }
+    /// DOP853 at `rtol = atol = tol` to `lambda_end`, constraint tolerance `1e-8`.
+    pub fn dop853(tol: f64, lambda_end: f64) -> Self {
+        Self {
+            method: Method::Dop853 {
+                rtol: tol,
+                atol: tol,
+                h0: 1e-2,
+            },
+            ..Self::dopri(tol, lambda_end)
+        }
+    }
     /// Gauss-Legendre with `stages` stages and step `h`.
     pub fn gauss(stages: usize, h: f64, lambda_end: f64) -> Self {
         Self {
@@ -217,21 +157,41 @@ impl<const N: usize> GeodesicOptions<N> {
         self.events.push(e);
         self
     }
-}
-
-/// One located event.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EventHit<const N: usize> {
-    /// Index into `options.events`.
-    pub event: usize,
-    /// Name of the event.
-    pub name: &'static str,
-    /// Parameter value.
-    pub lambda: f64,
-    /// Position.
-    pub x: [f64; N],
-    /// Momentum.
-    pub p: [f64; N],
+    /// Add an event and return its handle (for [`Trajectory::hits`]).
+    pub fn add_event(&mut self, e: Event<N>) -> EventId {
+        self.events.push(e);
+        EventId(self.events.len() - 1)
+    }
+    /// Keep every accepted step (`record`).
+    pub fn with_record(mut self, record: bool) -> Self {
+        self.record = record;
+        self
+    }
+    /// Keep the continuous extension of every step (`dense`).
+    pub fn with_dense(mut self, dense: bool) -> Self {
+        self.dense = dense;
+        self
+    }
+    /// Monitor tolerance (`constraint_tol`).
+    pub fn with_constraint_tol(mut self, tol: f64) -> Self {
+        self.constraint_tol = tol;
+        self
+    }
+    /// What a monitor violation does (`on_violation`).
+    pub fn with_policy(mut self, policy: ViolationPolicy) -> Self {
+        self.on_violation = policy;
+        self
+    }
+    /// Step limit (`max_steps`).
+    pub fn with_max_steps(mut self, max_steps: usize) -> Self {
+        self.max_steps = max_steps;
+        self
+    }
+    /// Tolerance on the initial normalisation (`norm_tol`).
+    pub fn with_norm_tol(mut self, tol: f64) -> Self {
+        self.norm_tol = tol;
+        self
+    }
 }
 
 /// The result of an integration.
@@ -259,24 +219,50 @@ pub struct Trajectory<const N: usize> {
     pub rejected: usize,
     /// Right-hand-side evaluations.
     pub rhs_evals: usize,
-    /// Dense-output segments (only with `options.dense` and the Dormand-Prince method).
+    /// Dense-output segments (only with `options.dense` and a Dormand-Prince method).
     pub dense: Vec<DenseSegment<N>>,
 }
 
-/// One accepted Dormand-Prince step with its continuous extension.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The continuous extension of one accepted step, by method.
+#[derive(Debug, Clone, PartialEq)]
+enum DensePoly<const N: usize> {
+    /// Shampine's coefficients $(r_1, \dots, r_5)$ (Dopri5, order 4).
+    Dopri5([Phase<N>; 5]),
+    /// The DOP853 interpolant (order 7).
+    Dop853(Box<crate::dop853::Dop853Dense<Phase<N>>>),
+}
+
+/// One accepted step with its continuous extension; evaluate with [`DenseSegment::at`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct DenseSegment<const N: usize> {
     /// Parameter at the start of the step.
     pub lambda0: f64,
     /// Step size (signed).
     pub h: f64,
-    /// Shampine's dense-output coefficients $(r_1, \dots, r_5)$ of the phase-space state.
-    pub coeffs: [([f64; N], [f64; N]); 5],
+    poly: DensePoly<N>,
+}
+
+impl<const N: usize> DenseSegment<N> {
+    /// The state $(x, p)$ at fraction $0 \le \theta \le 1$ of the step.
+    pub fn at(&self, theta: f64) -> ([f64; N], [f64; N]) {
+        match &self.poly {
+            DensePoly::Dopri5(c) => {
+                let step = crate::ode::DopriStep {
+                    y: c[0],
+                    f_new: c[0],
+                    err: 0.0,
+                    dense: Some(*c),
+                };
+                step.interpolate(theta).unwrap_or(c[0])
+            }
+            DensePoly::Dop853(d) => d.at(theta),
+        }
+    }
 }
 
 impl<const N: usize> Trajectory<N> {
-    /// The state at parameter `lambda` from the dense output (4th order, error comparable to the
-    /// integration tolerance); `None` outside the integrated range or without `options.dense`.
+    /// The state at parameter `lambda` from the dense output (error comparable to the integration
+    /// tolerance); `None` outside the integrated range or without `options.dense`.
     pub fn interpolate(&self, lambda: f64) -> Option<([f64; N], [f64; N])> {
         let first = self.dense.first()?;
         let sign = first.h.signum();
@@ -286,13 +272,7 @@ impl<const N: usize> Trajectory<N> {
         if !(0.0..=1.0 + 1e-12).contains(&theta) {
             return None;
         }
-        let step = crate::ode::DopriStep {
-            y: seg.coeffs[0],
-            f_new: seg.coeffs[0],
-            err: 0.0,
-            dense: Some(seg.coeffs),
-        };
-        step.interpolate(theta.min(1.0))
+        Some(seg.at(theta.min(1.0)))
     }
 
     /// The last state.
@@ -300,13 +280,40 @@ impl<const N: usize> Trajectory<N> {
         let i = self.lambda.len().checked_sub(1)?;
         Some((self.lambda[i], self.x[i], self.p[i]))
     }
+
+    /// The hits of one event, by the handle [`GeodesicOptions::add_event`] returned (or
+    /// `EventId(index)` for the index in `options.events`), in order.
+    pub fn hits(&self, id: EventId) -> impl Iterator<Item = &EventHit<N>> + '_ {
+        self.events.iter().filter(move |h| h.event == id.0)
+    }
+
+    /// The hits of the events named `name`, in order.
+    pub fn hits_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a EventHit<N>> + 'a {
+        self.events.iter().filter(move |h| h.name == name)
+    }
 }
 
 /// Hamilton's equations at a point: returns $(\dot x, \dot p, H)$.
 ///
+/// $\partial_\mu H$ comes from one dual pass of [`Metric::inverse_components`]: a gradient dual over
+/// all $N$ directions, or, when the metric declares cyclic coordinates (where $\partial_k H = 0$
+/// exactly), over the remaining ones only (one pass with a 2-component gradient dual in the common
+/// case of two, e.g. $r, \theta$ for Schwarzschild and Kerr).
+///
 /// # Errors
 /// Non-finite input, outside the domain, or a singular metric.
 pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    rhs_inline(metric, x, p)
+}
+
+/// [`hamiltonian_rhs`], inlined into the integrators' stage loops (the result then stays in
+/// registers instead of being returned through memory).
+#[inline(always)]
+pub(crate) fn rhs_inline<M: Metric<N> + ?Sized, const N: usize>(
     metric: &M,
     x: &[f64; N],
     p: &[f64; N],
@@ -316,75 +323,101 @@ pub fn hamiltonian_rhs<M: Metric<N> + ?Sized, const N: usize>(
         return Err(GeometryError::NonFinite { what: "momentum" });
     }
     let cyclic = metric.cyclic_coordinates();
-    let mut dx = [0.0; N];
-    let mut dp = [0.0; N];
-    let h_re;
-    if cyclic.is_empty() {
-        // One gradient-dual pass gives every ∂_μ H.
-        let xd: [DualVec<f64, nalgebra::Const<N>>; N] = std::array::from_fn(|i| {
-            DualVec::new(
-                x[i],
-                Derivative::some(SVector::<f64, N>::from_fn(|k, _| if k == i { 1.0 } else { 0.0 })),
-            )
-        });
-        let gi = metric.inverse_components(&xd)?;
-        let mut h = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
-        for a in 0..N {
-            let mut row = DualVec::<f64, nalgebra::Const<N>>::from(0.0);
-            for b in 0..N {
-                row += gi[a][b] * p[b];
-            }
-            dx[a] = row.re;
-            h += row * (0.5 * p[a]);
+    let free = || (0..N).filter(|k| !cyclic.contains(k));
+    let (dx, dp, h) = match free().count() {
+        2 => {
+            let mut it = free();
+            let dirs = [it.next().unwrap_or(0), it.next().unwrap_or(0)];
+            rhs_dual::<_, N, 2>(metric, x, p, &dirs)?
         }
-        if let Some(e) = h.eps.0.as_ref() {
-            for k in 0..N {
-                dp[k] = -e[k];
-            }
+        _ if cyclic.is_empty() => {
+            let dirs: [usize; N] = std::array::from_fn(|i| i);
+            rhs_dual::<_, N, N>(metric, x, p, &dirs)?
         }
-        h_re = h.re;
-    } else {
-        // The metric declares cyclic coordinates (∂_k g = 0 exactly), so ∂_k H = 0 there: one scalar
-        // dual pass per remaining direction is cheaper than a full gradient dual.
-        let mut first = true;
-        let mut hr = 0.0;
-        for k in 0..N {
-            if cyclic.contains(&k) {
-                continue;
-            }
-            let xd: [Dual64; N] = std::array::from_fn(|i| Dual64::new(x[i], if i == k { 1.0 } else { 0.0 }));
-            let gi = metric.inverse_components(&xd)?;
-            let mut h = Dual64::from(0.0);
-            for a in 0..N {
-                let mut row = Dual64::from(0.0);
-                for b in 0..N {
-                    row += gi[a][b] * p[b];
-                }
-                if first {
-                    dx[a] = row.re;
-                }
-                h += row * (0.5 * p[a]);
-            }
-            first = false;
-            hr = h.re;
-            dp[k] = -h.eps;
-        }
-        if first {
-            let gi = metric.inverse_components(x)?;
-            for a in 0..N {
-                dx[a] = (0..N).map(|b| gi[a][b] * p[b]).sum();
-                hr += 0.5 * dx[a] * p[a];
-            }
-        }
-        h_re = hr;
-    }
-    if !(h_re.is_finite() && dx.iter().chain(dp.iter()).all(|v| v.is_finite())) {
+        _ => rhs_scalar_passes(metric, x, p, cyclic)?,
+    };
+    if !(h.is_finite() && dx.iter().chain(dp.iter()).all(|v| v.is_finite())) {
         return Err(GeometryError::SingularMetric {
             point: x.to_vec(),
             pivot: f64::NAN,
         });
     }
-    Ok((dx, dp, h_re))
+    Ok((dx, dp, h))
+}
+
+/// $H$, $\dot x$ and $\dot p_k = -\partial_k H$ for the `K` directions `dirs` from one pass with a
+/// `K`-component gradient dual (the other $\dot p$ are zero).
+fn rhs_dual<M: Metric<N> + ?Sized, const N: usize, const K: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+    dirs: &[usize; K],
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    type D<const K: usize> = DualVec<f64, nalgebra::Const<K>>;
+    let xd: [D<K>; N] = std::array::from_fn(|i| match dirs.iter().position(|&d| d == i) {
+        Some(j) => D::<K>::new(
+            x[i],
+            Derivative::some(SVector::<f64, K>::from_fn(|k, _| if k == j { 1.0 } else { 0.0 })),
+        ),
+        None => D::<K>::from(x[i]),
+    });
+    let gi = metric.inverse_components(&xd)?;
+    let mut dx = [0.0; N];
+    let mut dp = [0.0; N];
+    let mut h = D::<K>::from(0.0);
+    for a in 0..N {
+        let mut row = D::<K>::from(0.0);
+        for b in 0..N {
+            row += gi[a][b] * p[b];
+        }
+        dx[a] = row.re;
+        h += row * (0.5 * p[a]);
+    }
+    if let Some(e) = h.eps.0.as_ref() {
+        for (j, &k) in dirs.iter().enumerate() {
+            dp[k] = -e[j];
+        }
+    }
+    Ok((dx, dp, h.re))
+}
+
+/// As [`rhs_dual`] with one scalar-dual pass per non-cyclic direction (any number of them).
+fn rhs_scalar_passes<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    x: &[f64; N],
+    p: &[f64; N],
+    cyclic: &[usize],
+) -> Result<([f64; N], [f64; N], f64), GeometryError> {
+    let mut dx = [0.0; N];
+    let mut dp = [0.0; N];
+    let mut first = true;
+    let mut hr = 0.0;
+    for k in (0..N).filter(|k| !cyclic.contains(k)) {
+        let xd: [Dual64; N] = std::array::from_fn(|i| Dual64::new(x[i], if i == k { 1.0 } else { 0.0 }));
+        let gi = metric.inverse_components(&xd)?;
+        let mut h = Dual64::from(0.0);
+        for a in 0..N {
+            let mut row = Dual64::from(0.0);
+            for b in 0..N {
+                row += gi[a][b] * p[b];
+            }
+            if first {
+                dx[a] = row.re;
+            }
+            h += row * (0.5 * p[a]);
+        }
+        first = false;
+        hr = h.re;
+        dp[k] = -h.eps;
+    }
+    if first {
+        let gi = metric.inverse_components(x)?;
+        for a in 0..N {
+            dx[a] = (0..N).map(|b| gi[a][b] * p[b]).sum();
+            hr += 0.5 * dx[a] * p[a];
+        }
+    }
+    Ok((dx, dp, hr))
 }
 
 /// One explicit Dormand-Prince 5(4) step of size `h` of Hamilton's equations from $(x, p)$ (7 right-hand
@@ -443,7 +476,11 @@ pub fn lower<M: Metric<N> + ?Sized, const N: usize>(
 }
 
 /// Complete the momentum: given the spatial components $p_i$, solve the mass shell
-/// $g^{\mu\nu}p_\mu p_\nu = -\mu^2$ for $p_0$, choosing the future-directed root ($dx^0/d\lambda > 0$).
+/// $g^{\mu\nu}p_\mu p_\nu = -\mu^2$, i.e. $a p_0^2 + 2 b p_0 + c = 0$ with $a = g^{00}$,
+/// $b = g^{0i}p_i$, $c = g^{ij}p_ip_j + \mu^2$, for $p_0$, choosing the future-directed root
+/// ($dx^0/d\lambda = a p_0 + b > 0$). The roots are taken in the cancellation-free form
+/// $q = -(b + \operatorname{sgn}(b)\sqrt{b^2 - ac})$, $p_0 \in \{q/a,\ c/q\}$, so that $g^{00} = 0$ (a null
+/// coordinate $x^0$, e.g. ingoing Eddington-Finkelstein $v$) gives the linear root $p_0 = -c/(2b)$.
 ///
 /// # Errors
 /// [`GeometryError::InvalidParameter`] if no real future-directed root exists.
@@ -454,6 +491,9 @@ pub fn complete_momentum<M: Metric<N> + ?Sized, const N: usize>(
     kind: GeodesicKind,
 ) -> Result<[f64; N], GeometryError> {
     check_point(metric, x)?;
+    if p_spatial.iter().any(|v| !v.is_finite()) {
+        return Err(GeometryError::NonFinite { what: "momentum" });
+    }
     let gi = metric.inverse_components(x)?;
     let a = gi[0][0];
     let b: f64 = (1..N).map(|i| gi[0][i] * p_spatial[i]).sum();
@@ -464,17 +504,20 @@ pub fn complete_momentum<M: Metric<N> + ?Sized, const N: usize>(
         }
     }
     let disc = b * b - a * c;
-    if disc.is_nan() || disc < 0.0 || a == 0.0 {
+    if disc.is_nan() || disc < 0.0 || (a == 0.0 && b == 0.0) {
         return Err(GeometryError::InvalidParameter {
             name: "p",
             value: disc,
             reason: "no real p_0 solves the mass shell",
         });
     }
-    for sgn in [1.0, -1.0] {
-        let p0 = (-b + sgn * disc.sqrt()) / a;
-        let u0 = a * p0 + b;
-        if u0 > 0.0 {
+    let q = -(b + b.signum() * disc.sqrt());
+    let roots = [
+        if a != 0.0 { q / a } else { f64::NAN },
+        if q != 0.0 { c / q } else { f64::NAN },
+    ];
+    for p0 in roots {
+        if p0.is_finite() && a * p0 + b > 0.0 {
             let mut p = *p_spatial;
             p[0] = p0;
             return Ok(p);
@@ -482,93 +525,95 @@ pub fn complete_momentum<M: Metric<N> + ?Sized, const N: usize>(
     }
     Err(GeometryError::InvalidParameter {
         name: "p",
-        value: disc,
-        reason: "no future-directed root",
+        value: b,
+        reason: "no future-directed root (dx^0/dlambda = g^00 p_0 + g^0i p_i <= 0 at both roots)",
     })
 }
 
-fn event_value<M: Metric<N> + ?Sized, const N: usize>(
-    metric: &M,
-    f: &EventFn<N>,
-    x: &[f64; N],
-    p: &[f64; N],
-) -> f64 {
-    match *f {
-        EventFn::Coordinate { index, value } => x.get(index).map_or(f64::NAN, |v| v - value),
-        EventFn::Velocity { index } => {
-            if index >= N {
-                return f64::NAN;
-            }
-            match metric.inverse_components(x) {
-                Ok(gi) => (0..N).map(|b| gi[index][b] * p[b]).sum(),
-                Err(_) => f64::NAN,
-            }
+/// Stabilisation $\beta$ of the DOP853 step-size controller (`dop853.f` allows $0 \le \beta \le 0.04$).
+const DOP853_BETA: f64 = 0.04;
+
+/// The validated method and its initial step.
+fn validate_options<const N: usize>(opts: &GeodesicOptions<N>) -> Result<(Scheme, f64), GeodesicError> {
+    if !opts.lambda_end.is_finite() {
+        return Err(GeodesicError::InvalidOption {
+            name: "lambda_end",
+            value: opts.lambda_end,
+        });
+    }
+    for (name, value) in [
+        ("constraint_tol", opts.constraint_tol),
+        ("norm_tol", opts.norm_tol),
+    ] {
+        // A NaN tolerance would silently turn its check off.
+        if value.is_nan() || value <= 0.0 {
+            return Err(GeodesicError::InvalidOption { name, value });
         }
-        EventFn::User(u) => u(x, p),
+    }
+    let positive = |name: &'static str, v: f64| {
+        if v > 0.0 && v.is_finite() {
+            Ok(v)
+        } else {
+            Err(GeodesicError::InvalidOption { name, value: v })
+        }
+    };
+    match opts.method {
+        Method::Dopri5 { rtol, atol, h0 } | Method::Dop853 { rtol, atol, h0 } => {
+            let (rtol, atol, h0) = (
+                positive("rtol", rtol)?,
+                positive("atol", atol)?,
+                positive("h0", h0)?,
+            );
+            let scheme = if matches!(opts.method, Method::Dop853 { .. }) {
+                Scheme::Dop853 {
+                    rtol,
+                    atol,
+                    ctl: crate::dop853::Dop853Controller::new(DOP853_BETA),
+                }
+            } else {
+                Scheme::Dopri5 { rtol, atol }
+            };
+            Ok((scheme, h0))
+        }
+        Method::GaussLegendre { stages, h } => {
+            let h = positive("h", h)?;
+            if !(1..=8).contains(&stages) {
+                return Err(GeodesicError::InvalidOption {
+                    name: "stages",
+                    value: stages as f64,
+                });
+            }
+            Ok((Scheme::Gauss(GaussLegendre::new(stages)), h))
+        }
     }
 }
 
-fn crossed(dir: Direction, g0: f64, g1: f64) -> bool {
-    match dir {
-        Direction::Rising => g0 < 0.0 && g1 >= 0.0,
-        Direction::Falling => g0 > 0.0 && g1 <= 0.0,
-        Direction::Either => (g0 < 0.0 && g1 >= 0.0) || (g0 > 0.0 && g1 <= 0.0),
+/// Check the initial point and the normalisation; returns $2H + \mu^2$ there.
+fn check_initial<M: Metric<N> + ?Sized, const N: usize>(
+    metric: &M,
+    kind: GeodesicKind,
+    x0: &[f64; N],
+    p0: &[f64; N],
+    norm_tol: f64,
+) -> Result<f64, GeometryError> {
+    crate::metric::check_point_and_symmetry(metric, x0)?;
+    let (_, _, h0val) = hamiltonian_rhs(metric, x0, p0)?;
+    let gi = metric.inverse_components(x0)?;
+    let mut scale = 0.0;
+    for a in 0..N {
+        for b in 0..N {
+            scale += (gi[a][b] * p0[a] * p0[b]).abs();
+        }
     }
-}
-
-type Phase<const N: usize> = ([f64; N], [f64; N]);
-
-struct Stepper<'m, M: ?Sized, const N: usize> {
-    metric: &'m M,
-    evals: usize,
-    gl: Option<GaussLegendre>,
-}
-
-impl<M: Metric<N> + ?Sized, const N: usize> Stepper<'_, M, N> {
-    fn rhs(&mut self, y: &Phase<N>) -> Result<Phase<N>, GeometryError> {
-        self.evals += 1;
-        let (dx, dp, _) = hamiltonian_rhs(self.metric, &y.0, &y.1)?;
-        Ok((dx, dp))
+    let shell0 = 2.0 * h0val + kind.mu2();
+    if shell0.abs() > norm_tol * scale.max(1.0) {
+        return Err(GeodesicError::NotNormalised {
+            norm: 2.0 * h0val,
+            expected: -kind.mu2(),
+        }
+        .into());
     }
-
-    /// One step of size h without error control (used for event refinement and by GL).
-    fn plain_step(
-        &mut self,
-        lam: f64,
-        y: &Phase<N>,
-        f0: &Phase<N>,
-        h: f64,
-    ) -> Result<Phase<N>, GeodesicError> {
-        let metric = self.metric;
-        let mut count = 0;
-        let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
-            count += 1;
-            let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
-            Ok((dx, dp))
-        };
-        let out = match &self.gl {
-            None => dopri5_step(&mut f, lam, y, f0, h, 1.0, 1.0)
-                .map(|s| s.y)
-                .map_err(|e| invalid(lam, e)),
-            Some(gl) => match gl.step(&mut f, lam, y, h, 4e-16, 60, None) {
-                Ok((y1, _, _)) => Ok(y1),
-                Err(Ok(res)) => Err(GeodesicError::ImplicitNoConvergence {
-                    lambda: lam,
-                    residual: res,
-                }),
-                Err(Err(e)) => Err(invalid(lam, e)),
-            },
-        };
-        self.evals += count;
-        out
-    }
-}
-
-fn invalid(lambda: f64, e: GeometryError) -> GeodesicError {
-    GeodesicError::InvalidState {
-        lambda,
-        reason: e.to_string(),
-    }
+    Ok(shell0)
 }
 
 /// Integrate a geodesic from `(x0, p0)` (covariant momentum).
@@ -585,96 +630,20 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
     p0: &[f64; N],
     opts: &GeodesicOptions<N>,
 ) -> Result<Trajectory<N>, GeometryError> {
-    if !opts.lambda_end.is_finite() {
-        return Err(GeodesicError::InvalidOption {
-            name: "lambda_end",
-            value: opts.lambda_end,
-        }
-        .into());
-    }
-    for (name, value) in [
-        ("constraint_tol", opts.constraint_tol),
-        ("norm_tol", opts.norm_tol),
-    ] {
-        // A NaN tolerance would silently turn its check off.
-        if value.is_nan() || value <= 0.0 {
-            return Err(GeodesicError::InvalidOption { name, value }.into());
-        }
-    }
-    let (gl, h_init, rtol, atol) = match opts.method {
-        Method::Dopri5 { rtol, atol, h0 } => {
-            for (name, v) in [("rtol", rtol), ("atol", atol), ("h0", h0)] {
-                if !(v > 0.0 && v.is_finite()) {
-                    return Err(GeodesicError::InvalidOption { name, value: v }.into());
-                }
-            }
-            (None, h0, rtol, atol)
-        }
-        Method::GaussLegendre { stages, h } => {
-            if !(h > 0.0 && h.is_finite()) {
-                return Err(GeodesicError::InvalidOption { name: "h", value: h }.into());
-            }
-            if !(1..=8).contains(&stages) {
-                return Err(GeodesicError::InvalidOption {
-                    name: "stages",
-                    value: stages as f64,
-                }
-                .into());
-            }
-            (Some(GaussLegendre::new(stages)), h, 0.0, 0.0)
-        }
-    };
-    crate::metric::check_point_and_symmetry(metric, x0)?;
-    let (_, _, h0val) = hamiltonian_rhs(metric, x0, p0)?;
-    let gi = metric.inverse_components(x0)?;
-    let mut scale = 0.0;
-    for a in 0..N {
-        for b in 0..N {
-            scale += (gi[a][b] * p0[a] * p0[b]).abs();
-        }
-    }
-    let shell0 = 2.0 * h0val + kind.mu2();
-    if shell0.abs() > opts.norm_tol * scale.max(1.0) {
-        return Err(GeodesicError::NotNormalised {
-            norm: 2.0 * h0val,
-            expected: -kind.mu2(),
-        }
-        .into());
-    }
-    let cyc: Vec<usize> = metric
-        .cyclic_coordinates()
-        .iter()
-        .copied()
-        .filter(|&k| k < N)
-        .collect();
-    let q0: Vec<f64> = cyc.iter().map(|&k| p0.get(k).copied().unwrap_or(0.0)).collect();
-    let inv0 = metric.killing_tensor_invariant(x0, p0, kind.mu2());
+    let (scheme, h_init) = validate_options(opts)?;
+    let shell0 = check_initial(metric, kind, x0, p0, opts.norm_tol)?;
+    let mon = Monitors::new(metric, kind, x0, p0, opts.constraint_tol, opts.on_violation);
+    let mut traj = mon.start(x0, p0, shell0);
+    let mut st = Stepper::new(metric, scheme);
     let sign = if opts.lambda_end >= 0.0 { 1.0 } else { -1.0 };
-    let mut st = Stepper { metric, evals: 0, gl };
-    let mut traj = Trajectory {
-        lambda: vec![0.0],
-        x: vec![*x0],
-        p: vec![*p0],
-        events: Vec::new(),
-        stopped_by: None,
-        max_shell_drift: shell0.abs(),
-        max_momentum_drift: vec![0.0; cyc.len()],
-        max_invariant_drift: inv0.map(|_| 0.0),
-        steps: 0,
-        rejected: 0,
-        rhs_evals: 0,
-        dense: Vec::new(),
-    };
-    let mut lam = 0.0_f64;
-    let mut y: Phase<N> = (*x0, *p0);
-    let mut f0 = st.rhs(&y).map_err(|e| invalid(lam, e))?;
+    let (mut lam, mut y) = (0.0_f64, (*x0, *p0));
+    let mut f0 = st.rhs(&y).map_err(|e| invalid(lam, &y.0, &e))?;
     let mut h = h_init * sign;
     let mut gvals: Vec<f64> = opts
         .events
         .iter()
-        .map(|e| event_value(metric, &e.func, &y.0, &y.1))
+        .map(|e| crate::events::value(metric, &e.func, &y.0, &y.1))
         .collect();
-    let mut gl_guess: Option<Vec<Phase<N>>> = None;
     while (opts.lambda_end - lam) * sign > 0.0 {
         if traj.steps >= opts.max_steps {
             return Err(GeodesicError::TooManySteps {
@@ -687,167 +656,32 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         if h.abs() > remaining.abs() {
             h = remaining;
         }
-        // Attempt a step.
-        let (y1, f1, h_used) = match &st.gl {
-            None => {
-                let metric = st.metric;
-                let mut count = 0;
-                let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
-                    count += 1;
-                    let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
-                    Ok((dx, dp))
-                };
-                let res = if opts.dense {
-                    dopri5_step_dense(&mut f, lam, &y, &f0, h, rtol, atol)
-                } else {
-                    dopri5_step(&mut f, lam, &y, &f0, h, rtol, atol)
-                };
-                st.evals += count;
-                match res {
-                    Ok(s) if s.err <= 1.0 => {
-                        let used = h;
-                        if let Some(coeffs) = s.dense {
-                            traj.dense.push(DenseSegment {
-                                lambda0: lam,
-                                h: used,
-                                coeffs,
-                            });
-                        }
-                        h = dopri5_next_h(h, s.err);
-                        (s.y, s.f_new, used)
-                    }
-                    Ok(s) => {
-                        traj.rejected += 1;
-                        h = dopri5_next_h(h, s.err);
-                        if h.abs() < 1e-14 * (1.0 + lam.abs()) {
-                            return Err(GeodesicError::StepUnderflow { lambda: lam, h }.into());
-                        }
-                        continue;
-                    }
-                    Err(_) => {
-                        // A stage left the domain: shrink the step (it may be an event ahead).
-                        traj.rejected += 1;
-                        h *= 0.25;
-                        if h.abs() < 1e-14 * (1.0 + lam.abs()) {
-                            let e = hamiltonian_rhs(metric, &y.0, &y.1).err();
-                            return Err(GeodesicError::InvalidState {
-                                lambda: lam,
-                                reason: e.map_or("stage left the domain".into(), |e| e.to_string()),
-                            }
-                            .into());
-                        }
-                        continue;
-                    }
-                }
-            }
-            Some(gl) => {
-                let metric = st.metric;
-                let mut count = 0;
-                let mut f = |_t: f64, s: &Phase<N>| -> Result<Phase<N>, GeometryError> {
-                    count += 1;
-                    let (dx, dp, _) = hamiltonian_rhs(metric, &s.0, &s.1)?;
-                    Ok((dx, dp))
-                };
-                let res = gl.step(&mut f, lam, &y, h, 4e-16, 60, gl_guess.as_deref());
-                st.evals += count;
-                match res {
-                    Ok((y1, k, _)) => {
-                        gl_guess = Some(k);
-                        let f1 = st.rhs(&y1).map_err(|e| invalid(lam + h, e))?;
-                        (y1, f1, h)
-                    }
-                    Err(Ok(res)) => {
-                        return Err(GeodesicError::ImplicitNoConvergence {
-                            lambda: lam,
-                            residual: res,
-                        }
-                        .into());
-                    }
-                    Err(Err(e)) => return Err(invalid(lam, e).into()),
-                }
-            }
+        let attempt = st.attempt(lam, &y, &f0, &mut h, opts.dense);
+        let Some(mut acc) = attempt.map_err(|e| match e {
+            GeodesicError::StepUnderflow { .. } => chart_degenerates(metric, lam, &y, &f0).unwrap_or(e),
+            e => e,
+        })?
+        else {
+            continue;
         };
-        let lam1 = lam + h_used;
-        // Events on this step.
-        let mut stop: Option<EventHit<N>> = None;
-        let mut hits: Vec<EventHit<N>> = Vec::new();
-        for (ei, ev) in opts.events.iter().enumerate() {
-            // dx/dλ at the new state is the first half of f1 (FSAL): no extra metric evaluation.
-            let g1 = match ev.func {
-                EventFn::Velocity { index } if index < N => f1.0[index],
-                _ => event_value(metric, &ev.func, &y1.0, &y1.1),
-            };
-            if crossed(ev.direction, gvals[ei], g1) {
-                let hstep = lam1 - lam;
-                let hit = refine(&mut st, ev, ei, lam, &y, &f0, hstep, gvals[ei], g1)?;
-                if ev.terminal {
-                    if stop.as_ref().is_none_or(|s| (hit.lambda - s.lambda) * sign < 0.0) {
-                        stop = Some(hit);
-                    }
-                } else {
-                    hits.push(hit);
-                }
+        let stop = locate_events(&mut st, opts, &mut acc, &mut gvals, sign, &mut traj.events)?;
+        if opts.dense {
+            push_segment(&mut st, &acc, &mut traj.dense)?;
+        }
+        let (lam_new, y_new, f_new) = match &stop {
+            Some(s) => {
+                let ys = (s.x, s.p);
+                (
+                    s.lambda,
+                    ys,
+                    st.rhs(&ys).map_err(|e| invalid(s.lambda, &s.x, &e))?,
+                )
             }
-            gvals[ei] = g1;
-        }
-        if let Some(s) = &stop {
-            hits.retain(|h| (h.lambda - s.lambda) * sign <= 0.0);
-        }
-        hits.sort_by(|a, b| (a.lambda * sign).total_cmp(&(b.lambda * sign)));
-        traj.events.extend(hits);
-        let (lam_new, y_new) = match &stop {
-            Some(s) => (s.lambda, (s.x, s.p)),
-            None => (lam1, y1),
+            None => (acc.lam0 + acc.h, acc.y1, acc.f1),
         };
-        // Monitors.
-        // 2H = g^{μν} p_μ p_ν = p_μ (dx^μ/dλ): reuse the right-hand side at the new state.
-        let two_h: f64 = if stop.is_some() {
-            let (dx, _, _) = hamiltonian_rhs(metric, &y_new.0, &y_new.1).map_err(|e| invalid(lam_new, e))?;
-            (0..N).map(|a| dx[a] * y_new.1[a]).sum()
-        } else {
-            (0..N).map(|a| f1.0[a] * y_new.1[a]).sum()
-        };
-        let shell = (two_h + kind.mu2()).abs();
-        traj.max_shell_drift = traj.max_shell_drift.max(shell);
-        let mut violation: Option<(&'static str, f64)> = None;
-        if shell > opts.constraint_tol {
-            violation = Some(("mass shell", shell));
-        }
-        for (i, &k) in cyc.iter().enumerate() {
-            let d = (y_new.1[k] - q0[i]).abs() / q0[i].abs().max(1.0);
-            traj.max_momentum_drift[i] = traj.max_momentum_drift[i].max(d);
-            if d > opts.constraint_tol && violation.is_none() {
-                violation = Some((if k == 0 { "E" } else { "L" }, d));
-            }
-        }
-        if let (Some(q0v), Some(qn)) = (
-            inv0,
-            metric.killing_tensor_invariant(&y_new.0, &y_new.1, kind.mu2()),
-        ) {
-            let d = (qn - q0v).abs() / q0v.abs().max(1.0);
-            let m = traj.max_invariant_drift.get_or_insert(0.0);
-            *m = m.max(d);
-            if d > opts.constraint_tol && violation.is_none() {
-                violation = Some(("Q", d));
-            }
-        }
-        if let (Some((which, drift)), ViolationPolicy::Error) = (violation, opts.on_violation) {
-            return Err(GeodesicError::ConstraintViolated {
-                which,
-                lambda: lam_new,
-                drift,
-                tolerance: opts.constraint_tol,
-            }
-            .into());
-        }
+        mon.check(metric, &mut traj, lam_new, &y_new, &f_new)?;
         traj.steps += 1;
-        lam = lam_new;
-        y = y_new;
-        f0 = if stop.is_some() {
-            st.rhs(&y).map_err(|e| invalid(lam, e))?
-        } else {
-            f1
-        };
+        (lam, y, f0) = (lam_new, y_new, f_new);
         if opts.record {
             traj.lambda.push(lam);
             traj.x.push(y.0);
@@ -864,66 +698,74 @@ pub fn integrate<M: Metric<N> + ?Sized, const N: usize>(
         traj.x.push(y.0);
         traj.p.push(y.1);
     }
+    traj.rejected = st.rejected;
     traj.rhs_evals = st.evals;
     Ok(traj)
 }
 
-fn refine<M: Metric<N> + ?Sized, const N: usize>(
+/// Keep the continuous extension of an accepted step (Dormand-Prince methods).
+fn push_segment<M: Metric<N> + ?Sized, const N: usize>(
     st: &mut Stepper<'_, M, N>,
-    ev: &Event<N>,
-    ei: usize,
-    lam: f64,
-    y: &Phase<N>,
-    f0: &Phase<N>,
-    h: f64,
-    g0: f64,
-    g1: f64,
-) -> Result<EventHit<N>, GeometryError> {
-    // Illinois false position on the step fraction theta in [0, 1].
-    let (mut ta, mut ga, mut tb, mut gb) = (0.0_f64, g0, 1.0_f64, g1);
-    let mut side = 0i32;
-    let mut best = (1.0, st.plain_step(lam, y, f0, h)?);
-    for _ in 0..60 {
-        let t = if gb != ga {
-            (ta * gb - tb * ga) / (gb - ga)
-        } else {
-            0.5 * (ta + tb)
+    acc: &Accepted<N>,
+    out: &mut Vec<DenseSegment<N>>,
+) -> Result<(), GeodesicError> {
+    let poly = match &acc.interp {
+        Interp::Dopri5(c) => DensePoly::Dopri5(*c),
+        Interp::Dop853 => DensePoly::Dop853(Box::new(*st.dop853_dense()?)),
+        Interp::None => return Ok(()),
+    };
+    out.push(DenseSegment {
+        lambda0: acc.lam0,
+        h: acc.h,
+        poly,
+    });
+    Ok(())
+}
+
+/// Locate the events crossed on an accepted step: non-terminal hits are appended to `hits` in order,
+/// the earliest terminal hit (if any) is returned; hits beyond it are dropped.
+fn locate_events<M: Metric<N> + ?Sized, const N: usize>(
+    st: &mut Stepper<'_, M, N>,
+    opts: &GeodesicOptions<N>,
+    acc: &mut Accepted<N>,
+    gvals: &mut [f64],
+    sign: f64,
+    hits: &mut Vec<EventHit<N>>,
+) -> Result<Option<EventHit<N>>, GeometryError> {
+    let metric = st.metric;
+    let mut stop: Option<EventHit<N>> = None;
+    let mut new: Vec<EventHit<N>> = Vec::new();
+    for (ei, ev) in opts.events.iter().enumerate() {
+        // dx/dλ at the new state is the first half of f1 (FSAL): no extra metric evaluation.
+        let g1 = match ev.func {
+            EventFn::Velocity { index } if index < N => acc.f1.0[index],
+            _ => crate::events::value(metric, &ev.func, &acc.y1.0, &acc.y1.1),
         };
-        let t = if t.is_finite() && t > ta && t < tb {
-            t
-        } else {
-            0.5 * (ta + tb)
-        };
-        let yt = st.plain_step(lam, y, f0, t * h)?;
-        let gt = event_value(st.metric, &ev.func, &yt.0, &yt.1);
-        best = (t, yt);
-        if gt == 0.0 || (tb - ta) * h.abs() < 1e-13 * (1.0 + lam.abs()) {
-            break;
-        }
-        if (gt < 0.0) == (ga < 0.0) {
-            ta = t;
-            ga = gt;
-            if side == -1 {
-                gb *= 0.5;
+        if crate::events::crossed(ev.direction, gvals[ei], g1) {
+            let tol = 1e-13 * (1.0 + acc.lam0.abs()) / acc.h.abs();
+            let (theta, ys) = crate::events::illinois(gvals[ei], g1, tol, acc.y1, |t| {
+                let ys = st.state_at(acc, t)?;
+                Ok::<_, GeodesicError>((crate::events::value(metric, &ev.func, &ys.0, &ys.1), ys))
+            })?;
+            let hit = EventHit {
+                event: ei,
+                name: ev.name,
+                lambda: acc.lam0 + theta * acc.h,
+                x: ys.0,
+                p: ys.1,
+            };
+            if !ev.terminal {
+                new.push(hit);
+            } else if stop.as_ref().is_none_or(|s| (hit.lambda - s.lambda) * sign < 0.0) {
+                stop = Some(hit);
             }
-            side = -1;
-        } else {
-            tb = t;
-            gb = gt;
-            if side == 1 {
-                ga *= 0.5;
-            }
-            side = 1;
         }
-        if (tb - ta) * h.abs() < 1e-13 * (1.0 + lam.abs()) {
-            break;
-        }
+        gvals[ei] = g1;
     }
-    Ok(EventHit {
-        event: ei,
-        name: ev.name,
-        lambda: lam + best.0 * h,
-        x: best.1.0,
-        p: best.1.1,
-    })
+    if let Some(s) = &stop {
+        new.retain(|h| (h.lambda - s.lambda) * sign <= 0.0);
+    }
+    new.sort_by(|a, b| (a.lambda * sign).total_cmp(&(b.lambda * sign)));
+    hits.extend(new);
+    Ok(stop)
 }

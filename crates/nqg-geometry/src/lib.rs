@@ -31,11 +31,15 @@
 //! It depends on no other nqg crate.
 
 pub mod curvature;
+pub mod dop853;
 pub mod einstein;
 pub mod elliptic;
 pub mod error;
 pub mod euler_lagrange;
+pub mod events;
 pub mod geodesic;
+mod geodesic_monitor;
+mod geodesic_stepper;
 pub mod indices;
 pub mod kerr_orbit;
 pub mod lorentz;
