@@ -30,6 +30,7 @@
 pub mod action_flow;
 pub mod bohm;
 pub mod circulation;
+pub mod dense;
 pub mod eigen;
 pub mod error;
 pub mod grid;
