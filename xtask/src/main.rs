@@ -9,12 +9,16 @@
 //! - `cargo xtask theory-map` regenerates `docs/theory-map.md` from the registry.
 //! - `cargo xtask bench [-p PACKAGE].. [--seconds S]` runs the criterion benches and writes the medians
 //!   to `target/bench/summary.md`.
+//! - `cargo xtask peers [--case NAME].. [--reps N] [--threads N]` runs the published benchmark cases
+//!   in nqg and in the Python peers (a cached, pinned venv) and writes `docs/benchmarks.{md,json}`.
 //! - `cargo xtask fuzz [--seconds N] [TARGET]..` runs the cargo-fuzz targets in `fuzz/` (nightly;
 //!   installs `cargo-fuzz` if missing) for N seconds each and reports any crash with its input file.
 //!
 //! Exit codes: 0 when every must-hold check holds, nothing errored and every prediction's outcome
 //! matches the baseline (a refuted prediction in the baseline is fine); 1 otherwise; 2 bad usage or an
 //! I/O error.
+
+mod peers;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -56,6 +60,8 @@ enum Task {
     Bench(BenchArgs),
     /// Run the cargo-fuzz targets in fuzz/ (nightly toolchain) for a fixed time each.
     Fuzz(FuzzArgs),
+    /// Run every benchmark case in nqg and in its Python peers; write docs/benchmarks.{md,json}.
+    Peers(peers::PeersArgs),
 }
 
 /// The fuzz targets of `fuzz/Cargo.toml`, one per leaf crate's main entry points.
@@ -162,6 +168,7 @@ fn main() -> ExitCode {
         Task::Verify(args) => verify(args),
         Task::Bench(args) => bench(args),
         Task::Fuzz(args) => fuzz(args),
+        Task::Peers(args) => peers::run(args, &workspace_root()),
     }
 }
 

@@ -35,6 +35,10 @@ pub struct Evolution {
     pub times: Vec<f64>,
     /// $\psi(t_k)$, one vector of length $N$ per time.
     pub states: Vec<Vec<Complex64>>,
+    /// $\langle\psi(t_k)|\psi(t_k)\rangle$ per time.
+    pub norms: Vec<f64>,
+    /// $\langle\psi(t_k)|H|\psi(t_k)\rangle$ per time (measured on the propagated state).
+    pub energies: Vec<f64>,
     /// $\max_k |\langle\psi(t_k)|\psi(t_k)\rangle - \langle\psi_0|\psi_0\rangle|$.
     pub norm_drift: f64,
     /// $\max_k |\langle H\rangle(t_k) - \langle H\rangle(0)|$ with $\langle H\rangle = \langle\psi|H|\psi\rangle$.
@@ -217,6 +221,8 @@ impl DenseHamiltonian {
         let mut out = Evolution {
             times: times.to_vec(),
             states: Vec::with_capacity(times.len()),
+            norms: Vec::with_capacity(times.len()),
+            energies: Vec::with_capacity(times.len()),
             norm_drift: 0.0,
             energy_drift: 0.0,
         };
@@ -226,9 +232,12 @@ impl DenseHamiltonian {
                 *z = c[k] * Complex64::from_polar(1.0, -lam * t);
             }
             let psi = &self.vectors * &ct;
-            out.norm_drift = out.norm_drift.max((psi.norm_squared() - norm0).abs());
+            let (norm, energy) = (psi.norm_squared(), psi.dotc(&(&self.h * &psi)).re);
+            out.norm_drift = out.norm_drift.max((norm - norm0).abs());
             // <psi|H|psi> = sum_k lam_k |c_k|^2 is exact by construction; measure it on the state.
-            out.energy_drift = out.energy_drift.max((psi.dotc(&(&self.h * &psi)).re - e0).abs());
+            out.energy_drift = out.energy_drift.max((energy - e0).abs());
+            out.norms.push(norm);
+            out.energies.push(energy);
             out.states.push(psi.as_slice().to_vec());
         }
         Ok(out)
@@ -241,6 +250,21 @@ impl DenseHamiltonian {
     pub fn propagate(&self, psi0: &[Complex64], t: f64) -> Result<Vec<Complex64>> {
         let mut e = self.evolve(psi0, &[t])?;
         Ok(e.states.pop().unwrap_or_default())
+    }
+}
+
+impl Evolution {
+    /// $\langle\psi(t_k)|A|\psi(t_k)\rangle$ at every time for a row-major $N\times N$ operator $A$
+    /// (checked once).
+    ///
+    /// # Errors
+    /// As [`expectation`].
+    pub fn expectation(&self, op: &[Complex64]) -> Result<Vec<Complex64>> {
+        let Some(first) = self.states.first() else {
+            return Ok(Vec::new());
+        };
+        check_matrix(first.len(), op)?;
+        Ok(self.states.iter().map(|psi| expect_unchecked(op, psi)).collect())
     }
 }
 

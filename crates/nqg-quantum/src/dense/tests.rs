@@ -35,10 +35,14 @@ fn coherent_state_follows_the_classical_orbit() {
     let times: Vec<f64> = (0..=1000).map(|k| k as f64 * 0.01).collect();
     let ev = ham.evolve(&psi0, &times).unwrap();
     let mut worst = 0.0f64;
-    for (t, psi) in times.iter().zip(&ev.states) {
-        let xt = expectation(&x, psi).unwrap().re;
-        worst = worst.max((xt - (x0 * t.cos() + p0 * t.sin())).abs());
+    let xs = ev.expectation(&x).unwrap();
+    for ((t, psi), xt) in times.iter().zip(&ev.states).zip(&xs) {
+        assert!((expectation(&x, psi).unwrap() - xt).norm() < 1e-15);
+        worst = worst.max((xt.re - (x0 * t.cos() + p0 * t.sin())).abs());
     }
+    let e_exact = 0.5 * (x0 * x0 + p0 * p0) + 0.5;
+    assert!(ev.energies.iter().all(|e| (e - e_exact).abs() < 1e-12));
+    assert!(ev.norms.iter().all(|n| (n - 1.0).abs() < 1e-12));
     assert!(worst < 1e-12, "centre error {worst:e}");
     assert!(ev.norm_drift < 1e-12, "norm drift {:e}", ev.norm_drift);
     assert!(ev.energy_drift < 1e-12, "energy drift {:e}", ev.energy_drift);
