@@ -54,7 +54,7 @@ fn check_matrix(n: usize, m: &[Complex64]) -> Result<()> {
             min: 1,
         });
     }
-    let len = n.checked_mul(n).unwrap_or(usize::MAX);
+    let len = n.saturating_mul(n);
     if len > MAX_POINTS {
         return Err(QuantumError::TooLarge {
             what: "dense matrix",
