@@ -103,8 +103,12 @@ pub fn run(args: PeersArgs, root: &Path) -> ExitCode {
         );
         results.push(r);
     }
+    let mut command = format!("cargo xtask peers --reps {reps} --threads {}", args.threads);
+    for c in &args.cases {
+        command.push_str(&format!(" --case {c}"));
+    }
     let machine = report::machine(
-        root,
+        &command,
         &python,
         &started,
         load_start,
@@ -302,3 +306,6 @@ fn start_peer(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

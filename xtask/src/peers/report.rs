@@ -133,7 +133,7 @@ fn command_out(cmd: &str, args: &[&str]) -> String {
 
 /// Machine facts.
 pub fn machine(
-    root: &Path,
+    command: &str,
     python: &Result<PathBuf, String>,
     started: &str,
     load_start: Option<f64>,
@@ -154,7 +154,6 @@ pub fn machine(
         Ok(p) => super::venv::version(p).unwrap_or_default(),
         Err(e) => format!("unavailable: {e}"),
     };
-    let _ = root;
     json!({
         "cpu": cpu,
         "cores": cores,
@@ -168,7 +167,7 @@ pub fn machine(
         "nqg_threads": threads,
         "repetitions": reps,
         "peer_limit_seconds": limit,
-        "command": format!("cargo xtask peers --reps {reps} --threads {threads}"),
+        "command": command,
         "venv": format!("{} from {}", super::venv::VENV, super::venv::LOCK),
     })
 }
