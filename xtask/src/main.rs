@@ -11,12 +11,16 @@
 //!   to `target/bench/summary.md`.
 //! - `cargo xtask doc [-- CARGO-ARGS]` lints the doc-comment math and runs `cargo doc` with KaTeX, so
 //!   the equations render (`docs/katex-header.html`).
+//! - `cargo xtask peers [--case NAME].. [--reps N] [--threads N]` runs the published benchmark cases
+//!   in nqg and in the Python peers (a cached, pinned venv) and writes `docs/benchmarks.{md,json}`.
 //! - `cargo xtask fuzz [--seconds N] [TARGET]..` runs the cargo-fuzz targets in `fuzz/` (nightly;
 //!   installs `cargo-fuzz` if missing) for N seconds each and reports any crash with its input file.
 //!
 //! Exit codes: 0 when every must-hold check holds, nothing errored and every prediction's outcome
 //! matches the baseline (a refuted prediction in the baseline is fine); 1 otherwise; 2 bad usage or an
 //! I/O error.
+
+mod peers;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -62,6 +66,8 @@ enum Task {
     Fuzz(FuzzArgs),
     /// Build the API docs with rendered equations (KaTeX), after linting the doc-comment math.
     Doc(DocArgs),
+    /// Run every benchmark case in nqg and in its Python peers; write docs/benchmarks.{md,json}.
+    Peers(peers::PeersArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -176,6 +182,7 @@ fn main() -> ExitCode {
         Task::Bench(args) => bench(args),
         Task::Fuzz(args) => fuzz(args),
         Task::Doc(args) => doc::run(&workspace_root(), &args.cargo_args),
+        Task::Peers(args) => peers::run(args, &workspace_root()),
     }
 }
 

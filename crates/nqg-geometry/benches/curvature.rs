@@ -1,11 +1,11 @@
-//! Curvature-bundle benchmarks (issue 3 performance targets; peer figures from ANCHORS.md §A, §I).
+//! Curvature-bundle benchmarks (issue 3 performance targets). The regression guard of the peer case
+//! `kerr_einstein_1e4` in docs/benchmarks.md (sympy lambdify(cse) numpy, JAX jacfwd/vmap/jit and
+//! EinsteinPy, measured side by side by `cargo xtask peers`; the figures live there, not here).
 //!
 //! * `kerr_bundle_one_point`: Christoffel, Riemann, Ricci, Einstein, Kretschmann of Kerr (a = 0.9, BL)
-//!   at one point from one Hessian pass. Target ≤ 1 µs single core, no preparation step. Peers:
-//!   EinsteinPy and OGRePy do not finish Kerr's Einstein tensor in 30 s; a hand-tuned sympy pipeline
-//!   needs 3.25 s to derive + 0.33 s to lambdify(cse), then 0.29 µs/point vectorised.
-//! * `kerr_bundle_1e4_points_serial` / `_batch_2_threads`: 10⁴ points end to end. Target ≤ 10 ms
-//!   (≥ 300× the sympy pipeline's 3.58 s end to end); batch evaluation should approach the per-point rate.
+//!   at one point from one Hessian pass. Target ≤ 1 µs single core, no preparation step.
+//! * `kerr_bundle_1e4_points_serial` / `_batch_2_threads`: 10⁴ points end to end. Target ≤ 10 ms;
+//!   batch evaluation should approach the per-point rate.
 //!
 //! Run: `cargo bench -p nqg-geometry --bench curvature -- --warm-up-time 1 --measurement-time 3`.
 

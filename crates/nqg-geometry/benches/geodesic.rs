@@ -1,11 +1,12 @@
 //! Geodesic-integrator benchmarks, the regression guard of the published case
-//! "geodesics: 20 Schwarzschild orbits" in docs/benchmarks.md.
+//! `schwarzschild_periapsis` in docs/benchmarks.md (diffrax Dopri8 jit, scipy DOP853 and EinsteinPy
+//! measured side by side by `cargo xtask peers`).
 //!
 //! * `kerr_dopri5_step`: one explicit Dormand-Prince 5(4) step (7 autodiff right-hand sides) of a Kerr
 //!   (a = 0.9) geodesic; `kerr_rhs`: one autodiff right-hand side there (the unit of work).
 //! * `schwarzschild_100_orbits_gl8`: 100 radial periods of p = 20M, e = 0.5 with the symplectic
 //!   4-stage Gauss-Legendre (order 8, h = 8M), mass shell/E/L kept to ≤ 1e-10.
-//! * `perihelion_20_orbits` (the case "geodesics: 20 Schwarzschild orbits"): 20 orbits of p = 20M,
+//! * `perihelion_20_orbits` (the case `schwarzschild_periapsis`): 20 orbits of p = 20M,
 //!   e = 0.5 from apoapsis with periapsis events, DOP853 with events on its dense output; the advance
 //!   per orbit is asserted to 1e-10 relative against the closed form (complete elliptic integral,
 //!   `orbits::schwarzschild_precession`, 1.2338618062654358 rad) before timing.

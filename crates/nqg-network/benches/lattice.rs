@@ -1,7 +1,7 @@
 //! One step of the 2D leapfrog lattice network (256 x 256 neurons, periodic, 5-point stencil).
 //!
-//! Target (issue 6): <= 0.5 ms per step. Peer figure (ANCHORS.md §I): a numpy/scipy fft2 split-step
-//! of the same grid size takes 1.26 ms per step (a different but comparably sized 2D update).
+//! Target (issue 6): <= 0.5 ms per step. No peer runs this exact update; the comparably sized 2D
+//! update with peers is the case `strang_2d_256` in docs/benchmarks.md (`cargo xtask peers`).
 //!
 //! Run: `cargo bench -p nqg-network --bench lattice -- --warm-up-time 1 --measurement-time 3`.
 

@@ -1,8 +1,8 @@
 //! Teacher-student SGD ensemble throughput (N-1 setting: K = 2, M = 1, Σ = diag(1, 0.25), s = 0.5).
 //!
-//! Target (issue 6): >= 20 million replica-steps per second on 2 cores. Peer figure (ANCHORS.md §I):
-//! numpy Euler-Maruyama for a 1D OU process, 1e5 particles x 1e3 steps, runs at 80 M particle-steps/s;
-//! an SGD step with Gaussian inputs draws 3 normals instead of 1.
+//! Target (issue 6): >= 20 million replica-steps per second on 2 cores. The regression guard of the
+//! peer case `sgd_teacher_student` in docs/benchmarks.md (vectorised numpy and JAX lax.scan, measured
+//! side by side by `cargo xtask peers`).
 //!
 //! Run: `cargo bench -p nqg-network --bench sgd -- --warm-up-time 1 --measurement-time 3`.
 

@@ -1,8 +1,9 @@
-//! Split-step and ground-state benchmarks (issue 4 targets; peer figures from shared/ANCHORS.md §I,
-//! numpy/scipy split-step Strang on the same grid, medians over 1000 steps on this machine kind):
+//! Split-step and ground-state benchmarks (issue 4 targets). The regression guard of the peer cases
+//! `strang_1d_1024`, `strang_1d_4096` and `strang_2d_256` in docs/benchmarks.md (JAX jnp.fft jit,
+//! scipy.fft, numpy.fft, measured side by side by `cargo xtask peers`; the figures live there):
 //!
-//! - 1D harmonic oscillator, N = 4096, one Strang step: target <= 25 us (numpy.fft 61 us, scipy.fft 50 us).
-//! - 2D harmonic oscillator, 256 x 256, one Strang step: target <= 1.0 ms (numpy fft2 1.27 ms, scipy 1.26 ms).
+//! - 1D harmonic oscillator, N = 4096, one Strang step: target <= 25 us.
+//! - 2D harmonic oscillator, 256 x 256, one Strang step: target <= 1.0 ms.
 //! - imaginary-time ground state of the 1D oscillator on 1024 points to 1e-10: target <= 50 ms.
 //!
 //! Run: `cargo bench -p nqg-quantum --bench split_step -- --warm-up-time 1 --measurement-time 3`.

@@ -123,6 +123,16 @@ pub enum QuantumError {
         /// Residual reached.
         residual: f64,
     },
+    /// A matrix that must be Hermitian is not: the worst pair of entries and its asymmetry.
+    #[error("matrix is not Hermitian: |H[{row}][{col}] - conj(H[{col}][{row}])| = {asymmetry:e}")]
+    NotHermitian {
+        /// Row of the worst entry.
+        row: usize,
+        /// Column of the worst entry.
+        col: usize,
+        /// $|H_{ij} - \overline{H_{ji}}|$.
+        asymmetry: f64,
+    },
     /// The direct Madelung solver broke down (a node formed, or the fields became singular).
     #[error("Madelung description broke down at t = {time}: {reason}")]
     MadelungBreakdown {

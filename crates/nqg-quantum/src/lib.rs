@@ -31,6 +31,7 @@ pub mod accuracy;
 pub mod action_flow;
 pub mod bohm;
 pub mod circulation;
+pub mod dense;
 pub mod eigen;
 pub mod error;
 pub mod grid;

@@ -1,8 +1,8 @@
 //! Euler-Maruyama Ornstein-Uhlenbeck ensemble, $10^5$ members $\times$ $10^3$ steps ($dt = 0.005$).
 //!
-//! Target (issue 5): $\le 0.25$ s on 2 cores, i.e. $\ge 400$ M member-steps/s. Peers measured on this
-//! machine kind (ANCHORS.md §I): vectorised numpy Euler-Maruyama 1.25 s (80 M member-steps/s);
-//! sdeint `itoEuler` 2.9 µs per member-step (i.e. 290 s for this case).
+//! Target (issue 5): $\le 0.25$ s on 2 cores, i.e. $\ge 400$ M member-steps/s. The regression guard of
+//! the peer case `ou_ensemble` in docs/benchmarks.md (plain JAX lax.scan, numpy and diffrax, measured
+//! side by side by `cargo xtask peers`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nqg_thermo::ensemble::{EnsembleSpec, run_ensemble};

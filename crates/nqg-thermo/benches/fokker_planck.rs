@@ -1,8 +1,9 @@
 //! One implicit Fokker-Planck step on 4096 cells (Scharfetter-Gummel finite volume, Crank-Nicolson and
 //! backward Euler, factorisation reused across steps).
 //!
-//! Target (issue 5): $\le 25$ µs per step. Peer measured on this machine kind (ANCHORS.md §I):
-//! scipy.sparse `splu` Crank-Nicolson finite volume, 30.8 µs per step on 1601 cells.
+//! Target (issue 5): $\le 25$ µs per step. The regression guard of the peer case `fokker_planck_4096`
+//! in docs/benchmarks.md (scipy.sparse `splu` Crank-Nicolson on the same 4096 cells, measured side by
+//! side by `cargo xtask peers`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nqg_thermo::fp::{Boundary, FokkerPlanck1d, Grid1d, Method, Stepper1d};
