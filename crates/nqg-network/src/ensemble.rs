@@ -146,13 +146,20 @@ impl Ensemble {
         } else {
             self.aux.chunks_mut(a).collect()
         };
-        self.q
+        let first_err = self
+            .q
             .par_chunks_mut(k)
             .zip(self.rngs.par_iter_mut())
             .zip(aux_chunks.into_par_iter())
             .with_min_len(64)
-            .for_each(|((q, rng), aux)| dynamics.advance(q, aux, rng, steps));
+            .enumerate()
+            .filter_map(|(r, ((q, rng), aux))| dynamics.advance(q, aux, rng, steps).err().map(|e| (r, e)))
+            .min_by_key(|(r, _)| *r);
+        let t0 = self.time;
         self.time += steps;
+        if let Some((r, e)) = first_err {
+            return Err(replica_error(r, t0, e));
+        }
         self.check_finite_states()
     }
 
@@ -216,7 +223,7 @@ impl Ensemble {
         } else {
             aux_store.chunks_mut(a).collect()
         };
-        let per_replica: Vec<Moments> = self
+        let per_replica: Vec<Result<Moments>> = self
             .q
             .par_chunks_mut(k)
             .zip(self.rngs.par_iter_mut())
@@ -226,16 +233,29 @@ impl Ensemble {
                 let mut m = Moments::new(kk);
                 let mut done = 0;
                 while done + every <= steps {
-                    dynamics.advance(q, aux, rng, every);
+                    dynamics
+                        .advance(q, aux, rng, every)
+                        .map_err(|e| shift_step(e, done))?;
                     done += every;
                     m.push_unchecked(q);
                 }
-                dynamics.advance(q, aux, rng, steps - done);
-                m
+                dynamics
+                    .advance(q, aux, rng, steps - done)
+                    .map_err(|e| shift_step(e, done))?;
+                Ok(m)
             })
             .collect();
         self.aux = aux_store;
+        let t0 = self.time;
         self.time += steps;
+        if let Some((r, e)) = per_replica
+            .iter()
+            .enumerate()
+            .find_map(|(r, m)| m.as_ref().err().map(|e| (r, e.clone())))
+        {
+            return Err(replica_error(r, t0, e));
+        }
+        let per_replica: Vec<Moments> = per_replica.into_iter().flatten().collect();
         self.check_finite_states()?;
         let mut total = Moments::new(kk);
         per_replica.iter().for_each(|m| total.merge(m));
@@ -274,5 +294,31 @@ impl Ensemble {
         }
         let norm = (r.max(2) - 1) as f64;
         Ok(c.iter().map(|v| v / norm).collect())
+    }
+}
+
+/// Add `done` earlier steps to the step of a [`NetworkError::NonFiniteState`].
+fn shift_step(e: NetworkError, done: usize) -> NetworkError {
+    match e {
+        NetworkError::NonFiniteState { step, index, value } => NetworkError::NonFiniteState {
+            step: step + done,
+            index,
+            value,
+        },
+        other => other,
+    }
+}
+
+/// Replica `replica`'s error from a call that started at ensemble time `t0`: a non-finite state is
+/// [`NetworkError::Diverged`] with the ensemble time of the step; other errors pass through.
+fn replica_error(replica: usize, t0: usize, e: NetworkError) -> NetworkError {
+    match e {
+        NetworkError::NonFiniteState { step, index, value } => NetworkError::Diverged {
+            replica,
+            step: t0 + step,
+            index,
+            value,
+        },
+        other => other,
     }
 }

@@ -84,6 +84,16 @@ pub enum NetworkError {
         /// Its value.
         value: f64,
     },
+    /// A single trajectory ([`crate::learning::Dynamics::advance`]) produced a non-finite state.
+    #[error("state became non-finite at step {step} of the call: component {index} is {value}")]
+    NonFiniteState {
+        /// The step of the call (1-based) after which the state was first non-finite.
+        step: usize,
+        /// The component.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
     /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$).
     #[error("{0} is not symmetric positive definite")]
     NotPositiveDefinite(&'static str),
@@ -133,6 +143,27 @@ pub(crate) fn check_finite(what: &'static str, v: &[f64]) -> Result<()> {
             value: v[index],
         }),
     }
+}
+
+/// The first non-finite component of a state after `step` steps, as [`NetworkError::NonFiniteState`].
+pub(crate) fn check_state(step: usize, q: &[f64]) -> Result<()> {
+    match q.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(NetworkError::NonFiniteState {
+            step,
+            index,
+            value: q[index],
+        }),
+    }
+}
+
+/// Check the arguments of [`crate::learning::Dynamics::advance`]: lengths `dim` and `aux_dim`,
+/// finite values.
+pub(crate) fn check_advance_args(dim: usize, aux_dim: usize, q: &[f64], aux: &[f64]) -> Result<()> {
+    check_len("state q", dim, q.len())?;
+    check_len("auxiliary state", aux_dim, aux.len())?;
+    check_finite("state q", q)?;
+    check_finite("auxiliary state", aux)
 }
 
 /// Check a learning rate.

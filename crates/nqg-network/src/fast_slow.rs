@@ -94,18 +94,18 @@ impl GaussianEnsemble {
                 "exact Gaussian ensemble needs dense weights",
             ));
         }
-        if loss.boundary.is_some() {
+        if loss.boundary().is_some() {
             return Err(NetworkError::Unsupported(
                 "exact Gaussian ensemble without boundary term",
             ));
         }
-        check_len("loss size", net.n(), loss.residual_weight.len())?;
+        check_len("loss size", net.n(), loss.residual_weight().len())?;
         Self::new(
             net.n(),
             net.weights().values(),
             net.bias(),
-            &loss.residual_weight,
-            loss.epsilon,
+            loss.residual_weight(),
+            loss.epsilon(),
             beta,
         )
     }

@@ -402,13 +402,13 @@ impl Dynamics for RingExchange {
         1
     }
 
-    fn advance(&self, q: &mut [f64], _aux: &mut [f64], rng: &mut FastRng, steps: usize) {
-        if q.len() != 1 {
-            return;
-        }
-        for _ in 0..steps {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
+        crate::error::check_advance_args(1, 0, q, aux)?;
+        for step in 1..=steps {
             self.step(&mut q[0], rng);
+            crate::error::check_state(step, q)?;
         }
+        Ok(())
     }
 }
 

@@ -116,7 +116,7 @@ fn from_network_matches_and_rejects_nonlinear() {
     let g = toy();
     let w = g.weights_row_major();
     let net = Network::new(Weights::dense(4, w).unwrap(), g.bias(), vec![], Act::Identity).unwrap();
-    let loss = QuadraticLoss::all(4, 0.5);
+    let loss = QuadraticLoss::all(4, 0.5).unwrap();
     let h = GaussianEnsemble::from_network(&net, &loss, 2.0).unwrap();
     assert!((h.free_energy() - g.free_energy()).abs() < 1e-14);
     // The network loss and the ensemble energy are the same function.

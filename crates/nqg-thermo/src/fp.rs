@@ -52,14 +52,19 @@ impl Boundary {
 }
 
 /// A uniform 1D grid of `n` cells on $[x_{\min}, x_{\max}]$.
+///
+/// The fields are private: every grid comes from [`Grid1d::new`], so $n \ge 3$, finite edges with
+/// $x_{\max} > x_{\min}$ and $n$ within the allocation budget hold for every value of the type.
+/// A struct literal does not compile:
+///
+/// ```compile_fail
+/// let bad = nqg_thermo::fp::Grid1d { x_min: 0.0, x_max: 1.0, n: 0 };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Grid1d {
-    /// Left edge.
-    pub x_min: f64,
-    /// Right edge.
-    pub x_max: f64,
-    /// Number of cells.
-    pub n: usize,
+    x_min: f64,
+    x_max: f64,
+    n: usize,
 }
 
 impl Grid1d {
@@ -81,12 +86,17 @@ impl Grid1d {
         check_size("grid cells", &[n])?;
         Ok(Self { x_min, x_max, n })
     }
-    /// Re-validate a grid (its fields are public, so a struct literal can bypass [`Grid1d::new`]).
-    ///
-    /// # Errors
-    /// As [`Grid1d::new`].
-    pub fn validated(self) -> Result<Self> {
-        Self::new(self.x_min, self.x_max, self.n)
+    /// Left edge $x_{\min}$.
+    pub fn x_min(&self) -> f64 {
+        self.x_min
+    }
+    /// Right edge $x_{\max}$.
+    pub fn x_max(&self) -> f64 {
+        self.x_max
+    }
+    /// Number of cells $n$.
+    pub fn n(&self) -> usize {
+        self.n
     }
     /// Cell width $h$.
     pub fn h(&self) -> f64 {
@@ -212,7 +222,6 @@ impl FokkerPlanck1d {
         u: impl Fn(f64) -> f64,
     ) -> Result<Self> {
         check_diffusion(diffusion)?;
-        let grid = grid.validated()?;
         let n = grid.n;
         let us: Vec<f64> = (0..n).map(|i| u(grid.centre(i)) / diffusion).collect();
         if let Some(i) = us.iter().position(|v| !v.is_finite()) {
@@ -239,7 +248,6 @@ impl FokkerPlanck1d {
         a: impl Fn(f64) -> f64,
     ) -> Result<Self> {
         check_diffusion(diffusion)?;
-        let grid = grid.validated()?;
         let n = grid.n;
         let h = grid.h();
         let m = boundary.flux_faces(n);
@@ -798,15 +806,6 @@ mod tests {
             matches!(e, ThermoError::NonFiniteCell { cell: 5, step: 0, .. }),
             "{e:?}"
         );
-        let bad = Grid1d {
-            x_min: 0.0,
-            x_max: 1.0,
-            n: 0,
-        };
-        assert!(matches!(
-            FokkerPlanck1d::from_drift(bad, 0.5, Boundary::Reflecting, |_| 0.0),
-            Err(ThermoError::TooFewSamples { got: 0, .. })
-        ));
         assert!(matches!(
             Grid1d::new(0.0, 1.0, usize::MAX),
             Err(ThermoError::TooLarge { .. })
