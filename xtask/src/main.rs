@@ -16,6 +16,8 @@
 //! matches the baseline (a refuted prediction in the baseline is fine); 1 otherwise; 2 bad usage or an
 //! I/O error.
 
+mod census;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +58,8 @@ enum Task {
     Bench(BenchArgs),
     /// Run the cargo-fuzz targets in fuzz/ (nightly toolchain) for a fixed time each.
     Fuzz(FuzzArgs),
+    /// Hostile-input census of the leaf crates' public API, each case in its own process.
+    Census(census::CensusArgs),
 }
 
 /// The fuzz targets of `fuzz/Cargo.toml`, one per leaf crate's main entry points.
@@ -162,6 +166,7 @@ fn main() -> ExitCode {
         Task::Verify(args) => verify(args),
         Task::Bench(args) => bench(args),
         Task::Fuzz(args) => fuzz(args),
+        Task::Census(args) => census::census(args),
     }
 }
 

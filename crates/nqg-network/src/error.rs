@@ -94,12 +94,24 @@ pub enum NetworkError {
         /// Its value.
         value: f64,
     },
-    /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$).
-    #[error("{0} is not symmetric positive definite")]
-    NotPositiveDefinite(&'static str),
-    /// A linear system could not be solved (singular matrix).
-    #[error("singular linear system in {0}")]
-    Singular(&'static str),
+    /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$): `value` is
+    /// the offending Cholesky pivot or the smallest eigenvalue.
+    #[error("{what} is not symmetric positive definite (pivot or smallest eigenvalue {value})")]
+    NotPositiveDefinite {
+        /// Which matrix.
+        what: &'static str,
+        /// The offending pivot / smallest eigenvalue.
+        value: f64,
+    },
+    /// A linear system could not be solved (singular matrix): `value` is its determinant (or the
+    /// quantity named in `what`).
+    #[error("singular linear system in {what} (determinant {value})")]
+    Singular {
+        /// Which system.
+        what: &'static str,
+        /// Its determinant.
+        value: f64,
+    },
     /// An operation needs a feature the object does not have (e.g. dense weights).
     #[error("unsupported operation: {0}")]
     Unsupported(&'static str),
@@ -164,6 +176,17 @@ pub(crate) fn check_advance_args(dim: usize, aux_dim: usize, q: &[f64], aux: &[f
     check_len("auxiliary state", aux_dim, aux.len())?;
     check_finite("state q", q)?;
     check_finite("auxiliary state", aux)
+}
+
+/// The smallest eigenvalue of the symmetric part of `m` (NaN if `m` is not finite).
+pub(crate) fn min_eigenvalue(m: &nalgebra::DMatrix<f64>) -> f64 {
+    if m.iter().any(|v| !v.is_finite()) {
+        return f64::NAN;
+    }
+    let s = (m + m.transpose()) * 0.5;
+    s.symmetric_eigenvalues()
+        .iter()
+        .fold(f64::INFINITY, |a, &b| a.min(b))
 }
 
 /// Check a learning rate.

@@ -66,7 +66,10 @@ impl GaussianEnsemble {
         let chol = a
             .clone()
             .cholesky()
-            .ok_or(NetworkError::NotPositiveDefinite("precision A"))?;
+            .ok_or_else(|| NetworkError::NotPositiveDefinite {
+                what: "precision A",
+                value: crate::error::min_eigenvalue(&a),
+            })?;
         let c = bm.transpose() * mv.component_mul(&bv);
         let mean = chol.solve(&c);
         Ok(Self {
@@ -227,7 +230,11 @@ impl GaussianEnsemble {
             }
             s
         });
-        let lu = LU::new(a).map_err(|_| NetworkError::Singular("precision A"))?;
+        let det = a.map(|v| v.re()).determinant();
+        let lu = LU::new(a).map_err(|_| NetworkError::Singular {
+            what: "precision A",
+            value: det,
+        })?;
         let mu = lu.solve(&c);
         let det = lu.determinant();
         let mut quad = D::from(0.0);

@@ -67,7 +67,7 @@ fn cholesky_psd(a: &DMatrix<f64>, what: &'static str) -> Result<Vec<f64>> {
             }
             if i == j {
                 if s < -1e-12 * scale {
-                    return Err(NetworkError::NotPositiveDefinite(what));
+                    return Err(NetworkError::NotPositiveDefinite { what, value: s });
                 }
                 l[i * k + i] = s.max(0.0).sqrt();
             } else if l[j * k + j] > 0.0 {
@@ -310,10 +310,11 @@ impl TeacherStudent {
         }
         let rhs_m = (&self.sigma * (self.noise * self.noise / m) + self.injected_covariance()) * gamma;
         let rhs = DVector::from_fn(kk, |r, _| rhs_m[(r / k, r % k)]);
-        let sol = op
-            .lu()
-            .solve(&rhs)
-            .ok_or(NetworkError::Singular("stationary covariance"))?;
+        let det = op.determinant();
+        let sol = op.lu().solve(&rhs).ok_or(NetworkError::Singular {
+            what: "stationary covariance (moment fixed-point system)",
+            value: det,
+        })?;
         let p = DMatrix::from_fn(k, k, |i, j| 0.5 * (sol[i * k + j] + sol[j * k + i]));
         if !p.iter().all(|v| v.is_finite()) || (0..k).any(|i| p[(i, i)] < 0.0) {
             return Err(NetworkError::InvalidParameter {
@@ -343,9 +344,11 @@ impl TeacherStudent {
     pub fn stationary_velocity(&self, gamma: f64, batch: usize) -> Result<DMatrix<f64>> {
         let p = self.stationary_covariance(gamma, batch)?;
         let omega = (&self.sigma * &p - &p * &self.sigma) * (-0.5 * gamma);
-        let p_inv = p
-            .try_inverse()
-            .ok_or(NetworkError::Singular("stationary covariance"))?;
+        let det = p.determinant();
+        let p_inv = p.try_inverse().ok_or(NetworkError::Singular {
+            what: "stationary covariance",
+            value: det,
+        })?;
         Ok(omega * p_inv)
     }
 
@@ -374,10 +377,10 @@ impl TeacherStudent {
         check_len("covariance", self.dim() * self.dim(), cov.len())?;
         let d = (&self.sigma * (self.noise * self.noise / batch as f64) + self.injected_covariance())
             * (0.5 * gamma * gamma);
-        let p_inv = cov
-            .clone()
-            .try_inverse()
-            .ok_or(NetworkError::Singular("ensemble covariance"))?;
+        let p_inv = cov.clone().try_inverse().ok_or(NetworkError::Singular {
+            what: "ensemble covariance",
+            value: cov.determinant(),
+        })?;
         Ok(((d * p_inv).trace(), gamma * self.sigma.trace()))
     }
 
@@ -756,15 +759,16 @@ pub fn ornstein_uhlenbeck_stationary(
         }
     }
     let rhs = DVector::from_fn(kk, |r, _| 2.0 * d[(r / k, r % k)]);
-    let sol = op
-        .lu()
-        .solve(&rhs)
-        .ok_or(NetworkError::Singular("Lyapunov equation"))?;
+    let det = op.determinant();
+    let sol = op.lu().solve(&rhs).ok_or(NetworkError::Singular {
+        what: "Lyapunov equation",
+        value: det,
+    })?;
     let p = DMatrix::from_fn(k, k, |i, j| 0.5 * (sol[i * k + j] + sol[j * k + i]));
-    let p_inv = p
-        .clone()
-        .try_inverse()
-        .ok_or(NetworkError::NotPositiveDefinite("stationary covariance"))?;
+    let p_inv = p.clone().try_inverse().ok_or(NetworkError::NotPositiveDefinite {
+        what: "stationary covariance",
+        value: crate::error::min_eigenvalue(&p),
+    })?;
     let omega = -a + d * p_inv;
     Ok((p, omega))
 }

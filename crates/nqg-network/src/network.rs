@@ -114,8 +114,13 @@ pub struct Weights {
 
 impl Weights {
     /// Dense $n \times n$ weights from row-major values.
+    ///
+    /// # Errors
+    /// [`NetworkError::TooLarge`] if $n^2$ overflows or exceeds the budget,
+    /// [`NetworkError::ShapeMismatch`] unless there are $n^2$ values, [`NetworkError::NonFinite`].
     pub fn dense(n: usize, row_major: Vec<f64>) -> Result<Self> {
-        check_len("dense weights (n*n)", n * n, row_major.len())?;
+        let len = check_size("dense weights (n²)", &[n, n])?;
+        check_len("dense weights (n*n)", len, row_major.len())?;
         check_finite("weights", &row_major)?;
         Ok(Self {
             n,
@@ -139,7 +144,12 @@ impl Weights {
 
     /// Sparse weights from `(row, col, value)` triplets (duplicates are summed; order within a row is
     /// by column).
+    ///
+    /// # Errors
+    /// [`NetworkError::TooLarge`] if $n + 1$ row pointers exceed the budget,
+    /// [`NetworkError::IndexOutOfRange`], [`NetworkError::NonFinite`].
     pub fn sparse(n: usize, triplets: &[(usize, usize, f64)]) -> Result<Self> {
+        check_size("sparse row pointers (n + 1)", &[n.saturating_add(1)])?;
         let mut t: Vec<(usize, usize, f64)> = Vec::with_capacity(triplets.len());
         for (k, &(i, j, v)) in triplets.iter().enumerate() {
             for idx in [i, j] {

@@ -726,7 +726,7 @@ pub fn run_self_tuning<D: Dynamics, C: Controller>(
         let before = ensemble.states().to_vec();
         let dy = build(params)?;
         ensemble.advance(&dy, steps)?;
-        let mut m = Moments::new(k);
+        let mut m = Moments::with_dim(k);
         let mut dq = vec![0.0; k];
         for (a, b) in ensemble.states().chunks_exact(k).zip(before.chunks_exact(k)) {
             for j in 0..k {

@@ -178,7 +178,7 @@ mod never_panics {
                 let mut rng = nqg_network::rng::member_rng(1, 0);
                 let _ = e.sample(&mut rng);
             }
-            let mut mo = Moments::new(n);
+            let mut mo = Moments::new(n).unwrap();
             // A sample of the wrong length is a typed error and leaves the moments unchanged.
             match mo.push(&samples) {
                 Ok(()) => assert_eq!(mo.count(), 1),

@@ -2,9 +2,9 @@
 
 use nqg_network::NetworkError;
 use nqg_network::ensemble::Ensemble;
+use nqg_network::learning::{Dynamics, Langevin};
 use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
 use nqg_network::network::{QuadraticLoss, Weights};
-use nqg_network::learning::{Dynamics, Langevin};
 use nqg_network::rng::member_rng;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -70,30 +70,60 @@ fn dynamics_advance_checks_lengths_and_finiteness() {
     let mut q = vec![0.0; 3];
     assert_eq!(
         s.advance(&mut q, &mut [], &mut rng, 5),
-        Err(NetworkError::ShapeMismatch { what: "state q", expected: 2, got: 3 })
+        Err(NetworkError::ShapeMismatch {
+            what: "state q",
+            expected: 2,
+            got: 3
+        })
     );
     let mut aux = vec![0.0; 2];
     assert_eq!(
         s.advance(&mut [0.0, 0.0], &mut aux, &mut rng, 5),
-        Err(NetworkError::ShapeMismatch { what: "auxiliary state", expected: 0, got: 2 })
+        Err(NetworkError::ShapeMismatch {
+            what: "auxiliary state",
+            expected: 0,
+            got: 2
+        })
     );
     let mut q = vec![0.0, f64::NAN];
     let e = s.advance(&mut q, &mut [], &mut rng, 5).unwrap_err();
-    assert!(matches!(e, NetworkError::NonFinite { what: "state q", index: 1, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            NetworkError::NonFinite {
+                what: "state q",
+                index: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert_eq!(q[0], 0.0, "the state is untouched when the input is rejected");
     // gamma = 50 is far beyond 2/λ_max: |e| grows by ~|1 - γλ| per step and overflows within a few
     // hundred steps; the error names that step, and the reported value is the state's.
     let s = sgd(50.0);
     let mut q = vec![1.0, -0.5];
     let e = s.advance(&mut q, &mut [], &mut rng, 100_000).unwrap_err();
-    let NetworkError::NonFiniteState { step, index, value } = e else { panic!("{e:?}") };
+    let NetworkError::NonFiniteState { step, index, value } = e else {
+        panic!("{e:?}")
+    };
     assert!(step > 1 && step < 100_000, "step {step}");
     assert!(!value.is_finite() && !q[index].is_finite());
     // A gradient returning NaN is caught at the first step.
     let grad = std::sync::Arc::new(|_: &[f64], g: &mut [f64]| g.fill(f64::NAN));
     let l = Langevin::new(1, grad, 1.0, &[0.5], 0.01).unwrap();
     let e = l.advance(&mut [0.0], &mut [], &mut rng, 10).unwrap_err();
-    assert!(matches!(e, NetworkError::NonFiniteState { step: 1, index: 0, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            NetworkError::NonFiniteState {
+                step: 1,
+                index: 0,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
 }
 
 proptest! {

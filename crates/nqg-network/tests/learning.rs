@@ -90,7 +90,8 @@ fn transient_mean_and_second_moment_follow_the_exact_map() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let p = problem();
-    let sgd = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 3).unwrap().with_momentum(0.5).unwrap()).unwrap();
+    let sgd =
+        TeacherStudentSgd::online(p, SgdConfig::new(0.05, 3).unwrap().with_momentum(0.5).unwrap()).unwrap();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -112,7 +113,9 @@ fn results_do_not_depend_on_the_thread_count() {
 fn full_batch_without_replacement_is_gradient_descent() {
     let p = problem();
     let data = Arc::new(p.dataset(8, 3));
-    let cfg = SgdConfig::new(0.1, 8).unwrap().with_sampling(Sampling::WithoutReplacement);
+    let cfg = SgdConfig::new(0.1, 8)
+        .unwrap()
+        .with_sampling(Sampling::WithoutReplacement);
     let sgd = TeacherStudentSgd::on_dataset(p, cfg, data.clone()).unwrap();
     let mut q = vec![0.2, 0.3];
     let mut rng = member_rng(1, 0);
@@ -162,7 +165,8 @@ fn hyper_parameter_errors() {
     let e = SgdConfig::new(f64::NAN, 1).unwrap_err();
     assert!(matches!(e, NetworkError::InvalidLearningRate(_)));
     let data = Arc::new(p.dataset(5, 1));
-    let e = TeacherStudentSgd::on_dataset(p.clone(), SgdConfig::new(0.1, 6).unwrap(), data.clone()).unwrap_err();
+    let e =
+        TeacherStudentSgd::on_dataset(p.clone(), SgdConfig::new(0.1, 6).unwrap(), data.clone()).unwrap_err();
     assert_eq!(e, NetworkError::InvalidBatchSize { batch: 6, max: 5 });
     let e = SgdConfig::new(0.1, 1).unwrap().with_momentum(1.0).unwrap_err();
     assert!(matches!(

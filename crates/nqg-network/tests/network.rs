@@ -44,7 +44,8 @@ fn hand_gradients_match_autodiff_for_all_activations() {
     let x = [0.3, -1.2, 0.7, 0.05, 1.1];
     for act in [Act::Identity, Act::Tanh, Act::Sigmoid] {
         let net = dense_net(5, 0.3, act, vec![0, 4]);
-        let loss = QuadraticLoss::bulk(&net, 0.5).unwrap()
+        let loss = QuadraticLoss::bulk(&net, 0.5)
+            .unwrap()
             .with_boundary_term(2.0, vec![0, 4], vec![0.1, -0.2])
             .unwrap();
         let (gx, gq) = net.gradients(&loss, &x).unwrap();
@@ -210,7 +211,10 @@ fn bad_input_gives_typed_errors() {
         Weights::zeros(3).unwrap().apply(&[0.0; 2], &mut [0.0; 3]),
         Err(NetworkError::ShapeMismatch { .. })
     ));
-    let r: Result<QuadraticLoss> = QuadraticLoss::all(3, 0.0).unwrap().with_boundary_term(1.0, vec![5], vec![0.0]);
+    let r: Result<QuadraticLoss> =
+        QuadraticLoss::all(3, 0.0)
+            .unwrap()
+            .with_boundary_term(1.0, vec![5], vec![0.0]);
     assert!(matches!(r, Err(NetworkError::IndexOutOfRange { index: 5, .. })));
 }
 

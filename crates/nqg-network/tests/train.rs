@@ -24,7 +24,9 @@ fn full_batch_without_replacement_is_gradient_descent_and_decreases_the_loss() {
         .collect();
     let loss = QuadraticLoss::all(3, 0.1).unwrap();
     let mut a = net();
-    let cfg = SgdConfig::new(0.1, 6).unwrap().with_sampling(Sampling::WithoutReplacement);
+    let cfg = SgdConfig::new(0.1, 6)
+        .unwrap()
+        .with_sampling(Sampling::WithoutReplacement);
     let rec = train_on_states(&mut a, &loss, &states, cfg, 50, 1).unwrap();
     // Plain gradient descent by hand with the same (full) batch.
     let mut b = net();

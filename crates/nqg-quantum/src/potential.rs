@@ -11,6 +11,8 @@
 //! Time-dependent potentials report `time_dependent() == true`; the stepper then re-evaluates them at
 //! each sub-step time (THEORY.md N4.4 allows $V(t, q)$).
 
+use crate::error::{QuantumError, Result};
+
 /// A potential $V(\mathbf x, t)$ on a `D`-dimensional grid.
 pub trait Potential<const D: usize>: Send + Sync {
     /// $V(\mathbf x, t)$.
@@ -18,6 +20,32 @@ pub trait Potential<const D: usize>: Send + Sync {
     /// Whether $V$ depends on $t$ (if false it is sampled once).
     fn time_dependent(&self) -> bool {
         false
+    }
+    /// Check the potential's own parameters before it is sampled (called by [`crate::Hamiltonian`]
+    /// and [`crate::SplitStep`]; the default accepts everything). The ready-made potentials have
+    /// public fields, so a struct literal can hold e.g. a NaN width that would silently give $V = 0$.
+    ///
+    /// # Errors
+    /// [`QuantumError::InvalidParameter`] with the offending parameter.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `value` finite (and, if `positive`, > 0), else [`QuantumError::InvalidParameter`].
+fn param(name: &'static str, value: f64, positive: bool) -> Result<()> {
+    if value.is_finite() && (!positive || value > 0.0) {
+        Ok(())
+    } else {
+        Err(QuantumError::InvalidParameter {
+            name,
+            value,
+            reason: if positive {
+                "must be finite and > 0"
+            } else {
+                "must be finite"
+            },
+        })
     }
 }
 
@@ -85,6 +113,11 @@ impl<const D: usize> Potential<D> for Harmonic<D> {
         }
         0.5 * self.mass * v
     }
+    fn validate(&self) -> Result<()> {
+        param("mass", self.mass, true)?;
+        self.omega.iter().try_for_each(|&w| param("omega", w, false))?;
+        self.center.iter().try_for_each(|&c| param("center", c, false))
+    }
 }
 
 /// Rectangular barrier along axis 0: $V_0$ for $|x_0 - c| < w/2$.
@@ -106,6 +139,11 @@ impl<const D: usize> Potential<D> for Barrier {
             0.0
         }
     }
+    fn validate(&self) -> Result<()> {
+        param("height", self.height, false)?;
+        param("center", self.center, false)?;
+        param("width", self.width, true)
+    }
 }
 
 /// Double well along axis 0: $V = b\,(x_0^2 - a^2)^2$ (minima at $\pm a$, barrier $b a^4$).
@@ -121,6 +159,10 @@ impl<const D: usize> Potential<D> for DoubleWell {
     fn value(&self, x: &[f64; D], _t: f64) -> f64 {
         let s = x[0] * x[0] - self.a * self.a;
         self.b * s * s
+    }
+    fn validate(&self) -> Result<()> {
+        param("a", self.a, false)?;
+        param("b", self.b, false)
     }
 }
 
@@ -152,6 +194,13 @@ impl<const D: usize> Potential<D> for TwoSlit {
         let half = 0.5 * self.separation;
         let open = (y - half).abs() < 0.5 * self.slit_width || (y + half).abs() < 0.5 * self.slit_width;
         if open { 0.0 } else { self.height }
+    }
+    fn validate(&self) -> Result<()> {
+        param("height", self.height, false)?;
+        param("position", self.position, false)?;
+        param("thickness", self.thickness, true)?;
+        param("slit_width", self.slit_width, true)?;
+        param("separation", self.separation, false)
     }
 }
 

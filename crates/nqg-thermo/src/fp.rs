@@ -71,7 +71,8 @@ impl Grid1d {
     /// A grid of `n >= 3` cells.
     ///
     /// # Errors
-    /// Fewer than 3 cells or an empty/non-finite interval.
+    /// Fewer than 3 cells, an empty/non-finite interval, or one whose width $x_{\max} - x_{\min}$ or
+    /// cell width overflows or underflows to zero ([`ThermoError::InvalidParameter`] with the width).
     pub fn new(x_min: f64, x_max: f64, n: usize) -> Result<Self> {
         if n < 3 {
             return Err(ThermoError::TooFewSamples { needed: 3, got: n });
@@ -84,6 +85,15 @@ impl Grid1d {
             });
         }
         check_size("grid cells", &[n])?;
+        let width = x_max - x_min;
+        let h = width / n as f64;
+        if !(width.is_finite() && h.is_normal()) {
+            return Err(ThermoError::InvalidParameter {
+                name: "x_max - x_min",
+                value: width,
+                reason: "the width and the cell width must be finite and non-zero",
+            });
+        }
         Ok(Self { x_min, x_max, n })
     }
     /// Left edge $x_{\min}$.
@@ -598,8 +608,9 @@ impl Stepper1d {
             p.copy_from_slice(w);
         }
         match &self.factor {
-            Factor::Plain(t) => t.solve(p)?,
-            Factor::Cyclic(t) => t.solve(p)?,
+            // The stepper checks its state for finiteness itself (step/run).
+            Factor::Plain(t) => t.solve_unchecked(p)?,
+            Factor::Cyclic(t) => t.solve_unchecked(p)?,
         }
         Ok(())
     }
@@ -624,8 +635,8 @@ impl Stepper1d {
         op.apply(p, w)?;
         w.iter_mut().for_each(|v| *v *= self.dt);
         match &self.factor {
-            Factor::Plain(t) => t.solve(w)?,
-            Factor::Cyclic(t) => t.solve(w)?,
+            Factor::Plain(t) => t.solve_unchecked(w)?,
+            Factor::Cyclic(t) => t.solve_unchecked(w)?,
         }
         p.iter_mut().zip(w.iter()).for_each(|(a, d)| *a += d);
         Ok(())
