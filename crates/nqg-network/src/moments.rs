@@ -158,9 +158,9 @@ mod tests {
                 [t.sin() * 3.0 + 1.0, (0.7 * t).cos() - t * 0.01]
             })
             .collect();
-        let mut all = Moments::new(2);
+        let mut all = Moments::with_dim(2);
         data.iter().for_each(|d| all.push(d).unwrap());
-        let (mut a, mut b) = (Moments::new(2), Moments::new(2));
+        let (mut a, mut b) = (Moments::with_dim(2), Moments::with_dim(2));
         data[..37].iter().for_each(|d| a.push(d).unwrap());
         data[37..].iter().for_each(|d| b.push(d).unwrap());
         a.merge(&b);

@@ -135,10 +135,13 @@ fn bad_parameters_are_rejected() {
         GaussianEnsemble::new(1, &[0.0], &[0.0], &[1.0], 0.5, 0.0),
         Err(NetworkError::InvalidParameter { name: "beta", .. })
     ));
-    // w = 1 and eps = 0 make A = 0: not positive definite.
+    // w = 1 and eps = 0 make A = 0: not positive definite, smallest eigenvalue 0.
     assert_eq!(
         GaussianEnsemble::new(1, &[1.0], &[0.0], &[1.0], 0.0, 1.0).unwrap_err(),
-        NetworkError::NotPositiveDefinite("precision A")
+        NetworkError::NotPositiveDefinite {
+            what: "precision A",
+            value: 0.0
+        }
     );
     assert!(matches!(
         GaussianEnsemble::new(2, &[0.0; 3], &[0.0; 2], &[1.0; 2], 0.5, 1.0),
@@ -179,11 +182,18 @@ mod never_panics {
                 let _ = e.sample(&mut rng);
             }
             let mut mo = Moments::new(n).unwrap();
-            // A sample of the wrong length is a typed error and leaves the moments unchanged.
+            // A sample of the wrong length or with a non-finite component is a typed error and
+            // leaves the moments unchanged.
             match mo.push(&samples) {
                 Ok(()) => assert_eq!(mo.count(), 1),
                 Err(e) => {
-                    assert!(matches!(e, nqg_network::NetworkError::ShapeMismatch { .. }), "{e:?}");
+                    assert!(
+                        matches!(
+                            e,
+                            nqg_network::NetworkError::ShapeMismatch { .. } | nqg_network::NetworkError::NonFinite { .. }
+                        ),
+                        "{e:?}"
+                    );
                     assert_eq!(mo.count(), 0);
                 }
             }

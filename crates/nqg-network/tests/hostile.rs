@@ -164,3 +164,71 @@ proptest! {
         }
     }
 }
+
+/// Second pass of issue 15: what `cargo xtask census` found in nqg-network, one assertion per fix.
+#[test]
+fn census_findings_are_typed_errors_with_their_values() {
+    use nqg_network::lattice::Leapfrog2D;
+    use nqg_network::moments::Moments;
+    use nqg_network::online::{RingCouplings, smooth_random_field};
+    // n² wrapped to 0 in release builds, so an empty value vector passed for n = 2^40.
+    assert!(matches!(
+        Weights::dense(1 << 40, vec![]),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    // The sparse row pointers (n + 1) overflowed / aborted.
+    assert!(matches!(
+        Weights::sparse(usize::MAX, &[(0, 1, 1.0)]),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Leapfrog2D::uniform(1 << 40, 1 << 40, 0.5, 0.1),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Leapfrog2D::uniform(1 << 20, 1 << 20, 0.5, 0.1),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        RingCouplings::uniform(1 << 40, 0.25, 1.5, 0.25, -1.0),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        smooth_random_field(1 << 40, 2.0, &mut member_rng(1, 0)),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Moments::new(usize::MAX),
+        Err(NetworkError::TooLarge { .. })
+    ));
+    // Not positive definite now carries the failed Cholesky pivot: 1 - 2²/1 = -3.
+    let e = TeacherStudent::new(vec![1.0, 0.0], &[1.0, 2.0, 2.0, 1.0], 0.3).unwrap_err();
+    assert!(
+        matches!(e, NetworkError::NotPositiveDefinite { value, .. } if (value + 3.0).abs() < 1e-12),
+        "{e:?}"
+    );
+    // A sampling interval longer than the run took no sample and returned empty moments as Ok.
+    let s = sgd(0.1);
+    let mut ens = Ensemble::new(&s, 4, 1, |_, _, _| {}).unwrap();
+    assert!(matches!(
+        ens.time_average(&s, 100, 1000),
+        Err(NetworkError::InvalidParameter { name: "every", .. })
+    ));
+    assert!(matches!(
+        ens.time_average(&s, 100, 0),
+        Err(NetworkError::InvalidParameter { name: "every", .. })
+    ));
+    // One replica has no lag covariance (it was returned as zeros).
+    let mut one = Ensemble::new(&s, 1, 1, |_, _, _| {}).unwrap();
+    assert!(matches!(
+        one.lag_covariance(&s, 3),
+        Err(NetworkError::InvalidParameter { name: "replicas", .. })
+    ));
+    // Moments::push no longer folds a NaN into the mean.
+    let mut m = Moments::new(2).unwrap();
+    assert!(matches!(
+        m.push(&[f64::NAN, 0.0]),
+        Err(NetworkError::NonFinite { index: 0, .. })
+    ));
+    assert_eq!(m.count(), 0);
+}

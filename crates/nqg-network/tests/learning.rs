@@ -179,7 +179,7 @@ fn hyper_parameter_errors() {
     ));
     assert!(matches!(
         TeacherStudent::new(vec![1.0], &[-1.0], 0.1),
-        Err(NetworkError::NotPositiveDefinite(_))
+        Err(NetworkError::NotPositiveDefinite { .. })
     ));
     assert!(matches!(
         Dataset::new(2, vec![0.0; 3], vec![0.0; 2]),
