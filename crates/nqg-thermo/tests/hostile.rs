@@ -366,3 +366,41 @@ fn census_findings_are_typed_errors_with_their_values() {
     );
     assert_eq!(m.count(), 0);
 }
+
+/// Found by `cargo xtask fuzz` (thermo_fokker_planck, second pass): a step of stiffness
+/// $\Delta t\max|L_{ii}| \approx 10^{26}$ (D = 5.6e-241 on cells of 4e-242) swamped the identity of
+/// $I - \Delta t L$ and lost the mass, returned as Ok. Such steps are refused with the stiffness; up to
+/// the limit (1e8) mass is conserved to 1e-8 (measured 3.5e-9 .. 6.6e-9 there).
+#[test]
+fn a_step_too_stiff_to_conserve_mass_is_refused() {
+    use nqg_thermo::fp::MAX_STIFFNESS;
+    let lo = f64::from_le_bytes([19, 1, 0, 0, 6, 0, 0, 0]);
+    let width = f64::from_le_bytes([6, 0, 0, 14, 10, 14, 14, 14]);
+    let d = f64::from_le_bytes([14, 14, 14, 14, 14, 14, 14, 14]);
+    let dt = f64::from_le_bytes([4, 4, 0, 3, 255, 33, 0, 19]);
+    let g = Grid1d::new(lo, lo + width, 14).unwrap();
+    let op = FokkerPlanck1d::from_drift(g, d, Boundary::Reflecting, |_| 0.0).unwrap();
+    let e = Stepper1d::new(&op, dt, Method::BackwardEuler).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::InvalidParameter { value, .. } if value > 1e25),
+        "{e:?}"
+    );
+    // Just below the limit the mass is kept to 1e-8 (both methods).
+    let g = Grid1d::new(0.0, 1.0, 14).unwrap();
+    let op = FokkerPlanck1d::from_drift(g, 1.0, Boundary::Reflecting, |x| 0.3 * x.sin()).unwrap();
+    let h = g.h();
+    for (m, theta) in [(Method::BackwardEuler, 1.0), (Method::CrankNicolson, 0.5)] {
+        // max|L_ii| ≈ 2D/h² (the drift adds less than 1 %), so this is ≈ 0.98 of the limit.
+        let dt = 0.97 * MAX_STIFFNESS * h * h / (2.0 * theta);
+        let mut st = Stepper1d::new(&op, dt, m).unwrap();
+        let mut p = g.density(|x| (-(x * x)).exp() + 1e-3);
+        let m0 = g.mass(&p);
+        st.run(&mut p, 4).unwrap();
+        assert!(
+            (g.mass(&p) - m0).abs() <= 1e-8,
+            "{m:?}: {}",
+            (g.mass(&p) - m0).abs()
+        );
+        assert!(Stepper1d::new(&op, 1.1 * MAX_STIFFNESS * h * h / theta, m).is_err());
+    }
+}

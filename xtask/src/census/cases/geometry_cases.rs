@@ -81,7 +81,7 @@ pub(super) fn geometry(b: &mut B) {
 }
 
 fn spacetimes(b: &mut B) {
-    b.f(G, "Schwarzschild::new(m)", &SPECIAL, |m| schw_curv_m(m));
+    b.f(G, "Schwarzschild::new(m)", &SPECIAL, schw_curv_m);
     b.f(G, "Kerr::new(1, a)", &[NAN, INF, 1.5, -1.5], |a| {
         let k = Kerr::new(1.0, a).map_err(er)?;
         finite("horizon", &[k.outer_horizon()])

@@ -160,6 +160,16 @@ fn fokker_planck(b: &mut B) {
             FokkerPlanck1d::from_potential(grid(16)?, 1.0, Boundary::Reflecting, |x| x * x).map_err(er)?;
         check_steps(&op, dt, Method::BackwardEuler)
     });
+    b.f(
+        T,
+        "Stepper1d::new(BackwardEuler, stiffness dt D / h^2)",
+        &[1e9, 1e16, 1e26],
+        |s| {
+            let g = grid(14)?;
+            let op = FokkerPlanck1d::from_potential(g, 1.0, Boundary::Reflecting, |x| x * x).map_err(er)?;
+            check_steps(&op, s * g.h() * g.h(), Method::BackwardEuler)
+        },
+    );
     b.f(T, "Stepper1d::new(CrankNicolson, dt)", &BAD_POSITIVE, |dt| {
         let op =
             FokkerPlanck1d::from_potential(grid(16)?, 1.0, Boundary::Reflecting, |x| x * x).map_err(er)?;
