@@ -120,6 +120,23 @@ pub enum NetworkError {
 /// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`).
 pub const MAX_ELEMENTS: usize = 1 << 31;
 
+/// The work budget of one call: steps × mini-batch × dimension at most $2^{40}$ (hours of SGD on one
+/// core); beyond it [`NetworkError::TooLarge`] instead of a call that never returns.
+pub const MAX_WORK: usize = 1 << 40;
+
+/// The product of `factors` checked against [`MAX_WORK`] (overflow-checked).
+pub(crate) fn check_work(what: &'static str, factors: &[usize]) -> Result<usize> {
+    let n = factors.iter().try_fold(1usize, |acc, &f| acc.checked_mul(f));
+    match n {
+        Some(n) if n <= MAX_WORK => Ok(n),
+        _ => Err(NetworkError::TooLarge {
+            what,
+            requested: n.unwrap_or(usize::MAX),
+            limit: MAX_WORK,
+        }),
+    }
+}
+
 /// The product of `factors`, checked for overflow and against [`MAX_ELEMENTS`].
 pub(crate) fn check_size(what: &'static str, factors: &[usize]) -> Result<usize> {
     let n = factors.iter().try_fold(1usize, |acc, &f| acc.checked_mul(f));

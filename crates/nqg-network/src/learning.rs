@@ -45,7 +45,8 @@ pub trait Dynamics: Sync {
     /// and [`Dynamics::aux_dim`]; [`NetworkError::NonFinite`] for a non-finite input state (both
     /// checked before any step, the state is then untouched); [`NetworkError::NonFiniteState`] with
     /// the step, component and value at the first step after which the state is not finite (the
-    /// state is left as it was after that step).
+    /// state is left as it was after that step); [`NetworkError::TooLarge`] beyond the work budget
+    /// [`crate::error::MAX_WORK`] (e.g. an online mini-batch of `usize::MAX` samples per step).
     fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()>;
 }
 
@@ -596,6 +597,7 @@ impl Dynamics for TeacherStudentSgd {
         let k = self.dim();
         check_advance_args(k, self.aux_dim(), q, aux)?;
         let m = self.config.batch;
+        crate::error::check_work("SGD work (steps × batch × K)", &[steps, m, k.max(1)])?;
         let inv_m = 1.0 / m as f64;
         let gamma = self.config.gamma;
         // Stack buffers for K <= 16 (no allocation per call), heap otherwise.

@@ -231,4 +231,16 @@ fn census_findings_are_typed_errors_with_their_values() {
         Err(NetworkError::NonFinite { index: 0, .. })
     ));
     assert_eq!(m.count(), 0);
+    // Found by `cargo xtask fuzz` (network_learning, second pass): an online mini-batch of
+    // usize::MAX samples per step passes validation (any M >= 1 for online data) and a step never
+    // returned; the work budget refuses it.
+    let cfg = SgdConfig::new(0.1, usize::MAX).unwrap();
+    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+    let s = TeacherStudentSgd::online(p, cfg).unwrap();
+    let mut q = [0.0, 0.0];
+    assert!(matches!(
+        s.advance(&mut q, &mut [], &mut member_rng(1, 0), 1),
+        Err(NetworkError::TooLarge { limit, .. }) if limit == nqg_network::error::MAX_WORK
+    ));
+    assert_eq!(q, [0.0, 0.0]);
 }

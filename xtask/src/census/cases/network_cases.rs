@@ -384,6 +384,15 @@ fn ensembles(b: &mut B) {
     b.f(N, "Ensemble::advance(SGD at gamma)", &[50.0, 1e3, 1e300], |g| {
         check_ensemble(&sgd(g)?, 2000)
     });
+    b.u(
+        N,
+        "Ensemble::advance(online SGD, batch M, 10 steps)",
+        &[1 << 40, usize::MAX],
+        |m| {
+            let s = TeacherStudentSgd::online(problem()?, SgdConfig::new(0.1, m).map_err(er)?).map_err(er)?;
+            check_ensemble(&s, 10)
+        },
+    );
     b.u(N, "Dynamics::advance(q of length n) for K = 2", &[0, 1, 3], |n| {
         let s = sgd(0.1)?;
         let mut q = vec![0.0; n];
