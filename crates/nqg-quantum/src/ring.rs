@@ -57,7 +57,7 @@ impl Ring {
     /// The `count` lowest exact levels with their quantum numbers, ascending.
     ///
     /// # Errors
-    /// [`QuantumError::TooLarge`] for more than [`crate::error::MAX_POINTS`] levels.
+    /// [`crate::QuantumError::TooLarge`] for more than [`crate::error::MAX_POINTS`] levels.
     pub fn levels(&self, count: usize) -> Result<Vec<(i64, f64)>> {
         if count > crate::error::MAX_POINTS {
             return Err(crate::QuantumError::TooLarge {
