@@ -20,6 +20,7 @@
 //! matches the baseline (a refuted prediction in the baseline is fine); 1 otherwise; 2 bad usage or an
 //! I/O error.
 
+mod census;
 mod peers;
 
 use std::io::IsTerminal;
@@ -68,6 +69,8 @@ enum Task {
     Doc(DocArgs),
     /// Run every benchmark case in nqg and in its Python peers; write docs/benchmarks.{md,json}.
     Peers(peers::PeersArgs),
+    /// Hostile-input census of the leaf crates' public API, each case in its own process.
+    Census(census::CensusArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,6 +186,7 @@ fn main() -> ExitCode {
         Task::Fuzz(args) => fuzz(args),
         Task::Doc(args) => doc::run(&workspace_root(), &args.cargo_args),
         Task::Peers(args) => peers::run(args, &workspace_root()),
+        Task::Census(args) => census::census(args),
     }
 }
 

@@ -169,7 +169,11 @@ impl Cosmology {
             });
         }
         if !t0.is_finite() {
-            return Err(GeometryError::NonFinite { what: "t0" });
+            return Err(GeometryError::NonFiniteValue {
+                what: "t0",
+                index: 0,
+                value: t0,
+            });
         }
         let mut prev = t0;
         for &t in t_out {
@@ -340,7 +344,10 @@ impl ConstantDensityStar {
     /// to radius `r_end`; returns $(m, p)$ at each of `r_out` (increasing, $\le$ `r_end`).
     ///
     /// # Errors
-    /// Solver failures (e.g. the pressure diverging).
+    /// [`GeometryError::InvalidParameter`] for a tolerance or `r_end` that is not positive and
+    /// finite, or output radii that are not finite, increasing and in $(0, r_\text{end}]$;
+    /// [`GeometryError::NonFiniteValue`] for a non-finite density or central pressure; solver
+    /// failures (e.g. the pressure diverging).
     pub fn integrate(
         &self,
         pc: f64,
@@ -348,6 +355,27 @@ impl ConstantDensityStar {
         r_out: &[f64],
         tol: f64,
     ) -> Result<Vec<[f64; 2]>, GeometryError> {
+        crate::error::check_finite_values("density and central pressure (rho, pc)", &[self.rho, pc])?;
+        for (name, value) in [("tol", tol), ("r_end", r_end)] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(GeometryError::InvalidParameter {
+                    name,
+                    value,
+                    reason: "must be positive and finite",
+                });
+            }
+        }
+        let mut prev = 0.0;
+        for &r in r_out {
+            if !(r.is_finite() && r > prev && r <= r_end) {
+                return Err(GeometryError::InvalidParameter {
+                    name: "r_out",
+                    value: r,
+                    reason: "output radii must be finite, increasing and in (0, r_end]",
+                });
+            }
+            prev = r;
+        }
         let pi = std::f64::consts::PI;
         let r0 = 1e-4 * r_end;
         let rho = self.rho;

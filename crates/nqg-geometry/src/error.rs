@@ -15,6 +15,17 @@ pub enum GeometryError {
         /// Which input was not finite.
         what: &'static str,
     },
+    /// A number that must be finite was NaN or infinite, with the value and its position (component
+    /// of a point or vector; 0 for a scalar). New code reports this instead of [`GeometryError::NonFinite`].
+    #[error("non-finite input: {what}[{index}] = {value}")]
+    NonFiniteValue {
+        /// Which input.
+        what: &'static str,
+        /// Component index (0 for a scalar).
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
     /// A velocity (in units of c) with norm at or above 1.
     #[error("superluminal boost velocity: |v| = {speed} >= 1")]
     Superluminal {
@@ -181,4 +192,16 @@ pub enum GeodesicError {
         /// Value supplied.
         value: f64,
     },
+}
+
+/// The first non-finite entry of `v`, as [`GeometryError::NonFiniteValue`].
+pub(crate) fn check_finite_values(what: &'static str, v: &[f64]) -> Result<(), GeometryError> {
+    match v.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(GeometryError::NonFiniteValue {
+            what,
+            index,
+            value: v[index],
+        }),
+    }
 }

@@ -49,7 +49,7 @@ impl<const N: usize> Lorentz<N> {
     /// A pure boost with velocity `v` (units of $c$, length $N-1$).
     ///
     /// # Errors
-    /// [`GeometryError::DimensionMismatch`] if `v.len() != N - 1`, [`GeometryError::NonFinite`] for
+    /// [`GeometryError::DimensionMismatch`] if `v.len() != N - 1`, [`GeometryError::NonFiniteValue`] for
     /// a non-finite component, [`GeometryError::Superluminal`] if $|v| \ge 1$.
     pub fn boost(v: &[f64]) -> Result<Self, GeometryError> {
         if N < 2 || v.len() != N - 1 {
@@ -58,9 +58,7 @@ impl<const N: usize> Lorentz<N> {
                 found: v.len(),
             });
         }
-        if v.iter().any(|c| !c.is_finite()) {
-            return Err(GeometryError::NonFinite { what: "velocity" });
-        }
+        crate::error::check_finite_values("velocity", v)?;
         let beta = v.iter().map(|c| c * c).sum::<f64>().sqrt();
         if beta >= 1.0 {
             return Err(GeometryError::Superluminal { speed: beta });
@@ -107,7 +105,7 @@ impl<const N: usize> Lorentz<N> {
     /// A rotation by `angle` in the spatial plane of axes `i`, `j` (1-based spatial indices $1..N-1$).
     ///
     /// # Errors
-    /// [`GeometryError::DimensionMismatch`] for a bad axis, [`GeometryError::NonFinite`] for the angle.
+    /// [`GeometryError::DimensionMismatch`] for a bad axis, [`GeometryError::NonFiniteValue`] for the angle.
     pub fn rotation(i: usize, j: usize, angle: f64) -> Result<Self, GeometryError> {
         if i == 0 || j == 0 || i >= N || j >= N || i == j {
             return Err(GeometryError::DimensionMismatch {
@@ -115,9 +113,7 @@ impl<const N: usize> Lorentz<N> {
                 found: i.max(j),
             });
         }
-        if !angle.is_finite() {
-            return Err(GeometryError::NonFinite { what: "angle" });
-        }
+        crate::error::check_finite_values("angle", &[angle])?;
         let (s, c) = angle.sin_cos();
         let mut m = SMatrix::<f64, N, N>::identity();
         m[(i, i)] = c;
@@ -130,10 +126,16 @@ impl<const N: usize> Lorentz<N> {
     /// Wrap a matrix after checking $\Lambda^T\eta\Lambda = \eta$ to `tol` (relative to $|\Lambda|^2$).
     ///
     /// # Errors
-    /// [`GeometryError::NonFinite`], or [`GeometryError::InvalidParameter`] with the defect.
+    /// [`GeometryError::NonFiniteValue`], or [`GeometryError::InvalidParameter`] with the defect, or
+    /// for a tolerance that is not positive and finite (an infinite one would turn the check off).
     pub fn from_matrix(m: SMatrix<f64, N, N>, tol: f64) -> Result<Self, GeometryError> {
-        if m.iter().any(|v| !v.is_finite()) {
-            return Err(GeometryError::NonFinite { what: "matrix" });
+        crate::error::check_finite_values("matrix (column-major)", m.as_slice())?;
+        if !(tol.is_finite() && tol > 0.0) {
+            return Err(GeometryError::InvalidParameter {
+                name: "tol",
+                value: tol,
+                reason: "the tolerance must be positive and finite",
+            });
         }
         let l = Self { matrix: m };
         if !is_lorentz(&m, tol) {
@@ -286,7 +288,7 @@ mod tests {
         ));
         assert!(matches!(
             Lorentz::<4>::boost(&[f64::NAN, 0.0, 0.0]),
-            Err(GeometryError::NonFinite { .. })
+            Err(GeometryError::NonFiniteValue { .. })
         ));
         assert!(matches!(
             Lorentz::<3>::boost(&[0.1, 0.0, 0.0]),

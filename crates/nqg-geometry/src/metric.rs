@@ -87,9 +87,7 @@ pub fn check_point<M: Metric<N> + ?Sized, const N: usize>(
     metric: &M,
     x: &[f64; N],
 ) -> Result<(), GeometryError> {
-    if x.iter().any(|v| !v.is_finite()) {
-        return Err(GeometryError::NonFinite { what: "coordinates" });
-    }
+    crate::error::check_finite_values("coordinates", x)?;
     metric.domain(x)
 }
 

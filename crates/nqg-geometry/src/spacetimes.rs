@@ -28,7 +28,11 @@ use crate::metric::Metric;
 
 fn param(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Result<(), GeometryError> {
     if !value.is_finite() {
-        return Err(GeometryError::NonFinite { what: name });
+        return Err(GeometryError::NonFiniteValue {
+            what: name,
+            index: 0,
+            value,
+        });
     }
     if ok {
         Ok(())
@@ -82,7 +86,7 @@ impl Schwarzschild {
     /// Mass $M > 0$.
     ///
     /// # Errors
-    /// [`GeometryError::InvalidParameter`] / [`GeometryError::NonFinite`] for a bad mass.
+    /// [`GeometryError::InvalidParameter`] / [`GeometryError::NonFiniteValue`] for a bad mass.
     pub fn new(m: f64) -> Result<Self, GeometryError> {
         param("M", m, m > 0.0, "mass must be positive")?;
         Ok(Self { m })
@@ -204,7 +208,7 @@ impl Kerr {
     /// Mass $M > 0$ and spin $a$ with $|a| \le M$.
     ///
     /// # Errors
-    /// [`GeometryError::InvalidParameter`] for $M \le 0$ or $|a| > M$; [`GeometryError::NonFinite`].
+    /// [`GeometryError::InvalidParameter`] for $M \le 0$ or $|a| > M$; [`GeometryError::NonFiniteValue`].
     pub fn new(m: f64, a: f64) -> Result<Self, GeometryError> {
         param("M", m, m > 0.0, "mass must be positive")?;
         param("a", a, a.abs() <= m, "|a| must not exceed M")?;
@@ -647,20 +651,12 @@ impl<const N: usize> PerturbedMinkowski<N> {
     /// Build from modes (amplitudes are symmetrised).
     ///
     /// # Errors
-    /// [`GeometryError::NonFinite`] for a non-finite coefficient.
+    /// [`GeometryError::NonFiniteValue`] for a non-finite coefficient.
     pub fn new(mut modes: Vec<Mode<N>>) -> Result<Self, GeometryError> {
         for m in &mut modes {
-            if m.amplitude
-                .iter()
-                .flatten()
-                .chain(m.wavevector.iter())
-                .any(|v| !v.is_finite())
-                || !m.phase.is_finite()
-            {
-                return Err(GeometryError::NonFinite {
-                    what: "mode coefficient",
-                });
-            }
+            crate::error::check_finite_values("mode amplitude (row-major)", m.amplitude.as_flattened())?;
+            crate::error::check_finite_values("mode wave vector", &m.wavevector)?;
+            crate::error::check_finite_values("mode phase", &[m.phase])?;
             for a in 0..N {
                 for b in a + 1..N {
                     let s = 0.5 * (m.amplitude[a][b] + m.amplitude[b][a]);

@@ -113,7 +113,7 @@ fn bad_points_are_typed_errors() {
     ));
     assert!(matches!(
         Curvature::at(&k, &[0.0, f64::NAN, 1.0, 0.0]),
-        Err(GeometryError::NonFinite { .. })
+        Err(GeometryError::NonFiniteValue { what: "coordinates", index: 1, value }) if value.is_nan()
     ));
     assert!(matches!(
         Curvature::at(&k, &[0.0, 3.0, 0.0, 0.0]),
@@ -135,7 +135,7 @@ fn bad_points_are_typed_errors() {
     ));
     assert!(matches!(
         Schwarzschild::new(f64::NAN),
-        Err(GeometryError::NonFinite { .. })
+        Err(GeometryError::NonFiniteValue { value, .. }) if value.is_nan()
     ));
 }
 

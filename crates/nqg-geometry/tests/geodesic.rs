@@ -96,7 +96,7 @@ fn bad_initial_data_are_typed_errors() {
     ));
     assert!(matches!(
         integrate(&s, GeodesicKind::Timelike, &[0.0, f64::NAN, 1.0, 0.0], &p, &o),
-        Err(GeometryError::NonFinite { .. })
+        Err(GeometryError::NonFiniteValue { what: "coordinates", index: 1, value }) if value.is_nan()
     ));
 }
 

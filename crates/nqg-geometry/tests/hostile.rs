@@ -60,3 +60,51 @@ proptest! {
         }
     }
 }
+
+/// Second pass of issue 15: what `cargo xtask census` found in the geometry files outside the
+/// geodesic integrator, one assertion per fix.
+#[test]
+fn census_findings_are_typed_errors_with_their_values() {
+    use nqg_geometry::einstein::ConstantDensityStar;
+    use nqg_geometry::lorentz::Lorentz;
+    use nqg_geometry::spacetimes::{Mode, PerturbedMinkowski, Schwarzschild};
+    // Non-finite inputs now carry their value and position.
+    let s = Schwarzschild::new(1.0).unwrap();
+    let e = Curvature::at(&s, &[0.0, 6.0, f64::INFINITY, 0.0]).unwrap_err();
+    assert!(
+        matches!(e, GeometryError::NonFiniteValue { what: "coordinates", index: 2, value } if value == f64::INFINITY),
+        "{e:?}"
+    );
+    let e = Schwarzschild::new(f64::NEG_INFINITY).unwrap_err();
+    assert!(
+        matches!(e, GeometryError::NonFiniteValue { value, .. } if value == f64::NEG_INFINITY),
+        "{e:?}"
+    );
+    let mode = Mode {
+        amplitude: [[0.0, f64::NAN], [0.0, 0.0]],
+        wavevector: [0.0, 1.0],
+        phase: 0.0,
+    };
+    let e = PerturbedMinkowski::<2>::new(vec![mode]).unwrap_err();
+    assert!(
+        matches!(e, GeometryError::NonFiniteValue { index: 1, .. }),
+        "{e:?}"
+    );
+    // An infinite tolerance turned the Lorentz check off.
+    let m = *Lorentz::<4>::identity().matrix();
+    assert!(matches!(
+        Lorentz::<4>::from_matrix(m, f64::INFINITY),
+        Err(GeometryError::InvalidParameter { name: "tol", .. })
+    ));
+    // Decreasing output radii were accepted (and reported the wrong radius).
+    let star = ConstantDensityStar { rho: 1e-3 };
+    let e = star.integrate(1e-4, 1.0, &[1.0, 0.5], 1e-8).unwrap_err();
+    assert!(
+        matches!(e, GeometryError::InvalidParameter { name: "r_out", value, .. } if value == 0.5),
+        "{e:?}"
+    );
+    assert!(matches!(
+        star.integrate(1e-4, 1.0, &[0.5], f64::NAN),
+        Err(GeometryError::InvalidParameter { name: "tol", .. })
+    ));
+}

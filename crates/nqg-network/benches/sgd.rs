@@ -12,7 +12,8 @@ use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
 
 fn bench(c: &mut Criterion) {
     let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).expect("valid problem");
-    let sgd = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1)).expect("valid config");
+    let sgd =
+        TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1).expect("valid config")).expect("valid config");
     let replicas = 100_000;
     let steps = 100;
     let mut ens =

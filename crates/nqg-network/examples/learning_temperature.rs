@@ -18,7 +18,7 @@ fn main() -> Result<(), nqg_network::NetworkError> {
         "gamma", "M", "T_L", "P00 meas", "P00 exact", "P11 meas", "P11 exact"
     );
     for &(gamma, m) in &[(0.01, 1), (0.02, 1), (0.05, 1), (0.05, 4), (0.05, 16)] {
-        let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, m))?;
+        let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, m)?)?;
         let q_star = problem.teacher().to_vec();
         let mut ens = Ensemble::new(&sgd, 20_000, 2026, |_, _, q| q.copy_from_slice(&q_star))?;
         // Relaxation time of the slow direction is 1/(gamma * 0.25); run >= 10 of them.

@@ -270,7 +270,10 @@ fn yule_walker(reps: &[Replica], nmodes: usize) -> Result<(Vec<f64>, Vec<f64>)> 
         let (r1, r2) = (c1 / c0, c2v / c0);
         let det = 1.0 - r1 * r1;
         if !(det.is_finite() && det > 0.0) {
-            return Err(NetworkError::Singular("Yule-Walker system of a mode"));
+            return Err(NetworkError::Singular {
+                what: "Yule-Walker system of a mode",
+                value: det,
+            });
         }
         let a1 = r1 * (1.0 - r2) / det;
         let a2 = (r2 - r1 * r1) / det;

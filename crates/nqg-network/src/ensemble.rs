@@ -115,12 +115,12 @@ impl Ensemble {
             .q
             .par_chunks(CHUNK * k.max(1))
             .map(|c| {
-                let mut m = Moments::new(k);
+                let mut m = Moments::with_dim(k);
                 c.chunks(k.max(1)).for_each(|q| m.push_unchecked(q));
                 m
             })
             .collect();
-        let mut total = Moments::new(k);
+        let mut total = Moments::with_dim(k);
         parts.iter().for_each(|p| total.merge(p));
         total
     }
@@ -146,13 +146,20 @@ impl Ensemble {
         } else {
             self.aux.chunks_mut(a).collect()
         };
-        self.q
+        let first_err = self
+            .q
             .par_chunks_mut(k)
             .zip(self.rngs.par_iter_mut())
             .zip(aux_chunks.into_par_iter())
             .with_min_len(64)
-            .for_each(|((q, rng), aux)| dynamics.advance(q, aux, rng, steps));
+            .enumerate()
+            .filter_map(|(r, ((q, rng), aux))| dynamics.advance(q, aux, rng, steps).err().map(|e| (r, e)))
+            .min_by_key(|(r, _)| *r);
+        let t0 = self.time;
         self.time += steps;
+        if let Some((r, e)) = first_err {
+            return Err(replica_error(r, t0, e));
+        }
         self.check_finite_states()
     }
 
@@ -198,6 +205,10 @@ impl Ensemble {
     /// Advance `steps` steps, pushing every replica's state into one pooled [`Moments`] every
     /// `every` steps (per-replica accumulation in fixed chunk order, so thread-count independent).
     /// With $R$ replicas this gives $R \cdot$ `steps/every` correlated samples of the stationary law.
+    ///
+    /// # Errors
+    /// As [`Ensemble::advance`]; [`NetworkError::InvalidParameter`] unless `1 <= every <= steps`
+    /// (otherwise no sample would be taken).
     pub fn time_average<D: Dynamics>(&mut self, dynamics: &D, steps: usize, every: usize) -> Result<Moments> {
         if dynamics.dim() != self.k || dynamics.aux_dim() != self.aux_dim {
             return Err(NetworkError::ShapeMismatch {
@@ -206,7 +217,13 @@ impl Ensemble {
                 got: dynamics.dim(),
             });
         }
-        let every = every.max(1);
+        if every == 0 || every > steps {
+            return Err(NetworkError::InvalidParameter {
+                name: "every",
+                value: every as f64,
+                reason: "the sampling interval must be in 1..=steps",
+            });
+        }
         let (k, a) = (self.k.max(1), self.aux_dim);
         let kk = self.k;
         let n_rep = self.rngs.len();
@@ -216,37 +233,61 @@ impl Ensemble {
         } else {
             aux_store.chunks_mut(a).collect()
         };
-        let per_replica: Vec<Moments> = self
+        let per_replica: Vec<Result<Moments>> = self
             .q
             .par_chunks_mut(k)
             .zip(self.rngs.par_iter_mut())
             .zip(aux_chunks.into_par_iter())
             .with_min_len(16)
             .map(|((q, rng), aux)| {
-                let mut m = Moments::new(kk);
+                let mut m = Moments::with_dim(kk);
                 let mut done = 0;
                 while done + every <= steps {
-                    dynamics.advance(q, aux, rng, every);
+                    dynamics
+                        .advance(q, aux, rng, every)
+                        .map_err(|e| shift_step(e, done))?;
                     done += every;
                     m.push_unchecked(q);
                 }
-                dynamics.advance(q, aux, rng, steps - done);
-                m
+                dynamics
+                    .advance(q, aux, rng, steps - done)
+                    .map_err(|e| shift_step(e, done))?;
+                Ok(m)
             })
             .collect();
         self.aux = aux_store;
+        let t0 = self.time;
         self.time += steps;
+        if let Some((r, e)) = per_replica
+            .iter()
+            .enumerate()
+            .find_map(|(r, m)| m.as_ref().err().map(|e| (r, e.clone())))
+        {
+            return Err(replica_error(r, t0, e));
+        }
+        let per_replica: Vec<Moments> = per_replica.into_iter().flatten().collect();
         self.check_finite_states()?;
-        let mut total = Moments::new(kk);
+        let mut total = Moments::with_dim(kk);
         per_replica.iter().for_each(|m| total.merge(m));
         Ok(total)
     }
 
     /// The lag covariance $C_{ij}(\ell) = \langle (q_i(t+\ell) - \bar q_i(t+\ell))(q_j(t) - \bar q_j(t))\rangle$
     /// over replicas ($R-1$ normalisation), advancing the ensemble by `lag` steps; row-major $K\times K$.
+    ///
+    /// # Errors
+    /// As [`Ensemble::advance`]; [`NetworkError::InvalidParameter`] for fewer than 2 replicas (the
+    /// $R - 1$ normalisation needs two).
     pub fn lag_covariance<D: Dynamics>(&mut self, dynamics: &D, lag: usize) -> Result<Vec<f64>> {
         let k = self.k;
         let r = self.rngs.len();
+        if r < 2 {
+            return Err(NetworkError::InvalidParameter {
+                name: "replicas",
+                value: r as f64,
+                reason: "a lag covariance over replicas needs at least 2",
+            });
+        }
         let before = self.q.clone();
         let m0 = self.moments();
         self.advance(dynamics, lag)?;
@@ -274,5 +315,31 @@ impl Ensemble {
         }
         let norm = (r.max(2) - 1) as f64;
         Ok(c.iter().map(|v| v / norm).collect())
+    }
+}
+
+/// Add `done` earlier steps to the step of a [`NetworkError::NonFiniteState`].
+fn shift_step(e: NetworkError, done: usize) -> NetworkError {
+    match e {
+        NetworkError::NonFiniteState { step, index, value } => NetworkError::NonFiniteState {
+            step: step + done,
+            index,
+            value,
+        },
+        other => other,
+    }
+}
+
+/// Replica `replica`'s error from a call that started at ensemble time `t0`: a non-finite state is
+/// [`NetworkError::Diverged`] with the ensemble time of the step; other errors pass through.
+fn replica_error(replica: usize, t0: usize, e: NetworkError) -> NetworkError {
+    match e {
+        NetworkError::NonFiniteState { step, index, value } => NetworkError::Diverged {
+            replica,
+            step: t0 + step,
+            index,
+            value,
+        },
+        other => other,
     }
 }

@@ -84,12 +84,34 @@ pub enum NetworkError {
         /// Its value.
         value: f64,
     },
-    /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$).
-    #[error("{0} is not symmetric positive definite")]
-    NotPositiveDefinite(&'static str),
-    /// A linear system could not be solved (singular matrix).
-    #[error("singular linear system in {0}")]
-    Singular(&'static str),
+    /// A single trajectory ([`crate::learning::Dynamics::advance`]) produced a non-finite state.
+    #[error("state became non-finite at step {step} of the call: component {index} is {value}")]
+    NonFiniteState {
+        /// The step of the call (1-based) after which the state was first non-finite.
+        step: usize,
+        /// The component.
+        index: usize,
+        /// Its value.
+        value: f64,
+    },
+    /// A matrix that must be positive definite is not (e.g. the Gaussian precision $A$): `value` is
+    /// the offending Cholesky pivot or the smallest eigenvalue.
+    #[error("{what} is not symmetric positive definite (pivot or smallest eigenvalue {value})")]
+    NotPositiveDefinite {
+        /// Which matrix.
+        what: &'static str,
+        /// The offending pivot / smallest eigenvalue.
+        value: f64,
+    },
+    /// A linear system could not be solved (singular matrix): `value` is its determinant (or the
+    /// quantity named in `what`).
+    #[error("singular linear system in {what} (determinant {value})")]
+    Singular {
+        /// Which system.
+        what: &'static str,
+        /// Its determinant.
+        value: f64,
+    },
     /// An operation needs a feature the object does not have (e.g. dense weights).
     #[error("unsupported operation: {0}")]
     Unsupported(&'static str),
@@ -97,6 +119,23 @@ pub enum NetworkError {
 
 /// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`).
 pub const MAX_ELEMENTS: usize = 1 << 31;
+
+/// The work budget of one call: steps × mini-batch × dimension at most $2^{40}$ (hours of SGD on one
+/// core); beyond it [`NetworkError::TooLarge`] instead of a call that never returns.
+pub const MAX_WORK: usize = 1 << 40;
+
+/// The product of `factors` checked against [`MAX_WORK`] (overflow-checked).
+pub(crate) fn check_work(what: &'static str, factors: &[usize]) -> Result<usize> {
+    let n = factors.iter().try_fold(1usize, |acc, &f| acc.checked_mul(f));
+    match n {
+        Some(n) if n <= MAX_WORK => Ok(n),
+        _ => Err(NetworkError::TooLarge {
+            what,
+            requested: n.unwrap_or(usize::MAX),
+            limit: MAX_WORK,
+        }),
+    }
+}
 
 /// The product of `factors`, checked for overflow and against [`MAX_ELEMENTS`].
 pub(crate) fn check_size(what: &'static str, factors: &[usize]) -> Result<usize> {
@@ -133,6 +172,38 @@ pub(crate) fn check_finite(what: &'static str, v: &[f64]) -> Result<()> {
             value: v[index],
         }),
     }
+}
+
+/// The first non-finite component of a state after `step` steps, as [`NetworkError::NonFiniteState`].
+pub(crate) fn check_state(step: usize, q: &[f64]) -> Result<()> {
+    match q.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(NetworkError::NonFiniteState {
+            step,
+            index,
+            value: q[index],
+        }),
+    }
+}
+
+/// Check the arguments of [`crate::learning::Dynamics::advance`]: lengths `dim` and `aux_dim`,
+/// finite values.
+pub(crate) fn check_advance_args(dim: usize, aux_dim: usize, q: &[f64], aux: &[f64]) -> Result<()> {
+    check_len("state q", dim, q.len())?;
+    check_len("auxiliary state", aux_dim, aux.len())?;
+    check_finite("state q", q)?;
+    check_finite("auxiliary state", aux)
+}
+
+/// The smallest eigenvalue of the symmetric part of `m` (NaN if `m` is not finite).
+pub(crate) fn min_eigenvalue(m: &nalgebra::DMatrix<f64>) -> f64 {
+    if m.iter().any(|v| !v.is_finite()) {
+        return f64::NAN;
+    }
+    let s = (m + m.transpose()) * 0.5;
+    s.symmetric_eigenvalues()
+        .iter()
+        .fold(f64::INFINITY, |a, &b| a.min(b))
 }
 
 /// Check a learning rate.

@@ -66,7 +66,10 @@ impl GaussianEnsemble {
         let chol = a
             .clone()
             .cholesky()
-            .ok_or(NetworkError::NotPositiveDefinite("precision A"))?;
+            .ok_or_else(|| NetworkError::NotPositiveDefinite {
+                what: "precision A",
+                value: crate::error::min_eigenvalue(&a),
+            })?;
         let c = bm.transpose() * mv.component_mul(&bv);
         let mean = chol.solve(&c);
         Ok(Self {
@@ -94,18 +97,18 @@ impl GaussianEnsemble {
                 "exact Gaussian ensemble needs dense weights",
             ));
         }
-        if loss.boundary.is_some() {
+        if loss.boundary().is_some() {
             return Err(NetworkError::Unsupported(
                 "exact Gaussian ensemble without boundary term",
             ));
         }
-        check_len("loss size", net.n(), loss.residual_weight.len())?;
+        check_len("loss size", net.n(), loss.residual_weight().len())?;
         Self::new(
             net.n(),
             net.weights().values(),
             net.bias(),
-            &loss.residual_weight,
-            loss.epsilon,
+            loss.residual_weight(),
+            loss.epsilon(),
             beta,
         )
     }
@@ -227,7 +230,11 @@ impl GaussianEnsemble {
             }
             s
         });
-        let lu = LU::new(a).map_err(|_| NetworkError::Singular("precision A"))?;
+        let det = a.map(|v| v.re()).determinant();
+        let lu = LU::new(a).map_err(|_| NetworkError::Singular {
+            what: "precision A",
+            value: det,
+        })?;
         let mu = lu.solve(&c);
         let det = lu.determinant();
         let mut quad = D::from(0.0);

@@ -18,7 +18,9 @@ use rand::RngExt;
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex64;
 
-use crate::error::{NetworkError, Result, check_finite, check_len, check_non_negative, check_positive};
+use crate::error::{
+    NetworkError, Result, check_finite, check_len, check_non_negative, check_positive, check_size,
+};
 use crate::network::{Act, Network, Weights};
 use crate::rng::member_rng;
 
@@ -272,7 +274,8 @@ impl Leapfrog2D {
                 reason: "2D leapfrog needs nx, ny >= 3",
             });
         }
-        check_len("Courant field (nx*ny)", nx * ny, courant.len())?;
+        let cells = check_size("2D lattice sites (nx × ny)", &[nx, ny])?;
+        check_len("Courant field (nx*ny)", cells, courant.len())?;
         check_finite("Courant numbers", courant)?;
         check_non_negative("mass*dt", mass_dt)?;
         if let Some(&c) = courant
@@ -295,7 +298,8 @@ impl Leapfrog2D {
 
     /// Uniform Courant number.
     pub fn uniform(nx: usize, ny: usize, courant: f64, mass_dt: f64) -> Result<Self> {
-        Self::new(nx, ny, &vec![courant; nx * ny], mass_dt)
+        let cells = check_size("2D lattice sites (nx × ny)", &[nx, ny])?;
+        Self::new(nx, ny, &vec![courant; cells], mass_dt)
     }
 
     /// Grid shape $(n_x, n_y)$.
@@ -458,9 +462,10 @@ pub fn fit_pattern_least_squares<X: AsRef<[f64]>>(
             continue;
         }
         let g = nalgebra::DMatrix::from_row_slice(d, d, &gram[i]);
-        let chol = g
-            .cholesky()
-            .ok_or(NetworkError::Singular("row normal equations"))?;
+        let chol = g.clone().cholesky().ok_or(NetworkError::Singular {
+            what: "row normal equations",
+            value: g.determinant(),
+        })?;
         let sol = chol.solve(&nalgebra::DVector::from_column_slice(&rhs[i]));
         for (a, &k) in rows[i].iter().enumerate() {
             vals[k] = sol[a];

@@ -25,7 +25,8 @@ use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::{
-    NetworkError, Result, check_finite, check_gamma, check_len, check_non_negative, check_positive,
+    NetworkError, Result, check_advance_args, check_finite, check_gamma, check_len, check_non_negative,
+    check_positive, check_state,
 };
 use crate::rng::{FastRng, member_rng};
 
@@ -37,10 +38,16 @@ pub trait Dynamics: Sync {
     fn aux_dim(&self) -> usize {
         0
     }
-    /// Advance `steps` steps in place using `rng`. Implementations do nothing when `q` or `aux` do not
-    /// have the lengths [`Dynamics::dim`] and [`Dynamics::aux_dim`] (the [`crate::ensemble::Ensemble`]
-    /// guarantees them).
-    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize);
+    /// Advance `steps` steps in place using `rng`.
+    ///
+    /// # Errors
+    /// [`NetworkError::ShapeMismatch`] when `q` or `aux` do not have the lengths [`Dynamics::dim`]
+    /// and [`Dynamics::aux_dim`]; [`NetworkError::NonFinite`] for a non-finite input state (both
+    /// checked before any step, the state is then untouched); [`NetworkError::NonFiniteState`] with
+    /// the step, component and value at the first step after which the state is not finite (the
+    /// state is left as it was after that step); [`NetworkError::TooLarge`] beyond the work budget
+    /// [`crate::error::MAX_WORK`] (e.g. an online mini-batch of `usize::MAX` samples per step).
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()>;
 }
 
 /// Lower Cholesky factor (row-major) of a symmetric positive semi-definite matrix; tiny negative
@@ -61,7 +68,7 @@ fn cholesky_psd(a: &DMatrix<f64>, what: &'static str) -> Result<Vec<f64>> {
             }
             if i == j {
                 if s < -1e-12 * scale {
-                    return Err(NetworkError::NotPositiveDefinite(what));
+                    return Err(NetworkError::NotPositiveDefinite { what, value: s });
                 }
                 l[i * k + i] = s.max(0.0).sqrt();
             } else if l[j * k + j] > 0.0 {
@@ -304,10 +311,11 @@ impl TeacherStudent {
         }
         let rhs_m = (&self.sigma * (self.noise * self.noise / m) + self.injected_covariance()) * gamma;
         let rhs = DVector::from_fn(kk, |r, _| rhs_m[(r / k, r % k)]);
-        let sol = op
-            .lu()
-            .solve(&rhs)
-            .ok_or(NetworkError::Singular("stationary covariance"))?;
+        let det = op.determinant();
+        let sol = op.lu().solve(&rhs).ok_or(NetworkError::Singular {
+            what: "stationary covariance (moment fixed-point system)",
+            value: det,
+        })?;
         let p = DMatrix::from_fn(k, k, |i, j| 0.5 * (sol[i * k + j] + sol[j * k + i]));
         if !p.iter().all(|v| v.is_finite()) || (0..k).any(|i| p[(i, i)] < 0.0) {
             return Err(NetworkError::InvalidParameter {
@@ -337,9 +345,11 @@ impl TeacherStudent {
     pub fn stationary_velocity(&self, gamma: f64, batch: usize) -> Result<DMatrix<f64>> {
         let p = self.stationary_covariance(gamma, batch)?;
         let omega = (&self.sigma * &p - &p * &self.sigma) * (-0.5 * gamma);
-        let p_inv = p
-            .try_inverse()
-            .ok_or(NetworkError::Singular("stationary covariance"))?;
+        let det = p.determinant();
+        let p_inv = p.try_inverse().ok_or(NetworkError::Singular {
+            what: "stationary covariance",
+            value: det,
+        })?;
         Ok(omega * p_inv)
     }
 
@@ -368,10 +378,10 @@ impl TeacherStudent {
         check_len("covariance", self.dim() * self.dim(), cov.len())?;
         let d = (&self.sigma * (self.noise * self.noise / batch as f64) + self.injected_covariance())
             * (0.5 * gamma * gamma);
-        let p_inv = cov
-            .clone()
-            .try_inverse()
-            .ok_or(NetworkError::Singular("ensemble covariance"))?;
+        let p_inv = cov.clone().try_inverse().ok_or(NetworkError::Singular {
+            what: "ensemble covariance",
+            value: cov.determinant(),
+        })?;
         Ok(((d * p_inv).trace(), gamma * self.sigma.trace()))
     }
 
@@ -410,43 +420,81 @@ pub enum Sampling {
     WithoutReplacement,
 }
 
-/// SGD hyper-parameters.
+/// SGD hyper-parameters: step $\gamma$, mini-batch size $M$, momentum $\rho$ and the sampling of
+/// finite data sets (N2.3).
+///
+/// The fields are private and every setter validates, so $\gamma$ finite and $> 0$, $M \ge 1$ and
+/// $\rho \in [0, 1)$ hold for every value of the type; $M \le$ data-set size is checked where a data
+/// set is attached ([`TeacherStudentSgd::on_dataset`], [`crate::train::train_on_states`]).
+/// A struct literal does not compile:
+///
+/// ```compile_fail
+/// use nqg_network::learning::{SgdConfig, Sampling};
+/// let bad = SgdConfig { gamma: -1.0, batch: 0, momentum: 2.0, sampling: Sampling::WithReplacement };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SgdConfig {
-    /// Step $\gamma > 0$.
-    pub gamma: f64,
-    /// Mini-batch size $M \ge 1$.
-    pub batch: usize,
-    /// Momentum $\rho \in [0, 1)$.
-    pub momentum: f64,
-    /// Mini-batch sampling for finite data sets (ignored for online data).
-    pub sampling: Sampling,
+    gamma: f64,
+    batch: usize,
+    momentum: f64,
+    sampling: Sampling,
 }
 
 impl SgdConfig {
     /// Plain SGD with step `gamma` and batch `batch`, with replacement, no momentum.
-    pub fn new(gamma: f64, batch: usize) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// [`NetworkError::InvalidLearningRate`] unless $\gamma$ is finite and $> 0$;
+    /// [`NetworkError::InvalidBatchSize`] for $M = 0$.
+    pub fn new(gamma: f64, batch: usize) -> Result<Self> {
+        let c = Self {
             gamma,
             batch,
             momentum: 0.0,
             sampling: Sampling::WithReplacement,
-        }
+        };
+        c.validate(None)?;
+        Ok(c)
     }
 
-    /// Set the momentum.
-    pub fn momentum(mut self, rho: f64) -> Self {
+    /// The same configuration with momentum $\rho$.
+    ///
+    /// # Errors
+    /// [`NetworkError::InvalidParameter`] unless $\rho \in [0, 1)$.
+    pub fn with_momentum(mut self, rho: f64) -> Result<Self> {
         self.momentum = rho;
-        self
+        self.validate(None)?;
+        Ok(self)
     }
 
-    /// Set the sampling.
-    pub fn sampling(mut self, s: Sampling) -> Self {
+    /// The same configuration with sampling `s`.
+    pub fn with_sampling(mut self, s: Sampling) -> Self {
         self.sampling = s;
         self
     }
 
-    fn validate(&self, data_len: Option<usize>) -> Result<()> {
+    /// The step $\gamma$.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+
+    /// The mini-batch size $M$.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
+    /// The momentum $\rho$.
+    pub fn momentum(&self) -> f64 {
+        self.momentum
+    }
+
+    /// The mini-batch sampling.
+    pub fn sampling(&self) -> Sampling {
+        self.sampling
+    }
+
+    /// Check against a data set of `data_len` pairs (`None`: online data, any $M \ge 1$).
+    pub(crate) fn validate(&self, data_len: Option<usize>) -> Result<()> {
         check_gamma(self.gamma)?;
         let max = data_len.unwrap_or(usize::MAX);
         if self.batch == 0 || self.batch > max {
@@ -545,12 +593,11 @@ impl Dynamics for TeacherStudentSgd {
         if self.config.momentum > 0.0 { self.dim() } else { 0 }
     }
 
-    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
         let k = self.dim();
-        if q.len() != k || aux.len() != self.aux_dim() {
-            return;
-        }
+        check_advance_args(k, self.aux_dim(), q, aux)?;
         let m = self.config.batch;
+        crate::error::check_work("SGD work (steps × batch × K)", &[steps, m, k.max(1)])?;
         let inv_m = 1.0 / m as f64;
         let gamma = self.config.gamma;
         // Stack buffers for K <= 16 (no allocation per call), heap otherwise.
@@ -565,7 +612,7 @@ impl Dynamics for TeacherStudentSgd {
         let (x, rest) = buf.split_at_mut(k);
         let (g, z) = rest.split_at_mut(k);
         let mut picked: Vec<usize> = Vec::new();
-        for _ in 0..steps {
+        for step in 1..=steps {
             g.iter_mut().for_each(|v| *v = 0.0);
             match &self.data {
                 None => {
@@ -617,7 +664,9 @@ impl Dynamics for TeacherStudentSgd {
                     q[i] -= gamma * g[i];
                 }
             }
+            check_state(step, q)?;
         }
+        Ok(())
     }
 }
 
@@ -667,15 +716,13 @@ impl Dynamics for Langevin {
         self.k
     }
 
-    fn advance(&self, q: &mut [f64], _aux: &mut [f64], rng: &mut FastRng, steps: usize) {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
         let k = self.k;
-        if q.len() != k {
-            return;
-        }
+        check_advance_args(k, 0, q, aux)?;
         let mut g = vec![0.0; k];
         let mut z = vec![0.0; k];
         let amp = (2.0 * self.dt).sqrt();
-        for _ in 0..steps {
+        for step in 1..=steps {
             (self.grad)(q, &mut g);
             for zi in z.iter_mut() {
                 *zi = StandardNormal.sample(rng);
@@ -684,7 +731,9 @@ impl Dynamics for Langevin {
                 let noise: f64 = (0..=i).map(|j| self.d_chol[i * k + j] * z[j]).sum();
                 q[i] += -self.gamma * g[i] * self.dt + amp * noise;
             }
+            check_state(step, q)?;
         }
+        Ok(())
     }
 }
 
@@ -712,15 +761,16 @@ pub fn ornstein_uhlenbeck_stationary(
         }
     }
     let rhs = DVector::from_fn(kk, |r, _| 2.0 * d[(r / k, r % k)]);
-    let sol = op
-        .lu()
-        .solve(&rhs)
-        .ok_or(NetworkError::Singular("Lyapunov equation"))?;
+    let det = op.determinant();
+    let sol = op.lu().solve(&rhs).ok_or(NetworkError::Singular {
+        what: "Lyapunov equation",
+        value: det,
+    })?;
     let p = DMatrix::from_fn(k, k, |i, j| 0.5 * (sol[i * k + j] + sol[j * k + i]));
-    let p_inv = p
-        .clone()
-        .try_inverse()
-        .ok_or(NetworkError::NotPositiveDefinite("stationary covariance"))?;
+    let p_inv = p.clone().try_inverse().ok_or(NetworkError::NotPositiveDefinite {
+        what: "stationary covariance",
+        value: crate::error::min_eigenvalue(&p),
+    })?;
     let omega = -a + d * p_inv;
     Ok((p, omega))
 }

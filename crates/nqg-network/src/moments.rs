@@ -17,8 +17,17 @@ pub struct Moments {
 }
 
 impl Moments {
-    /// Empty accumulator for dimension `k`.
-    pub fn new(k: usize) -> Self {
+    /// Empty accumulator for dimension `k` (it holds $K + K^2$ numbers).
+    ///
+    /// # Errors
+    /// [`crate::NetworkError::TooLarge`] if $K^2$ overflows or exceeds [`crate::error::MAX_ELEMENTS`].
+    pub fn new(k: usize) -> crate::Result<Self> {
+        crate::error::check_size("moments (K²)", &[k, k])?;
+        Ok(Self::with_dim(k))
+    }
+
+    /// [`Moments::new`] for a dimension already checked against the budget.
+    pub(crate) fn with_dim(k: usize) -> Self {
         Self {
             n: 0,
             mean: vec![0.0; k],
@@ -39,9 +48,11 @@ impl Moments {
     /// Add one sample.
     ///
     /// # Errors
-    /// [`crate::NetworkError::ShapeMismatch`] if its length differs from $K$ (the moments are unchanged).
+    /// [`crate::NetworkError::ShapeMismatch`] if its length differs from $K$,
+    /// [`crate::NetworkError::NonFinite`] for a non-finite component (the moments are then unchanged).
     pub fn push(&mut self, q: &[f64]) -> crate::Result<()> {
         crate::error::check_len("sample", self.dim(), q.len())?;
+        crate::error::check_finite("sample", q)?;
         self.push_unchecked(q);
         Ok(())
     }
@@ -147,9 +158,9 @@ mod tests {
                 [t.sin() * 3.0 + 1.0, (0.7 * t).cos() - t * 0.01]
             })
             .collect();
-        let mut all = Moments::new(2);
+        let mut all = Moments::with_dim(2);
         data.iter().for_each(|d| all.push(d).unwrap());
-        let (mut a, mut b) = (Moments::new(2), Moments::new(2));
+        let (mut a, mut b) = (Moments::with_dim(2), Moments::with_dim(2));
         data[..37].iter().for_each(|d| a.push(d).unwrap());
         data[37..].iter().for_each(|d| b.push(d).unwrap());
         a.merge(&b);

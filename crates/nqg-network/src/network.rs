@@ -114,8 +114,13 @@ pub struct Weights {
 
 impl Weights {
     /// Dense $n \times n$ weights from row-major values.
+    ///
+    /// # Errors
+    /// [`NetworkError::TooLarge`] if $n^2$ overflows or exceeds the budget,
+    /// [`NetworkError::ShapeMismatch`] unless there are $n^2$ values, [`NetworkError::NonFinite`].
     pub fn dense(n: usize, row_major: Vec<f64>) -> Result<Self> {
-        check_len("dense weights (n*n)", n * n, row_major.len())?;
+        let len = check_size("dense weights (n²)", &[n, n])?;
+        check_len("dense weights (n*n)", len, row_major.len())?;
         check_finite("weights", &row_major)?;
         Ok(Self {
             n,
@@ -139,7 +144,12 @@ impl Weights {
 
     /// Sparse weights from `(row, col, value)` triplets (duplicates are summed; order within a row is
     /// by column).
+    ///
+    /// # Errors
+    /// [`NetworkError::TooLarge`] if $n + 1$ row pointers exceed the budget,
+    /// [`NetworkError::IndexOutOfRange`], [`NetworkError::NonFinite`].
     pub fn sparse(n: usize, triplets: &[(usize, usize, f64)]) -> Result<Self> {
+        check_size("sparse row pointers (n + 1)", &[n.saturating_add(1)])?;
         let mut t: Vec<(usize, usize, f64)> = Vec::with_capacity(triplets.len());
         for (k, &(i, j, v)) in triplets.iter().enumerate() {
             for idx in [i, j] {
@@ -422,40 +432,66 @@ pub trait Loss: Send + Sync {
 
 /// The quadratic loss $\tfrac12 \sum_i m_i (x_i - z_i)^2 + \tfrac{\varepsilon}{2}|x|^2
 /// + \tfrac{\kappa}{2}\sum_{b \in \partial} (x_b - t_b)^2$ (N2.2 with a confining and a boundary term).
+///
+/// The fields are private: every value comes from a validated constructor (finite weights,
+/// $\varepsilon \ge 0$ finite, boundary indices in range, finite $\kappa$ and targets), so a struct
+/// literal cannot smuggle an out-of-range boundary index into [`Network::loss`]:
+///
+/// ```compile_fail
+/// let bad = nqg_network::QuadraticLoss { residual_weight: vec![1.0], epsilon: 0.0, boundary: None };
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuadraticLoss {
-    /// Residual weights $m_i$ (1 for every neuron in the V-M1 toy, 0 on the boundary for the bulk loss).
-    pub residual_weight: Vec<f64>,
-    /// Confinement $\varepsilon \ge 0$.
-    pub epsilon: f64,
-    /// Boundary term: strength $\kappa$, boundary indices and targets $t_b$.
-    pub boundary: Option<(f64, Vec<usize>, Vec<f64>)>,
+    residual_weight: Vec<f64>,
+    epsilon: f64,
+    boundary: Option<(f64, Vec<usize>, Vec<f64>)>,
 }
 
 impl QuadraticLoss {
-    /// Residual on every neuron plus $(\varepsilon/2)|x|^2$ (the loss of THEORY.md V-M1).
-    pub fn all(n: usize, epsilon: f64) -> Self {
-        Self {
-            residual_weight: vec![1.0; n],
+    /// Residual weights $m_i$ (finite) and confinement $\varepsilon \ge 0$, no boundary term.
+    ///
+    /// # Errors
+    /// [`NetworkError::NonFinite`] for a non-finite weight, [`NetworkError::InvalidParameter`] for
+    /// $\varepsilon$ negative or non-finite.
+    pub fn with_weights(residual_weight: Vec<f64>, epsilon: f64) -> Result<Self> {
+        check_finite("residual weights", &residual_weight)?;
+        crate::error::check_non_negative("epsilon", epsilon)?;
+        Ok(Self {
+            residual_weight,
             epsilon,
             boundary: None,
-        }
+        })
     }
 
-    /// The bulk loss of N2.2: residuals on the bulk neurons of `net` only.
-    pub fn bulk<A: Activation>(net: &Network<A>, epsilon: f64) -> Self {
-        Self {
-            residual_weight: net
-                .boundary_mask()
-                .iter()
-                .map(|&b| if b { 0.0 } else { 1.0 })
-                .collect(),
-            epsilon,
-            boundary: None,
-        }
+    /// Residual on every neuron ($m_i = 1$) plus $(\varepsilon/2)|x|^2$ (the loss of THEORY.md V-M1).
+    ///
+    /// # Errors
+    /// As [`QuadraticLoss::with_weights`]; [`NetworkError::TooLarge`] for $n$ beyond the allocation budget.
+    pub fn all(n: usize, epsilon: f64) -> Result<Self> {
+        crate::error::check_non_negative("epsilon", epsilon)?;
+        check_size("loss weights", &[n])?;
+        Self::with_weights(vec![1.0; n], epsilon)
+    }
+
+    /// The bulk loss of N2.2: residuals on the bulk neurons of `net` only ($m_i = 0$ on the boundary).
+    ///
+    /// # Errors
+    /// As [`QuadraticLoss::with_weights`].
+    pub fn bulk<A: Activation>(net: &Network<A>, epsilon: f64) -> Result<Self> {
+        let w = net
+            .boundary_mask()
+            .iter()
+            .map(|&b| if b { 0.0 } else { 1.0 })
+            .collect();
+        Self::with_weights(w, epsilon)
     }
 
     /// Add the boundary term $\tfrac{\kappa}{2}\sum_b (x_b - t_b)^2$.
+    ///
+    /// # Errors
+    /// [`NetworkError::ShapeMismatch`] for targets and indices of different lengths,
+    /// [`NetworkError::IndexOutOfRange`] for an index $\ge n$, [`NetworkError::NonFinite`] for a
+    /// non-finite target or $\kappa$.
     pub fn with_boundary_term(mut self, kappa: f64, indices: Vec<usize>, targets: Vec<f64>) -> Result<Self> {
         check_len("boundary targets", indices.len(), targets.len())?;
         let n = self.residual_weight.len();
@@ -467,8 +503,26 @@ impl QuadraticLoss {
             });
         }
         check_finite("boundary targets", &targets)?;
+        check_finite("boundary strength", &[kappa])?;
         self.boundary = Some((kappa, indices, targets));
         Ok(self)
+    }
+
+    /// The residual weights $m_i$.
+    pub fn residual_weight(&self) -> &[f64] {
+        &self.residual_weight
+    }
+
+    /// The confinement $\varepsilon$.
+    pub fn epsilon(&self) -> f64 {
+        self.epsilon
+    }
+
+    /// The boundary term $(\kappa, \text{indices}, t_b)$, if any.
+    pub fn boundary(&self) -> Option<(f64, &[usize], &[f64])> {
+        self.boundary
+            .as_ref()
+            .map(|(k, i, t)| (*k, i.as_slice(), t.as_slice()))
     }
 }
 

@@ -54,6 +54,7 @@ impl RingCouplings {
                 got: l,
             });
         }
+        crate::error::check_size("ring couplings (4 per site)", &[l, 4])?;
         for (name, v) in [
             ("left", left),
             ("centre", centre),
@@ -351,6 +352,7 @@ pub fn smooth_random_field<R: Rng + ?Sized>(l: usize, corr_len: f64, rng: &mut R
             got: 0,
         });
     }
+    crate::error::check_size("random field sites", &[l])?;
     let white: Vec<f64> = (0..l).map(|_| StandardNormal.sample(rng)).collect();
     let field: Vec<f64> = if corr_len == 0.0 {
         white

@@ -402,13 +402,13 @@ impl Dynamics for RingExchange {
         1
     }
 
-    fn advance(&self, q: &mut [f64], _aux: &mut [f64], rng: &mut FastRng, steps: usize) {
-        if q.len() != 1 {
-            return;
-        }
-        for _ in 0..steps {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
+        crate::error::check_advance_args(1, 0, q, aux)?;
+        for step in 1..=steps {
             self.step(&mut q[0], rng);
+            crate::error::check_state(step, q)?;
         }
+        Ok(())
     }
 }
 
@@ -726,7 +726,7 @@ pub fn run_self_tuning<D: Dynamics, C: Controller>(
         let before = ensemble.states().to_vec();
         let dy = build(params)?;
         ensemble.advance(&dy, steps)?;
-        let mut m = Moments::new(k);
+        let mut m = Moments::with_dim(k);
         let mut dq = vec![0.0; k];
         for (a, b) in ensemble.states().chunks_exact(k).zip(before.chunks_exact(k)) {
             for j in 0..k {

@@ -20,21 +20,7 @@ pub struct TrainRecord {
 }
 
 fn validate(cfg: &SgdConfig, max: usize) -> Result<()> {
-    crate::error::check_gamma(cfg.gamma)?;
-    if cfg.batch == 0 || cfg.batch > max {
-        return Err(NetworkError::InvalidBatchSize {
-            batch: cfg.batch,
-            max,
-        });
-    }
-    if !(cfg.momentum.is_finite() && (0.0..1.0).contains(&cfg.momentum)) {
-        return Err(NetworkError::InvalidParameter {
-            name: "momentum",
-            value: cfg.momentum,
-            reason: "must be in [0, 1)",
-        });
-    }
-    Ok(())
+    cfg.validate(Some(max))
 }
 
 /// One SGD step of `net` on the mini-batch `batch` of states; returns the batch-mean loss before
@@ -91,7 +77,7 @@ pub fn train_on_states<A: Activation + Clone, L: Loss>(
     }
     let mut rng = member_rng(seed, 0);
     let n = states.len();
-    let m = config.batch;
+    let m = config.batch();
     let mut velocity = vec![0.0; net.num_params()];
     let mut rec = TrainRecord {
         batch_loss: Vec::with_capacity(steps),
@@ -99,7 +85,7 @@ pub fn train_on_states<A: Activation + Clone, L: Loss>(
     let mut idx: Vec<usize> = Vec::with_capacity(m);
     for _ in 0..steps {
         idx.clear();
-        match config.sampling {
+        match config.sampling() {
             Sampling::WithReplacement => idx.extend((0..m).map(|_| rng.random_range(0..n))),
             Sampling::WithoutReplacement => {
                 for j in n - m..n {
@@ -113,8 +99,8 @@ pub fn train_on_states<A: Activation + Clone, L: Loss>(
             net,
             loss,
             &batch,
-            config.gamma,
-            config.momentum,
+            config.gamma(),
+            config.momentum(),
             &mut velocity,
         )?);
     }
@@ -138,7 +124,7 @@ pub fn train_with_sampler<A: Activation + Clone, L: Loss>(
         batch_loss: Vec::with_capacity(steps),
     };
     for _ in 0..steps {
-        let xs: Vec<Vec<f64>> = (0..config.batch)
+        let xs: Vec<Vec<f64>> = (0..config.batch())
             .map(|_| sample(net, &mut rng))
             .collect::<Result<_>>()?;
         let batch: Vec<&[f64]> = xs.iter().map(|v| v.as_slice()).collect();
@@ -146,8 +132,8 @@ pub fn train_with_sampler<A: Activation + Clone, L: Loss>(
             net,
             loss,
             &batch,
-            config.gamma,
-            config.momentum,
+            config.gamma(),
+            config.momentum(),
             &mut velocity,
         )?);
     }

@@ -116,7 +116,7 @@ fn from_network_matches_and_rejects_nonlinear() {
     let g = toy();
     let w = g.weights_row_major();
     let net = Network::new(Weights::dense(4, w).unwrap(), g.bias(), vec![], Act::Identity).unwrap();
-    let loss = QuadraticLoss::all(4, 0.5);
+    let loss = QuadraticLoss::all(4, 0.5).unwrap();
     let h = GaussianEnsemble::from_network(&net, &loss, 2.0).unwrap();
     assert!((h.free_energy() - g.free_energy()).abs() < 1e-14);
     // The network loss and the ensemble energy are the same function.
@@ -135,10 +135,13 @@ fn bad_parameters_are_rejected() {
         GaussianEnsemble::new(1, &[0.0], &[0.0], &[1.0], 0.5, 0.0),
         Err(NetworkError::InvalidParameter { name: "beta", .. })
     ));
-    // w = 1 and eps = 0 make A = 0: not positive definite.
+    // w = 1 and eps = 0 make A = 0: not positive definite, smallest eigenvalue 0.
     assert_eq!(
         GaussianEnsemble::new(1, &[1.0], &[0.0], &[1.0], 0.0, 1.0).unwrap_err(),
-        NetworkError::NotPositiveDefinite("precision A")
+        NetworkError::NotPositiveDefinite {
+            what: "precision A",
+            value: 0.0
+        }
     );
     assert!(matches!(
         GaussianEnsemble::new(2, &[0.0; 3], &[0.0; 2], &[1.0; 2], 0.5, 1.0),
@@ -178,12 +181,19 @@ mod never_panics {
                 let mut rng = nqg_network::rng::member_rng(1, 0);
                 let _ = e.sample(&mut rng);
             }
-            let mut mo = Moments::new(n);
-            // A sample of the wrong length is a typed error and leaves the moments unchanged.
+            let mut mo = Moments::new(n).unwrap();
+            // A sample of the wrong length or with a non-finite component is a typed error and
+            // leaves the moments unchanged.
             match mo.push(&samples) {
                 Ok(()) => assert_eq!(mo.count(), 1),
                 Err(e) => {
-                    assert!(matches!(e, nqg_network::NetworkError::ShapeMismatch { .. }), "{e:?}");
+                    assert!(
+                        matches!(
+                            e,
+                            nqg_network::NetworkError::ShapeMismatch { .. } | nqg_network::NetworkError::NonFinite { .. }
+                        ),
+                        "{e:?}"
+                    );
                     assert_eq!(mo.count(), 0);
                 }
             }

@@ -33,7 +33,7 @@ fn stationary_covariance_is_the_fixed_point_of_the_moment_map() {
 fn ensemble_matches_exact_stationary_covariance() {
     let p = problem();
     let (gamma, m) = (0.05, 2);
-    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m)).unwrap();
+    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m).unwrap()).unwrap();
     let qs = p.teacher().to_vec();
     let mut ens = Ensemble::new(&sgd, 20_000, 11, |_, _, q| q.copy_from_slice(&qs)).unwrap();
     // 800 steps = 10 relaxation times of the slow direction (1/(gamma * 0.25) = 80), so the
@@ -61,7 +61,7 @@ fn ensemble_matches_exact_stationary_covariance() {
 fn transient_mean_and_second_moment_follow_the_exact_map() {
     let p = problem();
     let (gamma, m) = (0.02, 1);
-    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m)).unwrap();
+    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m).unwrap()).unwrap();
     let e0 = [0.6, -0.4];
     let qs = p.teacher().to_vec();
     let mut ens = Ensemble::new(&sgd, 20_000, 5, |_, _, q| {
@@ -90,7 +90,8 @@ fn transient_mean_and_second_moment_follow_the_exact_map() {
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let p = problem();
-    let sgd = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 3).momentum(0.5)).unwrap();
+    let sgd =
+        TeacherStudentSgd::online(p, SgdConfig::new(0.05, 3).unwrap().with_momentum(0.5).unwrap()).unwrap();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -112,11 +113,13 @@ fn results_do_not_depend_on_the_thread_count() {
 fn full_batch_without_replacement_is_gradient_descent() {
     let p = problem();
     let data = Arc::new(p.dataset(8, 3));
-    let cfg = SgdConfig::new(0.1, 8).sampling(Sampling::WithoutReplacement);
+    let cfg = SgdConfig::new(0.1, 8)
+        .unwrap()
+        .with_sampling(Sampling::WithoutReplacement);
     let sgd = TeacherStudentSgd::on_dataset(p, cfg, data.clone()).unwrap();
     let mut q = vec![0.2, 0.3];
     let mut rng = member_rng(1, 0);
-    sgd.advance(&mut q, &mut [], &mut rng, 1);
+    sgd.advance(&mut q, &mut [], &mut rng, 1).unwrap();
     // Full-batch gradient by hand.
     let mut g = [0.0; 2];
     for i in 0..8 {
@@ -155,16 +158,17 @@ fn langevin_learner_reaches_the_learning_temperature() {
 #[test]
 fn hyper_parameter_errors() {
     let p = problem();
-    let e = TeacherStudentSgd::online(p.clone(), SgdConfig::new(0.1, 0)).unwrap_err();
+    let e = SgdConfig::new(0.1, 0).unwrap_err();
     assert!(matches!(e, NetworkError::InvalidBatchSize { batch: 0, .. }));
-    let e = TeacherStudentSgd::online(p.clone(), SgdConfig::new(0.0, 1)).unwrap_err();
+    let e = SgdConfig::new(0.0, 1).unwrap_err();
     assert_eq!(e, NetworkError::InvalidLearningRate(0.0));
-    let e = TeacherStudentSgd::online(p.clone(), SgdConfig::new(f64::NAN, 1)).unwrap_err();
+    let e = SgdConfig::new(f64::NAN, 1).unwrap_err();
     assert!(matches!(e, NetworkError::InvalidLearningRate(_)));
     let data = Arc::new(p.dataset(5, 1));
-    let e = TeacherStudentSgd::on_dataset(p.clone(), SgdConfig::new(0.1, 6), data.clone()).unwrap_err();
+    let e =
+        TeacherStudentSgd::on_dataset(p.clone(), SgdConfig::new(0.1, 6).unwrap(), data.clone()).unwrap_err();
     assert_eq!(e, NetworkError::InvalidBatchSize { batch: 6, max: 5 });
-    let e = TeacherStudentSgd::online(p.clone(), SgdConfig::new(0.1, 1).momentum(1.0)).unwrap_err();
+    let e = SgdConfig::new(0.1, 1).unwrap().with_momentum(1.0).unwrap_err();
     assert!(matches!(
         e,
         NetworkError::InvalidParameter { name: "momentum", .. }
@@ -175,7 +179,7 @@ fn hyper_parameter_errors() {
     ));
     assert!(matches!(
         TeacherStudent::new(vec![1.0], &[-1.0], 0.1),
-        Err(NetworkError::NotPositiveDefinite(_))
+        Err(NetworkError::NotPositiveDefinite { .. })
     ));
     assert!(matches!(
         Dataset::new(2, vec![0.0; 3], vec![0.0; 2]),
@@ -226,7 +230,7 @@ fn ou_current_vanishes_iff_detailed_balance() {
 fn time_average_and_lag_covariance_match_exact_forms() {
     let p = problem();
     let (gamma, m) = (0.05, 1);
-    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m)).unwrap();
+    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m).unwrap()).unwrap();
     let exact = p.stationary_covariance(gamma, m).unwrap();
     let qs = p.teacher().to_vec();
     let mut ens = Ensemble::new(&sgd, 20_000, 21, |_, _, q| q.copy_from_slice(&qs)).unwrap();
@@ -287,7 +291,7 @@ fn stationary_velocity_is_rotational_iff_detailed_balance_fails() {
     let gamma = 0.05;
     let p = inj.stationary_covariance(gamma, m).unwrap();
     let omega = inj.stationary_velocity(gamma, m).unwrap() * &p;
-    let sgd = TeacherStudentSgd::online(inj.clone(), SgdConfig::new(gamma, m)).unwrap();
+    let sgd = TeacherStudentSgd::online(inj.clone(), SgdConfig::new(gamma, m).unwrap()).unwrap();
     let qs = inj.teacher().to_vec();
     let reps = 100_000;
     let mut ens = Ensemble::new(&sgd, reps, 5, |_, _, q| q.copy_from_slice(&qs)).unwrap();

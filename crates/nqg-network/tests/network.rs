@@ -45,6 +45,7 @@ fn hand_gradients_match_autodiff_for_all_activations() {
     for act in [Act::Identity, Act::Tanh, Act::Sigmoid] {
         let net = dense_net(5, 0.3, act, vec![0, 4]);
         let loss = QuadraticLoss::bulk(&net, 0.5)
+            .unwrap()
             .with_boundary_term(2.0, vec![0, 4], vec![0.1, -0.2])
             .unwrap();
         let (gx, gq) = net.gradients(&loss, &x).unwrap();
@@ -81,7 +82,7 @@ fn user_loss_and_activations_differentiate() {
     };
     let a = Network::new(Weights::dense(4, w.clone()).unwrap(), vec![0.1; 4], vec![], f).unwrap();
     let b = Network::new(Weights::dense(4, w).unwrap(), vec![0.1; 4], vec![], Act::Tanh).unwrap();
-    let loss = QuadraticLoss::all(4, 0.2);
+    let loss = QuadraticLoss::all(4, 0.2).unwrap();
     let ga = a.grad_q_autodiff(&loss, &x).unwrap();
     let gb = b.grad_q_autodiff(&loss, &x).unwrap();
     assert!(max_diff(&ga, &gb) < 1e-14);
@@ -92,7 +93,7 @@ fn gradients_match_finite_differences_of_the_loss() {
     // Independent of the dual machinery: central differences, h = 1e-6, error O(h^2) ~ 1e-12 plus
     // round-off 1e-16/1e-6 ~ 1e-10.
     let net = dense_net(4, 1.1, Act::Sigmoid, vec![2]);
-    let loss = QuadraticLoss::all(4, 0.3);
+    let loss = QuadraticLoss::all(4, 0.3).unwrap();
     let x = [0.4, -0.3, 0.9, -1.0];
     let (_, gq) = net.gradients(&loss, &x).unwrap();
     let q0 = net.params();
@@ -139,7 +140,7 @@ fn sparse_and_dense_agree() {
     b.apply(&x, &mut y3).unwrap();
     assert!(max_diff(&y1, &y2) < 1e-15 && max_diff(&y1, &y3) < 1e-15);
     let nets = Network::new(sp, vec![0.0; n], vec![0], Act::Tanh).unwrap();
-    let loss = QuadraticLoss::bulk(&nets, 0.1);
+    let loss = QuadraticLoss::bulk(&nets, 0.1).unwrap();
     let (_, g) = nets.gradients(&loss, &x).unwrap();
     assert!(max_diff(&g, &nets.grad_q_autodiff(&loss, &x).unwrap()) < 1e-13);
 }
@@ -203,14 +204,17 @@ fn bad_input_gives_typed_errors() {
         Err(NetworkError::NonFinite { .. })
     ));
     assert!(matches!(
-        net.loss(&QuadraticLoss::all(4, 0.0), &[0.0; 3]),
+        net.loss(&QuadraticLoss::all(4, 0.0).unwrap(), &[0.0; 3]),
         Err(NetworkError::ShapeMismatch { .. })
     ));
     assert!(matches!(
         Weights::zeros(3).unwrap().apply(&[0.0; 2], &mut [0.0; 3]),
         Err(NetworkError::ShapeMismatch { .. })
     ));
-    let r: Result<QuadraticLoss> = QuadraticLoss::all(3, 0.0).with_boundary_term(1.0, vec![5], vec![0.0]);
+    let r: Result<QuadraticLoss> =
+        QuadraticLoss::all(3, 0.0)
+            .unwrap()
+            .with_boundary_term(1.0, vec![5], vec![0.0]);
     assert!(matches!(r, Err(NetworkError::IndexOutOfRange { index: 5, .. })));
 }
 
@@ -227,7 +231,7 @@ proptest! {
     ) {
         let act = [Act::Identity, Act::Tanh, Act::Sigmoid][act];
         let net = dense_net(n, seed, act, vec![0]);
-        let loss = QuadraticLoss::bulk(&net, eps).with_boundary_term(1.5, vec![0], vec![0.3]).unwrap();
+        let loss = QuadraticLoss::bulk(&net, eps).unwrap().with_boundary_term(1.5, vec![0], vec![0.3]).unwrap();
         let x = &xs[..n];
         let (gx, gq) = net.gradients(&loss, x).unwrap();
         let ax = net.grad_x_autodiff(&loss, x).unwrap();
@@ -250,7 +254,7 @@ proptest! {
         if let Ok(weights) = Weights::dense(n, w)
             && let Ok(mut net) = Network::new(weights, b.clone(), bd.clone(), Act::Tanh)
         {
-                let loss = QuadraticLoss::all(n, 0.1);
+                let loss = QuadraticLoss::all(n, 0.1).unwrap();
                 let _ = net.step(&x, &b);
                 let _ = net.loss(&loss, &x);
                 let _ = net.gradients(&loss, &x);

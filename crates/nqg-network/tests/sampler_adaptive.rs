@@ -28,7 +28,7 @@ fn mala_reproduces_the_exact_gaussian_ensemble() {
         Act::Identity,
     )
     .unwrap();
-    let loss = QuadraticLoss::all(n, 0.5);
+    let loss = QuadraticLoss::all(n, 0.5).unwrap();
     let g = GaussianEnsemble::from_network(&net, &loss, beta).unwrap();
     let run = mala(&net, &loss, beta, 0.2, &[0.0; 3], 2_000, 40_000, 1, 17).unwrap();
     assert!(run.acceptance > 0.5 && run.acceptance < 1.0, "{}", run.acceptance);
@@ -74,7 +74,7 @@ fn autocorrelation_time_of_an_ar1_series() {
 #[test]
 fn adaptive_run_books_free_energy_and_switches_batch() {
     let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).unwrap();
-    let base = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1)).unwrap();
+    let base = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1).unwrap()).unwrap();
     let mut ens = Ensemble::new(&base, 2000, 1, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
     let hp = HyperParams {
         gamma: 0.05,
@@ -84,7 +84,7 @@ fn adaptive_run_books_free_energy_and_switches_batch() {
     let mut sched = Schedule(vec![(0, hp), (400, HyperParams { batch: 16, ..hp })]);
     let segs = run_adaptive(
         &mut ens,
-        |h| base.with_config(SgdConfig::new(h.gamma, h.batch)),
+        |h| base.with_config(SgdConfig::new(h.gamma, h.batch).unwrap()),
         &mut sched,
         hp,
         &[400, 800],
@@ -107,7 +107,7 @@ fn adaptive_run_books_free_energy_and_switches_batch() {
     };
     let segs = run_adaptive(
         &mut ens,
-        |h| base.with_config(SgdConfig::new(h.gamma, h.batch)),
+        |h| base.with_config(SgdConfig::new(h.gamma, h.batch).unwrap()),
         &mut ctl,
         hp,
         &[10],
@@ -136,7 +136,7 @@ proptest! {
             let _ = p.langevin(gamma, batch, 0.1);
             let data = Arc::new(p.dataset(n, 1));
             let s = if without { Sampling::WithoutReplacement } else { Sampling::WithReplacement };
-            let cfg = SgdConfig::new(gamma, batch).momentum(mom).sampling(s);
+            let cfg = SgdConfig::new(gamma, batch).unwrap().with_momentum(mom).unwrap().with_sampling(s);
             if let Ok(sgd) = TeacherStudentSgd::on_dataset(p.clone(), cfg, data) {
                 let mut ens = Ensemble::new(&sgd, 3, 0, |_, _, _| {}).unwrap();
                 prop_assert!(ens.run(&sgd, &[5]).is_ok());

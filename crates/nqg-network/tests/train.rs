@@ -22,9 +22,11 @@ fn full_batch_without_replacement_is_gradient_descent_and_decreases_the_loss() {
     let states: Vec<Vec<f64>> = (0..6)
         .map(|i| (0..3).map(|j| ((i * 3 + j) as f64).cos()).collect())
         .collect();
-    let loss = QuadraticLoss::all(3, 0.1);
+    let loss = QuadraticLoss::all(3, 0.1).unwrap();
     let mut a = net();
-    let cfg = SgdConfig::new(0.1, 6).sampling(Sampling::WithoutReplacement);
+    let cfg = SgdConfig::new(0.1, 6)
+        .unwrap()
+        .with_sampling(Sampling::WithoutReplacement);
     let rec = train_on_states(&mut a, &loss, &states, cfg, 50, 1).unwrap();
     // Plain gradient descent by hand with the same (full) batch.
     let mut b = net();
@@ -56,7 +58,7 @@ fn fast_slow_loop_descends_the_free_energy() {
         Act::Identity,
     )
     .unwrap();
-    let loss = QuadraticLoss::all(3, 0.5);
+    let loss = QuadraticLoss::all(3, 0.5).unwrap();
     let beta = 4.0;
     let f0 = GaussianEnsemble::from_network(&n, &loss, beta)
         .unwrap()
@@ -66,7 +68,7 @@ fn fast_slow_loop_descends_the_free_energy() {
         &mut n,
         &loss,
         |net, rng| Ok(GaussianEnsemble::from_network(net, &loss2, beta)?.sample(rng)),
-        SgdConfig::new(0.02, 8),
+        SgdConfig::new(0.02, 8).unwrap(),
         300,
         3,
     )
@@ -79,24 +81,24 @@ fn fast_slow_loop_descends_the_free_energy() {
 
 #[test]
 fn training_errors() {
-    let loss = QuadraticLoss::all(3, 0.1);
+    let loss = QuadraticLoss::all(3, 0.1).unwrap();
     let states = vec![vec![0.0; 3]; 4];
     let mut a = net();
     assert!(matches!(
-        train_on_states(&mut a, &loss, &states, SgdConfig::new(0.1, 5), 1, 0),
+        train_on_states(&mut a, &loss, &states, SgdConfig::new(0.1, 5).unwrap(), 1, 0),
         Err(NetworkError::InvalidBatchSize { batch: 5, max: 4 })
     ));
     assert!(matches!(
-        train_on_states(&mut a, &loss, &states, SgdConfig::new(0.1, 0), 1, 0),
+        SgdConfig::new(0.1, 0),
         Err(NetworkError::InvalidBatchSize { batch: 0, .. })
     ));
     assert!(matches!(
-        train_on_states(&mut a, &loss, &states, SgdConfig::new(-0.1, 1), 1, 0),
+        SgdConfig::new(-0.1, 1),
         Err(NetworkError::InvalidLearningRate(_))
     ));
     let bad = vec![vec![0.0; 2]];
     assert!(matches!(
-        train_on_states(&mut a, &loss, &bad, SgdConfig::new(0.1, 1), 1, 0),
+        train_on_states(&mut a, &loss, &bad, SgdConfig::new(0.1, 1).unwrap(), 1, 0),
         Err(NetworkError::ShapeMismatch { .. })
     ));
     // A step that overflows the weights is rejected and leaves the network unchanged.

@@ -85,7 +85,9 @@ impl BoxActionFlow {
     /// A solver on `n >= 4` points from `origin` with `spacing`, potential `potential(q)`.
     ///
     /// # Errors
-    /// [`QuantumError::GridTooSmall`], [`QuantumError::InvalidParameter`] for a bad origin or spacing,
+    /// [`QuantumError::GridTooSmall`], [`QuantumError::InvalidParameter`] for a bad origin, spacing or
+    /// coefficients (a struct literal is re-validated), [`QuantumError::TooLarge`] beyond
+    /// [`crate::error::MAX_POINTS`] points,
     /// [`QuantumError::NonFinitePotential`] where $V$ is not finite.
     pub fn new(
         coef: ActionCoefficients,
@@ -103,6 +105,15 @@ impl BoxActionFlow {
         }
         check_finite("origin", origin)?;
         check_positive("spacing", spacing)?;
+        // The fields of `coef` are public: re-validate a struct literal.
+        let coef = ActionCoefficients::new(coef.gamma, coef.diffusion, coef.mu)?;
+        if n > crate::error::MAX_POINTS {
+            return Err(QuantumError::TooLarge {
+                what: "action-flow grid points",
+                requested: n,
+                limit: crate::error::MAX_POINTS,
+            });
+        }
         let mut v = Vec::with_capacity(n);
         for j in 0..n {
             let x = potential(origin + j as f64 * spacing);
@@ -254,6 +265,12 @@ impl GaussianAction {
     /// [`QuantumError::InvalidTimeStep`], [`QuantumError::NonFiniteState`].
     pub fn run(&mut self, dt: f64, steps: usize) -> Result<()> {
         check_dt(dt)?;
+        // The fields are public: re-validate a struct literal before integrating.
+        ActionCoefficients::new(self.coef.gamma, self.coef.diffusion, self.coef.mu)?;
+        crate::error::check_finite("stiffness", self.stiffness)?;
+        if let Some(index) = self.y.iter().position(|x| !x.is_finite()) {
+            return Err(QuantumError::NonFiniteState { index });
+        }
         for _ in 0..steps {
             let y = self.y;
             let k1 = self.rhs(&y);

@@ -55,7 +55,7 @@ impl<const D: usize> Grid<D> {
     /// # Errors
     /// [`QuantumError::UnsupportedDimension`] for `D` outside 1..=3, [`QuantumError::GridTooSmall`] for
     /// an axis with fewer than 2 points, [`QuantumError::InvalidLength`] for a non-positive or non-finite
-    /// length, [`QuantumError::InvalidParameter`] for a non-finite origin, [`QuantumError::TooLarge`] for
+    /// length or one whose spacing underflows, [`QuantumError::InvalidParameter`] for a non-finite origin, [`QuantumError::TooLarge`] for
     /// more than [`crate::error::MAX_POINTS`] points.
     pub fn new(shape: [usize; D], origin: [f64; D], lengths: [f64; D]) -> Result<Self> {
         if !(1..=3).contains(&D) {
@@ -69,7 +69,8 @@ impl<const D: usize> Grid<D> {
                     min: 2,
                 });
             }
-            if !(lengths[a].is_finite() && lengths[a] > 0.0) {
+            // The spacing L/n must be a normal number too (a subnormal length underflows it to 0).
+            if !(lengths[a].is_finite() && lengths[a] > 0.0 && (lengths[a] / shape[a] as f64).is_normal()) {
                 return Err(QuantumError::InvalidLength {
                     axis: a,
                     length: lengths[a],

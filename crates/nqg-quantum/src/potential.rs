@@ -15,6 +15,7 @@
 
 use num_dual::DualNum;
 
+use crate::error::{QuantumError, Result};
 use crate::smooth::SmoothPotential;
 
 /// A potential $V(\mathbf x, t)$ on a `D`-dimensional grid.
@@ -24,6 +25,32 @@ pub trait Potential<const D: usize>: Send + Sync {
     /// Whether $V$ depends on $t$ (if false it is sampled once).
     fn time_dependent(&self) -> bool {
         false
+    }
+    /// Check the potential's own parameters before it is sampled (called by [`crate::Hamiltonian`]
+    /// and [`crate::SplitStep`]; the default accepts everything). The ready-made potentials have
+    /// public fields, so a struct literal can hold e.g. a NaN width that would silently give $V = 0$.
+    ///
+    /// # Errors
+    /// [`QuantumError::InvalidParameter`] with the offending parameter.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `value` finite (and, if `positive`, > 0), else [`QuantumError::InvalidParameter`].
+fn param(name: &'static str, value: f64, positive: bool) -> Result<()> {
+    if value.is_finite() && (!positive || value > 0.0) {
+        Ok(())
+    } else {
+        Err(QuantumError::InvalidParameter {
+            name,
+            value,
+            reason: if positive {
+                "must be finite and > 0"
+            } else {
+                "must be finite"
+            },
+        })
     }
 }
 
@@ -91,6 +118,11 @@ impl<const D: usize> SmoothPotential<D> for Harmonic<D> {
         }
         v * (0.5 * self.mass)
     }
+    fn validate(&self) -> Result<()> {
+        param("mass", self.mass, true)?;
+        self.omega.iter().try_for_each(|&w| param("omega", w, false))?;
+        self.center.iter().try_for_each(|&c| param("center", c, false))
+    }
 }
 
 /// Rectangular barrier along axis 0: $V_0$ for $|x_0 - c| < w/2$.
@@ -112,6 +144,11 @@ impl<const D: usize> Potential<D> for Barrier {
             0.0
         }
     }
+    fn validate(&self) -> Result<()> {
+        param("height", self.height, false)?;
+        param("center", self.center, false)?;
+        param("width", self.width, true)
+    }
 }
 
 /// Double well along axis 0: $V = b\,(x_0^2 - a^2)^2$ (minima at $\pm a$, barrier $b a^4$).
@@ -127,6 +164,10 @@ impl<const D: usize> SmoothPotential<D> for DoubleWell {
     fn eval<S: DualNum<Primitive = f64> + Copy>(&self, x: [S; D], _t: f64) -> S {
         let s = x[0] * x[0] - self.a * self.a;
         s * s * self.b
+    }
+    fn validate(&self) -> Result<()> {
+        param("a", self.a, false)?;
+        param("b", self.b, false)
     }
 }
 
@@ -158,6 +199,13 @@ impl<const D: usize> Potential<D> for TwoSlit {
         let half = 0.5 * self.separation;
         let open = (y - half).abs() < 0.5 * self.slit_width || (y + half).abs() < 0.5 * self.slit_width;
         if open { 0.0 } else { self.height }
+    }
+    fn validate(&self) -> Result<()> {
+        param("height", self.height, false)?;
+        param("position", self.position, false)?;
+        param("thickness", self.thickness, true)?;
+        param("slit_width", self.slit_width, true)?;
+        param("separation", self.separation, false)
     }
 }
 

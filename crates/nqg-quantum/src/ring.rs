@@ -55,13 +55,23 @@ impl Ring {
     }
 
     /// The `count` lowest exact levels with their quantum numbers, ascending.
-    pub fn levels(&self, count: usize) -> Vec<(i64, f64)> {
+    ///
+    /// # Errors
+    /// [`crate::QuantumError::TooLarge`] for more than [`crate::error::MAX_POINTS`] levels.
+    pub fn levels(&self, count: usize) -> Result<Vec<(i64, f64)>> {
+        if count > crate::error::MAX_POINTS {
+            return Err(crate::QuantumError::TooLarge {
+                what: "ring levels",
+                requested: count,
+                limit: crate::error::MAX_POINTS,
+            });
+        }
         let c = (self.flux / (2.0 * std::f64::consts::PI)).round() as i64;
         let span = count as i64 + 2;
         let mut v: Vec<(i64, f64)> = (c - span..=c + span).map(|n| (n, self.level(n))).collect();
         v.sort_by(|a, b| a.1.total_cmp(&b.1));
         v.truncate(count);
-        v
+        Ok(v)
     }
 
     /// The grid Hamiltonian on `n` points.

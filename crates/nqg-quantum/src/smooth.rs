@@ -39,6 +39,14 @@ pub trait SmoothPotential<const D: usize>: Send + Sync {
     fn time_dependent(&self) -> bool {
         false
     }
+    /// Check the potential's own parameters (as [`Potential::validate`]; the default accepts
+    /// everything).
+    ///
+    /// # Errors
+    /// [`crate::QuantumError::InvalidParameter`] with the offending parameter.
+    fn validate(&self) -> crate::error::Result<()> {
+        Ok(())
+    }
 }
 
 impl<const D: usize, P: SmoothPotential<D>> Potential<D> for P {
@@ -47,6 +55,9 @@ impl<const D: usize, P: SmoothPotential<D>> Potential<D> for P {
     }
     fn time_dependent(&self) -> bool {
         SmoothPotential::time_dependent(self)
+    }
+    fn validate(&self) -> crate::error::Result<()> {
+        SmoothPotential::validate(self)
     }
 }
 

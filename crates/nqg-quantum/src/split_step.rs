@@ -126,13 +126,14 @@ impl<const D: usize> std::fmt::Debug for SplitStep<D> {
     }
 }
 
-/// Sample a potential on the grid, checking finiteness.
+/// Sample a potential on the grid, checking its parameters ([`Potential::validate`]) and finiteness.
 pub(crate) fn sample<const D: usize>(
     pot: &dyn Potential<D>,
     points: &[[f64; D]],
     t: f64,
     out: &mut [f64],
 ) -> Result<()> {
+    pot.validate()?;
     for (i, (x, o)) in points.iter().zip(out.iter_mut()).enumerate() {
         let v = pot.value(x, t);
         if !v.is_finite() {

@@ -121,3 +121,98 @@ proptest! {
         }
     }
 }
+
+/// Second pass of issue 15: what `cargo xtask census` found in nqg-quantum, one assertion per fix.
+#[test]
+fn census_findings_are_typed_errors_with_their_values() {
+    use nqg_quantum::action_flow::{ActionCoefficients, BoxActionFlow, GaussianAction};
+    use nqg_quantum::potential::{Barrier, Harmonic};
+    use nqg_quantum::ring::Ring;
+    // A subnormal box length gave a zero spacing.
+    assert!(matches!(
+        Grid::centered([64], [5e-324]),
+        Err(QuantumError::InvalidLength { axis: 0, length }) if length == 5e-324
+    ));
+    // A Chebyshev degree of 2^40 per sweep never returned.
+    let mut h = Hamiltonian::new(
+        Grid::centered([64], [10.0]).unwrap(),
+        Units::default(),
+        &Free,
+        0.0,
+    )
+    .unwrap();
+    let opts = EigenOptions {
+        degree: 1 << 40,
+        ..EigenOptions::default()
+    };
+    assert!(matches!(
+        h.eigenstates(2, opts),
+        Err(QuantumError::InvalidParameter { name: "degree", .. })
+    ));
+    // Ring::levels(usize::MAX) returned 3 levels (overflowed span), 2^40 aborted.
+    let ring = Ring::new(1.0, 0.1, Units::default()).unwrap();
+    assert!(matches!(
+        ring.levels(usize::MAX),
+        Err(QuantumError::TooLarge { .. })
+    ));
+    let l = ring.levels(3).unwrap();
+    // E_n = (n - Φ/2π)² / 2 for ħ = m = R = 1: n = 0, 1, -1 in that order for Φ = 0.1.
+    let s = 0.1 / (2.0 * std::f64::consts::PI);
+    assert_eq!(l.iter().map(|p| p.0).collect::<Vec<_>>(), vec![0, 1, -1]);
+    assert!((l[1].1 - 0.5 * (1.0 - s) * (1.0 - s)).abs() < 1e-15);
+    // Struct literals with bad public fields are re-validated where they are used.
+    let bad = ActionCoefficients {
+        gamma: 0.5,
+        diffusion: f64::NAN,
+        mu: 1.0,
+    };
+    let e = BoxActionFlow::new(bad, -5.0, 0.1, 100, |x| 0.5 * x * x).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            QuantumError::InvalidParameter {
+                name: "diffusion",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let mut g = GaussianAction {
+        coef: bad,
+        stiffness: 1.0,
+        y: [0.0, 0.0, -0.5, 0.0, 0.0, 0.0],
+    };
+    assert!(matches!(
+        g.run(0.01, 3),
+        Err(QuantumError::InvalidParameter {
+            name: "diffusion",
+            ..
+        })
+    ));
+    let good = ActionCoefficients::new(0.5, 0.5, 1.0).unwrap();
+    assert!(matches!(
+        BoxActionFlow::new(good, -5.0, 0.1, 1 << 40, |x| x),
+        Err(QuantumError::TooLarge { requested, .. }) if requested == 1 << 40
+    ));
+    // A barrier of NaN width was V = 0 everywhere, returned as Ok.
+    let g = Grid::centered([64], [10.0]).unwrap();
+    let b = Barrier {
+        height: 1.0,
+        center: 0.0,
+        width: f64::NAN,
+    };
+    let e = Hamiltonian::new(g.clone(), Units::default(), &b, 0.0).unwrap_err();
+    assert!(
+        matches!(e, QuantumError::InvalidParameter { name: "width", .. }),
+        "{e:?}"
+    );
+    let hm = Harmonic {
+        mass: 1.0,
+        omega: [f64::NAN],
+        center: [0.0],
+    };
+    assert!(matches!(
+        SplitStep::new(g, Units::default(), hm, 0.01, Scheme::Strang),
+        Err(QuantumError::InvalidParameter { name: "omega", .. })
+    ));
+}

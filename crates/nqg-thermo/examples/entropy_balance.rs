@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dt = 1e-3;
     let mut st = Stepper1d::new(&op, dt, Method::CrankNicolson)?;
     let mut p = g.density(|x| (-(x - m0).powi(2) / (2.0 * v0)).exp());
-    let lap = vec![k; g.n];
+    let lap = vec![k; g.n()];
     let (mut ts, mut s, mut prod, mut learn) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for n in 0..=3000 {
         if n > 0 {

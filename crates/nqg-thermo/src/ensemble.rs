@@ -24,8 +24,16 @@ pub struct Moments {
 }
 
 impl Moments {
-    /// Empty accumulator for dimension `d`.
-    pub fn new(d: usize) -> Self {
+    /// Empty accumulator for dimension `d` (it holds $d + d^2$ numbers).
+    ///
+    /// # Errors
+    /// [`ThermoError::TooLarge`] if $d^2$ overflows or exceeds [`crate::error::MAX_ELEMENTS`].
+    pub fn new(d: usize) -> Result<Self> {
+        check_size("moments (d²)", &[d, d])?;
+        Ok(Self::with_dim(d))
+    }
+    /// [`Moments::new`] for a dimension already checked against the budget.
+    pub(crate) fn with_dim(d: usize) -> Self {
         Self {
             n: 0,
             mean: vec![0.0; d],
@@ -39,9 +47,11 @@ impl Moments {
     /// Add one sample.
     ///
     /// # Errors
-    /// [`ThermoError::DimensionMismatch`] if `x` does not have the accumulator's dimension.
+    /// [`ThermoError::DimensionMismatch`] if `x` does not have the accumulator's dimension,
+    /// [`ThermoError::NonFiniteValue`] for a non-finite component (the moments are then unchanged).
     pub fn push(&mut self, x: &[f64]) -> Result<()> {
         check_len("sample", self.mean.len(), x.len())?;
+        crate::error::check_all_finite("sample", x)?;
         self.push_unchecked(x);
         Ok(())
     }
@@ -134,7 +144,8 @@ impl Moments {
 /// The first error (lowest member) is returned.
 ///
 /// # Errors
-/// [`ThermoError::TooFewSamples`] if `members == 0`, or the first error returned by `f`.
+/// [`ThermoError::TooFewSamples`] if `members == 0`, [`ThermoError::TooLarge`] beyond
+/// [`crate::error::MAX_ELEMENTS`] members, or the first error returned by `f`.
 pub fn par_members<A, I, F, M>(members: usize, seed: u64, init: I, f: F, merge: M) -> Result<A>
 where
     A: Send,
@@ -145,6 +156,7 @@ where
     if members == 0 {
         return Err(ThermoError::TooFewSamples { needed: 1, got: 0 });
     }
+    check_size("ensemble members", &[members])?;
     let chunks = members.div_ceil(CHUNK);
     let parts: Vec<Result<A>> = (0..chunks)
         .into_par_iter()
@@ -198,7 +210,8 @@ pub struct EnsembleStats {
 /// `init(member, rng, x)` using the member's own stream (so random initial data is reproducible).
 ///
 /// # Errors
-/// `dt <= 0`, empty ensemble, scheme not applicable, an observation index out of range, or
+/// `dt <= 0`, empty ensemble, scheme not applicable, an observation index out of range,
+/// [`ThermoError::TooLarge`] beyond the member or work budgets ([`crate::error::MAX_WORK`]), or
 /// [`ThermoError::NonFinite`] naming the first member (lowest index) and step that blew up.
 pub fn run_ensemble<S, F>(sde: &S, spec: &EnsembleSpec, seed: u64, init: F) -> Result<EnsembleStats>
 where
@@ -227,6 +240,11 @@ where
     let d = sde.dim();
     let nobs = observe.len();
     check_size("ensemble moments (observations × dim²)", &[nobs, d, d])?;
+    check_size("ensemble members", &[spec.members])?;
+    crate::error::check_work(
+        "ensemble work (members × steps × dim)",
+        &[spec.members, spec.steps, d.max(1)],
+    )?;
     if !spec.t0.is_finite() {
         return Err(ThermoError::InvalidParameter {
             name: "t0",
@@ -245,7 +263,13 @@ where
     let moments = par_members(
         spec.members,
         seed,
-        || (vec![Moments::new(d); nobs], Workspace::new(d), vec![0.0; 3 * d]),
+        || {
+            (
+                vec![Moments::with_dim(d); nobs],
+                Workspace::new(d),
+                vec![0.0; 3 * d],
+            )
+        },
         |m, rng, (acc, ws, buf)| {
             let (x, rest) = buf.split_at_mut(d);
             let (dw, i10) = rest.split_at_mut(d);
@@ -317,7 +341,7 @@ where
     let parts: Vec<Result<Vec<Moments>>> = (0..chunks)
         .into_par_iter()
         .map(|c| {
-            let mut acc = vec![Moments::new(d); nobs];
+            let mut acc = vec![Moments::with_dim(d); nobs];
             let (lo, hi) = (c * CHUNK, ((c + 1) * CHUNK).min(spec.members));
             let mut x = vec![0.0; LANES * d];
             let mut a = vec![0.0; LANES * d];
@@ -434,9 +458,9 @@ mod tests {
         let xs: Vec<[f64; 2]> = (0..1000)
             .map(|i| [(i as f64).sin() * 3.0 + 1.0, (i as f64 * 0.37).cos()])
             .collect();
-        assert!(Moments::new(2).push(&[1.0]).is_err());
-        let mut all = Moments::new(2);
-        let (mut a, mut b) = (Moments::new(2), Moments::new(2));
+        assert!(Moments::with_dim(2).push(&[1.0]).is_err());
+        let mut all = Moments::with_dim(2);
+        let (mut a, mut b) = (Moments::with_dim(2), Moments::with_dim(2));
         for (i, x) in xs.iter().enumerate() {
             all.push(x).unwrap();
             if i < 377 {
@@ -446,7 +470,7 @@ mod tests {
             }
         }
         a.merge(&b).unwrap();
-        assert!(a.merge(&Moments::new(3)).is_err());
+        assert!(a.merge(&Moments::with_dim(3)).is_err());
         assert!(a.sem(5).is_nan());
         let n = xs.len() as f64;
         let m0 = xs.iter().map(|x| x[0]).sum::<f64>() / n;
@@ -489,7 +513,7 @@ mod tests {
             observe: vec![50, 137],
         };
         let st = run_ensemble(&ou, &spec, 9, |m, _, x| x[0] = m as f64 * 0.1).unwrap();
-        let (mut m50, mut m137) = (Moments::new(1), Moments::new(1));
+        let (mut m50, mut m137) = (Moments::with_dim(1), Moments::with_dim(1));
         let b = 1.0f64;
         for m in 0..20 {
             let mut rng = member_rng(9, m as u64);

@@ -150,12 +150,18 @@ pub fn kl_divergence(p: &[f64], q: &[f64], cell_volume: f64) -> Result<f64> {
 /// Entropy of a Gaussian with covariance `cov` (row-major $d\times d$): $\tfrac12\ln((2\pi e)^d\det\Sigma)$.
 ///
 /// # Errors
-/// Not square, or not positive definite ([`ThermoError::Singular`]).
+/// Not square ([`ThermoError::DimensionMismatch`]), a non-finite entry
+/// ([`ThermoError::NonFiniteValue`]), or not positive definite ([`ThermoError::Singular`] with the
+/// smallest eigenvalue).
 pub fn gaussian_entropy(cov: &[f64], d: usize) -> Result<f64> {
-    check_len("covariance", d * d, cov.len())?;
+    crate::error::check_square("covariance", d, cov.len())?;
+    crate::error::check_all_finite("covariance", cov)?;
     let m = nalgebra::DMatrix::from_row_slice(d, d, cov);
-    let ch =
-        nalgebra::Cholesky::new(m).ok_or(ThermoError::Singular("covariance is not positive definite"))?;
+    let ch = nalgebra::Cholesky::new(m.clone()).ok_or_else(|| ThermoError::Singular {
+        what: "covariance (smallest eigenvalue; must be positive definite)",
+        index: 0,
+        value: crate::error::min_eigenvalue(&m),
+    })?;
     let logdet: f64 = 2.0 * ch.l().diagonal().iter().map(|v| v.ln()).sum::<f64>();
     Ok(0.5 * (d as f64 * (2.0 * std::f64::consts::PI * std::f64::consts::E).ln() + logdet))
 }
@@ -186,9 +192,9 @@ fn neighbour_logs(samples: &[f64], d: usize, k: usize) -> Result<(usize, Vec<f64
         });
     }
     let n = samples.len() / d;
-    if n < k + 2 {
+    if n < k.saturating_add(2) {
         return Err(ThermoError::TooFewSamples {
-            needed: k + 2,
+            needed: k.saturating_add(2),
             got: n,
         });
     }
@@ -271,6 +277,7 @@ pub fn knn_weights(d: usize, k_max: usize) -> Result<Vec<f64>> {
             reason: "need k_max > floor(d/4)",
         });
     }
+    crate::error::check_size("kNN weight constraint matrix", &[l + 1, k_max])?;
     let rows = l + 1;
     let g = nalgebra::DMatrix::from_fn(rows, k_max, |r, c| {
         let k = (c + 1) as f64;
@@ -283,10 +290,12 @@ pub fn knn_weights(d: usize, k_max: usize) -> Result<Vec<f64>> {
     let ggt = &g * g.transpose();
     let mut e1 = nalgebra::DVector::zeros(rows);
     e1[0] = 1.0;
-    let lam = ggt
-        .lu()
-        .solve(&e1)
-        .ok_or(ThermoError::Singular("kNN weight constraints"))?;
+    let det = ggt.determinant();
+    let lam = ggt.lu().solve(&e1).ok_or(ThermoError::Singular {
+        what: "kNN weight constraints (Gram determinant)",
+        index: 0,
+        value: det,
+    })?;
     Ok((g.transpose() * lam).iter().cloned().collect())
 }
 

@@ -110,14 +110,40 @@ pub enum ThermoError {
         /// The limit ([`MAX_ELEMENTS`]).
         limit: usize,
     },
-    /// A linear solve broke down (zero pivot) or a matrix was not positive definite.
-    #[error("linear algebra failure: {0}")]
-    Singular(&'static str),
+    /// A linear solve broke down (zero or non-finite pivot) or a matrix was not positive definite,
+    /// with the offending number (`what` says which: a pivot, a smallest eigenvalue, ...).
+    #[error("linear algebra failure in {what} at index {index}: {value}")]
+    Singular {
+        /// What failed and which number `value` is.
+        what: &'static str,
+        /// Row / pivot index (0 where there is none).
+        index: usize,
+        /// The offending pivot or eigenvalue.
+        value: f64,
+    },
 }
 
 /// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`) is
 /// requested; bigger requests return [`ThermoError::TooLarge`] instead of aborting the process.
 pub const MAX_ELEMENTS: usize = 1 << 31;
+
+/// The work budget of an ensemble: members × steps × dimension at most $2^{40}$ (about an hour of
+/// Euler-Maruyama steps on one core); bigger requests return [`ThermoError::TooLarge`] instead of
+/// running for days.
+pub const MAX_WORK: usize = 1 << 40;
+
+/// The product of `factors` checked against [`MAX_WORK`] (overflow-checked).
+pub(crate) fn check_work(what: &'static str, factors: &[usize]) -> Result<usize> {
+    let n = factors.iter().try_fold(1usize, |acc, &f| acc.checked_mul(f));
+    match n {
+        Some(n) if n <= MAX_WORK => Ok(n),
+        _ => Err(ThermoError::TooLarge {
+            what,
+            requested: n.unwrap_or(usize::MAX),
+            limit: MAX_WORK,
+        }),
+    }
+}
 
 /// `a × b × ...` elements for `what`, checked against [`MAX_ELEMENTS`] with overflow-checked arithmetic.
 pub(crate) fn check_size(what: &'static str, factors: &[usize]) -> Result<usize> {
@@ -130,6 +156,29 @@ pub(crate) fn check_size(what: &'static str, factors: &[usize]) -> Result<usize>
             limit: MAX_ELEMENTS,
         }),
     }
+}
+
+/// `d × d` entries for a square matrix of dimension `d`, overflow-checked, compared with `len`.
+pub(crate) fn check_square(what: &'static str, d: usize, len: usize) -> Result<()> {
+    match d.checked_mul(d) {
+        Some(n) if n == len => Ok(()),
+        _ => Err(ThermoError::DimensionMismatch {
+            what,
+            expected: d.saturating_mul(d),
+            found: len,
+        }),
+    }
+}
+
+/// The smallest eigenvalue of a symmetric matrix (the value a failed Cholesky factorisation reports).
+pub(crate) fn min_eigenvalue(m: &nalgebra::DMatrix<f64>) -> f64 {
+    if m.iter().any(|v| !v.is_finite()) {
+        return f64::NAN;
+    }
+    let s = (m + m.transpose()) * 0.5;
+    s.symmetric_eigenvalues()
+        .iter()
+        .fold(f64::INFINITY, |a, &b| a.min(b))
 }
 
 /// The first non-finite value of `v`, as [`ThermoError::NonFiniteValue`].

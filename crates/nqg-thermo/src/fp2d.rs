@@ -58,7 +58,7 @@ impl FokkerPlanck2d {
     ) -> Result<Self> {
         check_diffusion(dx)?;
         check_diffusion(dy)?;
-        let (nx, ny) = (gx.n, gy.n);
+        let (nx, ny) = (gx.n(), gy.n());
         let (hx, hy) = (gx.h(), gy.h());
         let mx = boundary.flux_faces(nx);
         let my = boundary.flux_faces(ny);
@@ -66,7 +66,7 @@ impl FokkerPlanck2d {
         for j in 0..ny {
             let y = gy.centre(j);
             let pe = (0..mx)
-                .map(|i| a(gx.x_min + (i + 1) as f64 * hx, y).0 * hx / dx)
+                .map(|i| a(gx.x_min() + (i + 1) as f64 * hx, y).0 * hx / dx)
                 .collect();
             x_lines.push(FokkerPlanck1d::build(gx, dx, boundary, pe, None)?);
         }
@@ -74,7 +74,7 @@ impl FokkerPlanck2d {
         for i in 0..nx {
             let x = gx.centre(i);
             let pe = (0..my)
-                .map(|j| a(x, gy.x_min + (j + 1) as f64 * hy).1 * hy / dy)
+                .map(|j| a(x, gy.x_min() + (j + 1) as f64 * hy).1 * hy / dy)
                 .collect();
             y_lines.push(FokkerPlanck1d::build(gy, dy, boundary, pe, None)?);
         }
@@ -140,7 +140,7 @@ impl FokkerPlanck2d {
     ) -> Result<Self> {
         check_diffusion(dx)?;
         check_diffusion(dy)?;
-        let (nx, ny) = (gx.n, gy.n);
+        let (nx, ny) = (gx.n(), gy.n());
         let us: Vec<f64> = (0..nx * ny)
             .map(|k| phi(gx.centre(k % nx), gy.centre(k / nx)))
             .collect();
@@ -203,7 +203,7 @@ impl FokkerPlanck2d {
     /// # Errors
     /// `p` does not have one value per cell.
     pub fn current(&self, p: &[f64]) -> Result<Currents2d> {
-        let (nx, ny) = (self.gx.n, self.gy.n);
+        let (nx, ny) = (self.gx.n(), self.gy.n());
         check_len("density", nx * ny, p.len())?;
         let jx = (0..ny)
             .map(|j| self.x_lines[j].current(&p[j * nx..(j + 1) * nx]))
@@ -222,8 +222,8 @@ impl FokkerPlanck2d {
     /// # Errors
     /// `p` does not have one value per cell.
     pub fn marginal_y(&self, p: &[f64]) -> Result<Vec<f64>> {
-        let nx = self.gx.n;
-        check_len("density", nx * self.gy.n, p.len())?;
+        let nx = self.gx.n();
+        check_len("density", nx * self.gy.n(), p.len())?;
         let hx = self.gx.h();
         Ok(p.chunks_exact(nx)
             .map(|row| hx * row.iter().sum::<f64>())
@@ -252,8 +252,8 @@ impl FokkerPlanck2d {
     /// # Errors
     /// `p` does not have one value per cell.
     pub fn conditional_mean_x(&self, p: &[f64], f: impl Fn(f64, f64) -> f64) -> Result<Vec<f64>> {
-        let nx = self.gx.n;
-        check_len("density", nx * self.gy.n, p.len())?;
+        let nx = self.gx.n();
+        check_len("density", nx * self.gy.n(), p.len())?;
         Ok(p.chunks_exact(nx)
             .enumerate()
             .map(|(j, row)| {
@@ -283,8 +283,8 @@ impl FokkerPlanck2d {
         beta: f64,
         h: impl Fn(f64, f64) -> f64,
     ) -> Result<Vec<f64>> {
-        let nx = self.gx.n;
-        check_len("density", nx * self.gy.n, p.len())?;
+        let nx = self.gx.n();
+        check_len("density", nx * self.gy.n(), p.len())?;
         if !(beta.is_finite() && beta > 0.0) {
             return Err(ThermoError::InvalidParameter {
                 name: "beta",
@@ -343,14 +343,14 @@ impl Stepper2d {
             .map(|l| Stepper1d::new(l, dt, Method::BackwardEuler))
             .collect::<Result<_>>()?;
         Ok(Self {
-            nx: op.gx.n,
-            ny: op.gy.n,
+            nx: op.gx.n(),
+            ny: op.gy.n(),
             xs,
             ys,
             x_lines: op.x_lines.clone(),
             y_lines: op.y_lines.clone(),
-            col: vec![0.0; op.gy.n],
-            work: vec![0.0; op.gx.n.max(op.gy.n)],
+            col: vec![0.0; op.gy.n()],
+            work: vec![0.0; op.gx.n().max(op.gy.n())],
         })
     }
 
@@ -428,9 +428,9 @@ mod tests {
             .fold(0.0, f64::max);
         assert!(worst < 1e-10, "relative change {worst}");
         // From a point mass: mass conserved to 1e-12 and relaxation to e^{-Φ}/Z.
-        let n = gx.n * gy.n;
+        let n = gx.n() * gy.n();
         let mut q = vec![0.0; n];
-        q[20 * gx.n + 10] = 1.0 / op.cell_area();
+        q[20 * gx.n() + 10] = 1.0 / op.cell_area();
         let mut st = Stepper2d::new(&op, 0.5).unwrap();
         for _ in 0..1000 {
             st.step(&mut q).unwrap();
@@ -465,17 +465,17 @@ mod tests {
         let (a, beta, c, s2) = (1.3, 2.0, 0.6, 0.4);
         let h = |x: f64, y: f64| 0.5 * a * (x - y).powi(2);
         let op = FokkerPlanck2d::from_drift(gx, gy, 1.0, Boundary::Reflecting, |_, _| (0.0, 0.0)).unwrap();
-        let mut p = vec![0.0; gx.n * gy.n];
-        for j in 0..gy.n {
+        let mut p = vec![0.0; gx.n() * gy.n()];
+        for j in 0..gy.n() {
             let y = gy.centre(j);
-            for i in 0..gx.n {
+            for i in 0..gx.n() {
                 let x = gx.centre(i);
-                p[j * gx.n + i] = (-0.5 * y * y).exp() * (-(x - c * y).powi(2) / (2.0 * s2)).exp();
+                p[j * gx.n() + i] = (-0.5 * y * y).exp() * (-(x - c * y).powi(2) / (2.0 * s2)).exp();
             }
         }
         let f = op.conditional_free_energy_x(&p, beta, h).unwrap();
         let mean_dh = op.conditional_mean_x(&p, |x, y| -a * (x - y)).unwrap();
-        for j in 0..gy.n {
+        for j in 0..gy.n() {
             let y = gy.centre(j);
             let exact = 0.5 * a * ((c - 1.0).powi(2) * y * y + s2)
                 - (2.0 * std::f64::consts::PI * std::f64::consts::E * s2).ln() / (2.0 * beta);
@@ -484,21 +484,21 @@ mod tests {
         }
         // Conditional Boltzmann: F = -β⁻¹ ln Z(y) exactly (an identity of the discrete sums).
         let hq = |x: f64, y: f64| h(x, y) + 0.25 * (x * x - 1.0).powi(2);
-        for j in 0..gy.n {
-            for i in 0..gx.n {
-                p[j * gx.n + i] =
+        for j in 0..gy.n() {
+            for i in 0..gx.n() {
+                p[j * gx.n() + i] =
                     (1.0 + gy.centre(j).powi(2)) * (-beta * hq(gx.centre(i), gy.centre(j))).exp();
             }
         }
         let f = op.conditional_free_energy_x(&p, beta, hq).unwrap();
-        for j in 0..gy.n {
-            let z: f64 = (0..gx.n)
+        for j in 0..gy.n() {
+            let z: f64 = (0..gx.n())
                 .map(|i| gx.h() * (-beta * hq(gx.centre(i), gy.centre(j))).exp())
                 .sum();
             assert!((f[j] + z.ln() / beta).abs() < 1e-12);
         }
         let marg = op.marginal_y(&p).unwrap();
-        let row0: f64 = p[..gx.n].iter().sum::<f64>() * gx.h();
+        let row0: f64 = p[..gx.n()].iter().sum::<f64>() * gx.h();
         assert!((marg[0] - row0).abs() < 1e-15 * row0.max(1.0));
     }
 
@@ -510,14 +510,14 @@ mod tests {
             (-(x - y) - x * x * x, 0.7 * (x - y) + 0.2 * x * y)
         })
         .unwrap();
-        let p: Vec<f64> = (0..gx.n * gy.n)
+        let p: Vec<f64> = (0..gx.n() * gy.n())
             .map(|k| {
-                let (x, y) = (gx.centre(k % gx.n), gy.centre(k / gx.n));
+                let (x, y) = (gx.centre(k % gx.n()), gy.centre(k / gx.n()));
                 (-(x - 0.3).powi(2) - 0.5 * (y + 0.4 * x).powi(2)).exp()
             })
             .collect();
         // dp/dt of the semi-discrete operator, x- and y-lines, summed over x.
-        let (nx, ny) = (gx.n, gy.n);
+        let (nx, ny) = (gx.n(), gy.n());
         let mut dp = vec![0.0; nx * ny];
         let mut buf = vec![0.0; nx.max(ny)];
         for j in 0..ny {

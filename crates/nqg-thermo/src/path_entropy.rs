@@ -210,6 +210,7 @@ impl CirculantChain {
         if l < 3 {
             return Err(ThermoError::TooFewSamples { needed: 3, got: l });
         }
+        crate::error::check_size("circulant chain sites (two tables)", &[l, 2])?;
         check_finite("a0", a0)?;
         check_finite("a1", a1)?;
         check_finite("beta", beta)?;

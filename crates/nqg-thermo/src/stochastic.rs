@@ -19,7 +19,7 @@
 use nalgebra::DMatrix;
 
 use crate::ensemble::{Moments, par_members};
-use crate::error::{Result, ThermoError, check_diffusion, check_dt, check_len};
+use crate::error::{Result, ThermoError, check_diffusion, check_dt};
 use crate::rng::normal;
 use crate::sde::{LinearOu, Scheme, Sde, Workspace, draw_increments, step_raw};
 
@@ -105,6 +105,7 @@ impl DraggedTrap {
     ) -> Result<TrapStats> {
         self.validate()?;
         check_dt(dt)?;
+        crate::error::check_work("dragged-trap work (members × steps)", &[members, steps])?;
         let (k, z, t_, v) = (self.k, self.friction, self.temperature, self.v);
         let ou = LinearOu::new(vec![k / z], t_ / z, vec![0.0], vec![v])?;
         let var = t_ / k;
@@ -116,7 +117,7 @@ impl DraggedTrap {
         let moments = par_members(
             members,
             seed,
-            || (Moments::new(5), Workspace::new(1)),
+            || (Moments::with_dim(5), Workspace::new(1)),
             |m, rng, (acc, ws)| {
                 let x0 = lag + var.sqrt() * normal(rng);
                 let mut x = [x0];
@@ -161,7 +162,15 @@ impl DraggedTrap {
 /// # Errors
 /// Wrong length, $D \le 0$, or $A$ not stable (singular Lyapunov system / non-positive $\Sigma$).
 pub fn ou_stationary_covariance(a: &[f64], d: usize, diffusion: f64) -> Result<Vec<f64>> {
-    check_len("A", d * d, a.len())?;
+    crate::error::check_square("A", d, a.len())?;
+    crate::error::check_all_finite("A", a)?;
+    if d > 10 {
+        return Err(ThermoError::InvalidParameter {
+            name: "d",
+            value: d as f64,
+            reason: "the Kronecker-form Lyapunov solve is for d <= 10",
+        });
+    }
     check_diffusion(diffusion)?;
     let am = DMatrix::from_row_slice(d, d, a);
     let id = DMatrix::<f64>::identity(d, d);
@@ -172,15 +181,30 @@ pub fn ou_stationary_covariance(a: &[f64], d: usize, diffusion: f64) -> Result<V
         1,
         |r, _| if r % d == r / d { 2.0 * diffusion } else { 0.0 },
     );
-    let s = k
-        .lu()
-        .solve(&rhs)
-        .ok_or(ThermoError::Singular("Lyapunov system is singular"))?;
+    let lu = k.lu();
+    let s = lu.solve(&rhs).ok_or_else(|| {
+        // The Lyapunov operator is singular iff two eigenvalues of A sum to zero: report its
+        // smallest pivot.
+        let u = lu.u();
+        let (index, value) = (0..u.nrows())
+            .map(|i| (i, u[(i, i)]))
+            .fold(
+                (0, f64::INFINITY),
+                |b, c| if c.1.abs() < b.1.abs() { c } else { b },
+            );
+        ThermoError::Singular {
+            what: "Lyapunov system (smallest LU pivot)",
+            index,
+            value,
+        }
+    })?;
     let sig = DMatrix::from_column_slice(d, d, s.as_slice());
     if sig.clone().cholesky().is_none() {
-        return Err(ThermoError::Singular(
-            "A is not stable: no positive stationary covariance",
-        ));
+        return Err(ThermoError::Singular {
+            what: "stationary covariance (smallest eigenvalue): A is not stable",
+            index: 0,
+            value: crate::error::min_eigenvalue(&sig),
+        });
     }
     Ok(sig.transpose().as_slice().to_vec())
 }
@@ -196,10 +220,11 @@ pub fn ou_current_analytic(a: &[f64], d: usize, diffusion: f64) -> Result<(Vec<f
     let sm = DMatrix::from_row_slice(d, d, &s);
     let id = DMatrix::<f64>::identity(d, d);
     let m = &id * diffusion - &am * &sm;
-    let sinv = sm
-        .clone()
-        .try_inverse()
-        .ok_or(ThermoError::Singular("covariance"))?;
+    let sinv = sm.clone().try_inverse().ok_or_else(|| ThermoError::Singular {
+        what: "stationary covariance (smallest eigenvalue)",
+        index: 0,
+        value: crate::error::min_eigenvalue(&sm),
+    })?;
     let b = &am - &sinv * diffusion;
     let sigma = (&b * &sm * b.transpose()).trace() / diffusion;
     Ok((m.transpose().as_slice().to_vec(), sigma))
@@ -229,9 +254,12 @@ pub fn ou_current_ensemble(
     let d = ou.dim();
     let dcoef = ou.diffusion_constant();
     let s = ou_stationary_covariance(ou.matrix(), d, dcoef)?;
-    let chol = DMatrix::from_row_slice(d, d, &s)
-        .cholesky()
-        .ok_or(ThermoError::Singular("covariance"))?;
+    let sm = DMatrix::from_row_slice(d, d, &s);
+    let chol = sm.clone().cholesky().ok_or_else(|| ThermoError::Singular {
+        what: "stationary covariance (smallest eigenvalue)",
+        index: 0,
+        value: crate::error::min_eigenvalue(&sm),
+    })?;
     let l = chol.l();
     let want = scheme.needs_i10();
     let tau = steps as f64 * dt;
@@ -240,7 +268,7 @@ pub fn ou_current_ensemble(
         seed,
         || {
             (
-                Moments::new(d * d + 1),
+                Moments::with_dim(d * d + 1),
                 Workspace::new(d),
                 vec![0.0; 6 * d + d * d + 1],
             )

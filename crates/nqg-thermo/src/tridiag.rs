@@ -32,12 +32,23 @@ impl Tridiag {
     /// Factorise $\mathrm{tridiag}(l, d, u)$ (`lower[0]` and `upper[n-1]` are ignored).
     ///
     /// # Errors
-    /// [`ThermoError::Singular`] on a zero or non-finite pivot; mismatched lengths.
+    /// [`ThermoError::NonFiniteValue`] for a non-finite band entry; [`ThermoError::Singular`] with
+    /// the row and the pivot on a zero or non-finite pivot; mismatched lengths.
     pub fn new(lower: &[f64], diag: &[f64], upper: &[f64]) -> Result<Self> {
         let n = diag.len();
         crate::error::check_len("lower", n, lower.len())?;
         crate::error::check_len("upper", n, upper.len())?;
+        crate::error::check_all_finite("diag", diag)?;
+        // lower[0] and upper[n-1] are ignored, so only the used entries must be finite.
+        crate::error::check_all_finite("lower", lower.get(1..).unwrap_or(&[]))
+            .map_err(|e| shift_index(e, 1))?;
+        crate::error::check_all_finite("upper", &upper[..n.saturating_sub(1)])?;
         let bad = |v: f64| v == 0.0 || !v.is_finite();
+        let singular = |index: usize, value: f64| ThermoError::Singular {
+            what: "tridiagonal pivot",
+            index,
+            value,
+        };
         if n == 0 {
             return Err(ThermoError::TooFewSamples { needed: 1, got: 0 });
         }
@@ -50,7 +61,7 @@ impl Tridiag {
                 diag[i] - lower[i] * c_t[i - 1]
             };
             if bad(den) {
-                return Err(ThermoError::Singular("zero pivot in tridiagonal solve"));
+                return Err(singular(i, den));
             }
             inv_t[i] = 1.0 / den;
             a_t[i] = if i == 0 { 0.0 } else { lower[i] * inv_t[i] };
@@ -64,7 +75,7 @@ impl Tridiag {
                 diag[i] - upper[i] * c_b[i + 1]
             };
             if bad(den) {
-                return Err(ThermoError::Singular("zero pivot in tridiagonal solve"));
+                return Err(singular(i, den));
             }
             inv_b[i] = 1.0 / den;
             a_b[i] = if i == n - 1 { 0.0 } else { upper[i] * inv_b[i] };
@@ -78,7 +89,7 @@ impl Tridiag {
             den -= upper[m] * c_b[m + 1];
         }
         if bad(den) {
-            return Err(ThermoError::Singular("zero pivot in tridiagonal solve"));
+            return Err(singular(m, den));
         }
         Ok(Self {
             n,
@@ -98,9 +109,19 @@ impl Tridiag {
     /// Solve in place: `x` holds the right-hand side on entry and the solution on exit.
     ///
     /// # Errors
-    /// [`ThermoError::DimensionMismatch`] if `x` is not of the system's size (then `x` is unchanged).
-    #[inline]
+    /// [`ThermoError::DimensionMismatch`] if `x` is not of the system's size,
+    /// [`ThermoError::NonFiniteValue`] for a non-finite right-hand side (then `x` is unchanged) or a
+    /// solution that overflowed.
     pub fn solve(&self, x: &mut [f64]) -> Result<()> {
+        check_len("right-hand side", self.n, x.len())?;
+        crate::error::check_all_finite("right-hand side", x)?;
+        self.solve_unchecked(x)?;
+        crate::error::check_all_finite("solution", x)
+    }
+
+    /// [`Tridiag::solve`] without the finiteness checks, for integrators that check their state.
+    #[inline]
+    pub(crate) fn solve_unchecked(&self, x: &mut [f64]) -> Result<()> {
         let (n, m) = (self.n, self.m);
         check_len("right-hand side", n, x.len())?;
         let (inv_t, a_t, c_t) = (&self.inv_t[..n], &self.a_t[..n], &self.c_t[..n]);
@@ -172,12 +193,14 @@ impl CyclicTridiag {
     /// `bottom_left` $= M_{n-1,0}$ ($n \ge 3$).
     ///
     /// # Errors
-    /// Singular matrix or $n < 3$.
+    /// Singular matrix, non-finite entries or $n < 3$.
     pub fn new(lower: &[f64], diag: &[f64], upper: &[f64], top_right: f64, bottom_left: f64) -> Result<Self> {
         let n = diag.len();
         if n < 3 {
             return Err(ThermoError::TooFewSamples { needed: 3, got: n });
         }
+        crate::error::check_all_finite("corners (top right, bottom left)", &[top_right, bottom_left])?;
+        crate::error::check_all_finite("diag", diag)?;
         let gamma = -diag[0];
         let mut dd = diag.to_vec();
         dd[0] -= gamma;
@@ -189,7 +212,11 @@ impl CyclicTridiag {
         t.solve(&mut z)?;
         let den = 1.0 + z[0] + top_right * z[n - 1] / gamma;
         if den == 0.0 || !den.is_finite() {
-            return Err(ThermoError::Singular("cyclic tridiagonal matrix is singular"));
+            return Err(ThermoError::Singular {
+                what: "cyclic tridiagonal (Sherman-Morrison denominator)",
+                index: 0,
+                value: den,
+            });
         }
         Ok(Self {
             t,
@@ -202,12 +229,20 @@ impl CyclicTridiag {
     /// Solve in place.
     ///
     /// # Errors
-    /// [`ThermoError::DimensionMismatch`] if `x` is not of the system's size (then `x` is unchanged).
-    #[inline]
+    /// As [`Tridiag::solve`].
     pub fn solve(&self, x: &mut [f64]) -> Result<()> {
+        check_len("right-hand side", self.z.len(), x.len())?;
+        crate::error::check_all_finite("right-hand side", x)?;
+        self.solve_unchecked(x)?;
+        crate::error::check_all_finite("solution", x)
+    }
+
+    /// [`CyclicTridiag::solve`] without the finiteness checks.
+    #[inline]
+    pub(crate) fn solve_unchecked(&self, x: &mut [f64]) -> Result<()> {
         let n = x.len();
         check_len("right-hand side", self.z.len(), n)?;
-        self.t.solve(x)?;
+        self.t.solve_unchecked(x)?;
         let z = &self.z;
         let fact =
             (x[0] + self.beta * x[n - 1] / self.gamma) / (1.0 + z[0] + self.beta * z[n - 1] / self.gamma);
@@ -215,6 +250,18 @@ impl CyclicTridiag {
             x[i] -= fact * z[i];
         }
         Ok(())
+    }
+}
+
+/// Shift the index of a [`ThermoError::NonFiniteValue`] by `by` (for checks on a sub-slice).
+fn shift_index(e: ThermoError, by: usize) -> ThermoError {
+    match e {
+        ThermoError::NonFiniteValue { what, index, value } => ThermoError::NonFiniteValue {
+            what,
+            index: index + by,
+            value,
+        },
+        other => other,
     }
 }
 

@@ -115,13 +115,12 @@ fn the_cases_of_the_issue_are_typed_errors() {
         ),
         "{e:?}"
     );
-    // A struct literal bypassing Grid1d::new is re-validated.
-    let bad = Grid1d {
-        x_min: 0.0,
-        x_max: 1.0,
-        n: 0,
-    };
-    assert!(FokkerPlanck1d::from_drift(bad, 1.0, Boundary::Reflecting, |_| 0.0).is_err());
+    // Grid1d's fields are private (a struct literal does not compile, see its doc test), so every
+    // grid went through Grid1d::new.
+    assert!(matches!(
+        Grid1d::new(0.0, 1.0, 0),
+        Err(ThermoError::TooFewSamples { needed: 3, got: 0 })
+    ));
     // A NaN in a density is reported with its cell.
     let g = Grid1d::new(0.0, 1.0, 64).unwrap();
     let op = FokkerPlanck1d::from_potential(g, 1.0, Boundary::Periodic, |x| x.sin()).unwrap();
@@ -219,5 +218,189 @@ proptest! {
         if step(Scheme::EulerMaruyama, &ou, 0.0, h, &mut x, &dw, &[], &mut ws).is_ok() {
             prop_assert!(x.iter().all(|v| v.is_finite()));
         }
+    }
+}
+
+/// Second pass of issue 15: what `cargo xtask census` found in nqg-thermo, one assertion per fix.
+#[test]
+fn census_findings_are_typed_errors_with_their_values() {
+    use nqg_thermo::ensemble::{EnsembleSpec, Moments, run_ensemble};
+    use nqg_thermo::entropy::{gaussian_entropy, knn_entropy, knn_weights};
+    use nqg_thermo::error::{MAX_ELEMENTS, MAX_WORK};
+    use nqg_thermo::path_entropy::CirculantChain;
+    use nqg_thermo::stochastic::{DraggedTrap, ou_stationary_covariance};
+    use nqg_thermo::tridiag::CyclicTridiag;
+    // A grid whose width overflows (h = inf) was accepted.
+    let e = Grid1d::new(-f64::MAX, f64::MAX, 16).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::InvalidParameter { name: "x_max - x_min", value, .. } if value == f64::INFINITY),
+        "{e:?}"
+    );
+    // Tridiagonal systems: non-finite bands and right-hand sides are named with their index; a zero
+    // pivot carries its row and value.
+    let e = Tridiag::new(&[0.0, -1.0, -1.0], &[2.0, f64::NAN, 2.0], &[-1.0, -1.0, 0.0]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ThermoError::NonFiniteValue {
+                what: "diag",
+                index: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e = Tridiag::new(&[0.0, -1.0, -1.0], &[0.0; 3], &[-1.0, -1.0, 0.0]).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::Singular { index: 0, value, .. } if value == 0.0),
+        "{e:?}"
+    );
+    let t = Tridiag::new(&[0.0, -1.0, -1.0], &[2.0, 2.0, 2.0], &[-1.0, -1.0, 0.0]).unwrap();
+    let mut x = [1.0, f64::INFINITY, 3.0];
+    let e = t.solve(&mut x).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ThermoError::NonFiniteValue {
+                what: "right-hand side",
+                index: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(x[0], 1.0, "the right-hand side is untouched");
+    let e = CyclicTridiag::new(&[-1.0; 4], &[2.5; 4], &[-1.0; 4], f64::NAN, -1.0).unwrap_err();
+    assert!(matches!(e, ThermoError::NonFiniteValue { index: 0, .. }), "{e:?}");
+    // Not positive definite: the smallest eigenvalue of [[1, 2], [2, 1]] is -1.
+    let e = gaussian_entropy(&[1.0, 2.0, 2.0, 1.0], 2).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::Singular { value, .. } if (value + 1.0).abs() < 1e-12),
+        "{e:?}"
+    );
+    let e = gaussian_entropy(&[f64::INFINITY, 0.0, 0.0, 1.0], 2).unwrap_err();
+    assert!(matches!(e, ThermoError::NonFiniteValue { index: 0, .. }), "{e:?}");
+    // d² overflowed in release builds (2^32 squared is 0 mod 2^64): an empty slice passed.
+    assert!(matches!(
+        gaussian_entropy(&[], 1 << 32),
+        Err(ThermoError::DimensionMismatch { .. })
+    ));
+    // A singular Lyapunov operator (eigenvalues of A summing to zero) carries its pivot.
+    let e = ou_stationary_covariance(&[-1.0, 0.0, 0.0, 1.0], 2, 1.0).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::Singular { value, .. } if value.abs() < 1e-12),
+        "{e:?}"
+    );
+    // Sizes: capacity overflow panics and allocation aborts before.
+    let s: Vec<f64> = (0..8).map(f64::from).collect();
+    assert!(matches!(
+        knn_entropy(&s, 1, usize::MAX),
+        Err(ThermoError::TooFewSamples {
+            needed: usize::MAX,
+            got: 8
+        })
+    ));
+    assert!(matches!(
+        knn_weights(2, 1 << 40),
+        Err(ThermoError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        Moments::new(usize::MAX),
+        Err(ThermoError::TooLarge {
+            requested: usize::MAX,
+            ..
+        })
+    ));
+    assert!(matches!(
+        CirculantChain::new(1 << 40, 0.5, 0.1, 0.1, 1.0),
+        Err(ThermoError::TooLarge { .. })
+    ));
+    let trap = DraggedTrap {
+        k: 1.0,
+        friction: 1.0,
+        temperature: 1.0,
+        v: 0.5,
+    };
+    assert!(matches!(
+        trap.simulate(Scheme::EulerMaruyama, 0.01, 20, 1 << 40, 1),
+        Err(ThermoError::TooLarge { .. })
+    ));
+    let ou = LinearOu::new(vec![1.0, 0.0, 0.0, 1.0], 0.5, vec![0.0; 2], vec![0.0; 2]).unwrap();
+    let spec = EnsembleSpec {
+        scheme: Scheme::EulerMaruyama,
+        dt: 0.01,
+        steps: 10,
+        members: 1 << 40,
+        t0: 0.0,
+        observe: vec![],
+    };
+    let e = run_ensemble(&ou, &spec, 1, |_, _, _| {}).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::TooLarge { limit, .. } if limit == MAX_ELEMENTS),
+        "{e:?}"
+    );
+    // 8 members × 2^40 steps used to run for days: the work budget refuses it.
+    let spec = EnsembleSpec {
+        members: 8,
+        steps: 1 << 40,
+        ..spec
+    };
+    let e = run_ensemble(&ou, &spec, 1, |_, _, _| {}).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::TooLarge { limit, .. } if limit == MAX_WORK),
+        "{e:?}"
+    );
+    // Moments::push no longer folds a NaN into the mean.
+    let mut m = Moments::new(2).unwrap();
+    let e = m.push(&[f64::NAN, 0.0]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ThermoError::NonFiniteValue {
+                what: "sample",
+                index: 0,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(m.count(), 0);
+}
+
+/// Found by `cargo xtask fuzz` (thermo_fokker_planck, second pass): a step of stiffness
+/// $\Delta t\max|L_{ii}| \approx 10^{26}$ (D = 5.6e-241 on cells of 4e-242) swamped the identity of
+/// $I - \Delta t L$ and lost the mass, returned as Ok. Such steps are refused with the stiffness; up to
+/// the limit (1e8) mass is conserved to 1e-8 (measured 3.5e-9 .. 6.6e-9 there).
+#[test]
+fn a_step_too_stiff_to_conserve_mass_is_refused() {
+    use nqg_thermo::fp::MAX_STIFFNESS;
+    let lo = f64::from_le_bytes([19, 1, 0, 0, 6, 0, 0, 0]);
+    let width = f64::from_le_bytes([6, 0, 0, 14, 10, 14, 14, 14]);
+    let d = f64::from_le_bytes([14, 14, 14, 14, 14, 14, 14, 14]);
+    let dt = f64::from_le_bytes([4, 4, 0, 3, 255, 33, 0, 19]);
+    let g = Grid1d::new(lo, lo + width, 14).unwrap();
+    let op = FokkerPlanck1d::from_drift(g, d, Boundary::Reflecting, |_| 0.0).unwrap();
+    let e = Stepper1d::new(&op, dt, Method::BackwardEuler).unwrap_err();
+    assert!(
+        matches!(e, ThermoError::InvalidParameter { value, .. } if value > 1e25),
+        "{e:?}"
+    );
+    // Just below the limit the mass is kept to 1e-8 (both methods).
+    let g = Grid1d::new(0.0, 1.0, 14).unwrap();
+    let op = FokkerPlanck1d::from_drift(g, 1.0, Boundary::Reflecting, |x| 0.3 * x.sin()).unwrap();
+    let h = g.h();
+    for (m, theta) in [(Method::BackwardEuler, 1.0), (Method::CrankNicolson, 0.5)] {
+        // max|L_ii| ≈ 2D/h² (the drift adds less than 1 %), so this is ≈ 0.98 of the limit.
+        let dt = 0.97 * MAX_STIFFNESS * h * h / (2.0 * theta);
+        let mut st = Stepper1d::new(&op, dt, m).unwrap();
+        let mut p = g.density(|x| (-(x * x)).exp() + 1e-3);
+        let m0 = g.mass(&p);
+        st.run(&mut p, 4).unwrap();
+        assert!(
+            (g.mass(&p) - m0).abs() <= 1e-8,
+            "{m:?}: {}",
+            (g.mass(&p) - m0).abs()
+        );
+        assert!(Stepper1d::new(&op, 1.1 * MAX_STIFFNESS * h * h / theta, m).is_err());
     }
 }

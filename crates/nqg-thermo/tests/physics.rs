@@ -24,7 +24,7 @@ fn ou_grid_matches_reference_values() {
     let (m, v) = g.moments(&p).unwrap();
     assert!((v / 0.432_332_358 - 1.0).abs() < 1e-5, "{v}");
     assert!((m / (2.0 * (-1f64).exp()) - 1.0).abs() < 1e-5, "{m}");
-    let b = entropy_balance(&g, &p, 0.5, 1.0, &vec![1.0; g.n]).unwrap();
+    let b = entropy_balance(&g, &p, 0.5, 1.0, &vec![1.0; g.n()]).unwrap();
     assert!((b.rate() - 0.156_517_643).abs() < 1e-4);
     assert!(
         (b.learning + 1.0).abs() < 1e-12,

@@ -282,7 +282,8 @@ pub fn kerr_orbit(_threads: usize) -> Result<NqgCase, String> {
         let orbit = KerrGeoOrbit::new(a, p, e, x).map_err(err)?;
         let [_, ups_r, ups_th, ups_ph] = orbit.mino_frequencies();
         let [om_r, om_th, om_ph] = orbit.boyer_lindquist_frequencies();
-        let error = cases::kerr_orbit_error(orbit.energy(), orbit.angular_momentum(), orbit.carter_constant());
+        let error =
+            cases::kerr_orbit_error(orbit.energy(), orbit.angular_momentum(), orbit.carter_constant());
         Ok(Measured::new(error)
             .with("Upsilon_r", ups_r)
             .with("Upsilon_theta", ups_th)
@@ -304,7 +305,7 @@ pub fn sgd(threads: usize) -> Result<NqgCase, String> {
     use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
     let p =
         TeacherStudent::new(cases::SGD_QSTAR.to_vec(), &cases::SGD_SIGMA, cases::SGD_NOISE).map_err(err)?;
-    let sgd = TeacherStudentSgd::online(p, SgdConfig::new(cases::SGD_GAMMA, 1)).map_err(err)?;
+    let sgd = TeacherStudentSgd::online(p, SgdConfig::new(cases::SGD_GAMMA, 1).map_err(err)?).map_err(err)?;
     let mut seed = 10u64;
     let run = move || {
         seed += 1;

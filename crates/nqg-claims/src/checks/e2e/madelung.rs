@@ -148,7 +148,7 @@ struct Curl {
 fn measure(ctx: &RunContext, p: &CurlParams) -> Result<Curl, crate::CheckError> {
     let problem =
         TeacherStudent::new(vec![1.0, -0.5], &p.sigma, p.label_noise)?.with_injected_noise(&p.injected)?;
-    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(p.gamma, p.batch))?;
+    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(p.gamma, p.batch)?)?;
     let qs = problem.teacher().to_vec();
     let mut ens = Ensemble::new(&sgd, p.replicas, ctx.substream(0), |_, _, q| {
         q.copy_from_slice(&qs)
@@ -637,10 +637,10 @@ fn quartic_problem(
         move |x, q| (-eta * (a * (x - q) + l * x * (x * x - 1.0)), g * a * (x - q)),
     )?;
     let h = quartic_h(p);
-    let mut p0 = vec![0.0; gx.n * gq.n];
-    for j in 0..gq.n {
+    let mut p0 = vec![0.0; gx.n() * gq.n()];
+    for j in 0..gq.n() {
         let q = gq.centre(j);
-        let row = &mut p0[j * gx.n..(j + 1) * gx.n];
+        let row = &mut p0[j * gx.n()..(j + 1) * gx.n()];
         for (i, v) in row.iter_mut().enumerate() {
             *v = (-p.beta * h(gx.centre(i), q)).exp();
         }
@@ -669,7 +669,7 @@ fn quartic_run(p: &QuarticParams, eps: f64) -> Result<QuarticRun, crate::CheckEr
     let mut st = Stepper2d::new(&op, p.dt)?;
     let (t0, t1) = p.window;
     let hq = op.grids().1.h();
-    let nq = op.grids().1.n;
+    let nq = op.grids().1.n();
     let steps_to = |t: f64| (t / p.dt).round() as usize;
     let per_sample = (p.sample_dt / p.dt).round().max(1.0) as usize;
     let tau = per_sample as f64 * p.dt;
@@ -937,7 +937,7 @@ fn quartic_replicas(ctx: &RunContext) -> CheckResult {
     }
     let (gx, gq) = (*op.grids().0, *op.grids().1);
     let pm = op.marginal_y(&dens)?;
-    let q2_grid: f64 = (0..gq.n).map(|j| gq.h() * gq.centre(j).powi(2) * pm[j]).sum();
+    let q2_grid: f64 = (0..gq.n()).map(|j| gq.h() * gq.centre(j).powi(2) * pm[j]).sum();
     // Sample the initial density cell by cell, uniformly inside the cell (the grid's own P0).
     let area = op.cell_area();
     let mut cdf = Vec::with_capacity(p0.len());
@@ -975,9 +975,9 @@ fn quartic_replicas(ctx: &RunContext) -> CheckResult {
     let stats = run_ensemble(&sde, &spec, ctx.substream(0), |_, rng, s| {
         let u = rng.random::<f64>() * total;
         let k = cdf.partition_point(|c| *c < u).min(cdf.len() - 1);
-        let (i, j) = (k % gx.n, k / gx.n);
-        s[0] = gx.x_min + (i as f64 + rng.random::<f64>()) * gx.h();
-        s[1] = gq.x_min + (j as f64 + rng.random::<f64>()) * gq.h();
+        let (i, j) = (k % gx.n(), k / gx.n());
+        s[0] = gx.x_min() + (i as f64 + rng.random::<f64>()) * gx.h();
+        s[1] = gq.x_min() + (j as f64 + rng.random::<f64>()) * gq.h();
     })?;
     let m = &stats.moments[0];
     let cov = m.covariance();

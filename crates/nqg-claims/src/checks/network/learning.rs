@@ -81,7 +81,7 @@ fn sgd_stationary_covariance(ctx: &RunContext) -> CheckResult {
     let [s0, s1] = pr.input_covariance_diagonal;
     let p = TeacherStudent::new(pr.teacher.to_vec(), &[s0, 0.0, 0.0, s1], pr.label_noise)?;
     let (gamma, m, steps) = (pr.gamma, pr.batch, pr.steps);
-    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m))?;
+    let sgd = TeacherStudentSgd::online(p.clone(), SgdConfig::new(gamma, m)?)?;
     let qs = p.teacher().to_vec();
     let mut ens = Ensemble::new(&sgd, pr.replicas, ctx.seed, |_, _, q| q.copy_from_slice(&qs))?;
     let log: Vec<usize> = (1..=16).map(|i| i * steps / 16).collect();

@@ -229,7 +229,7 @@ fn self_tuned_batch(ctx: &RunContext) -> CheckResult {
     let tuned = tuning.batch_for(hbar)?;
     // Isotropic inputs so the per-sample gradient noise is σ² 1 with σ = s at the optimum.
     let problem = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 1.0], p.sigma)?;
-    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, tuned.batch))?;
+    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, tuned.batch)?)?;
     let tau = (1.0 / gamma).ceil() as usize;
     let logs: Vec<usize> = (0..10).map(|i| 6 * tau + i * tau).collect();
     let qs = problem.teacher().to_vec();

@@ -164,7 +164,7 @@ fn measured_temperature(
     batch: usize,
     replicas: usize,
 ) -> Result<Temperature, CheckError> {
-    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, batch))?;
+    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, batch)?)?;
     let k = problem.dim();
     let lambda_min = 0.25;
     let tau = (1.0 / (gamma * lambda_min)).ceil() as usize;
@@ -525,7 +525,7 @@ fn relaxation(ctx: &RunContext) -> Result<Relaxation, CheckError> {
     let (e0, p0) = n2_start(&p_stat, params.width);
     let exact = exact_covariances(&problem, gamma, batch, &e0, &p0, horizon);
     let qs = problem.teacher().to_vec();
-    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, batch))?;
+    let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, batch)?)?;
     let mut entropies: Vec<Vec<f64>> = Vec::new();
     let mut covariances: Vec<Vec<DMatrix<f64>>> = Vec::new();
     for b in 0..params.sub_ensembles {
@@ -853,7 +853,7 @@ fn detailed_balance(ctx: &RunContext) -> CheckResult {
     let injected = base.clone().with_injected_noise(cinj.as_slice())?;
     let mut rows = Vec::new();
     for (idx, problem) in [injected, base].iter().enumerate() {
-        let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, batch))?;
+        let sgd = TeacherStudentSgd::online(problem.clone(), SgdConfig::new(gamma, batch)?)?;
         let qs = problem.teacher().to_vec();
         let mut ens = Ensemble::new(&sgd, replicas, ctx.substream(idx as u64), |_, _, q| {
             q.copy_from_slice(&qs)

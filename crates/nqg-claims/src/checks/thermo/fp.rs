@@ -140,7 +140,7 @@ fn ou_at_one(n: usize) -> Result<OuAtOne, CheckError> {
         s_vals.push(shannon(&q, g.h())?);
     }
     let dsdt = (s_vals[0] - 8.0 * s_vals[1] + 8.0 * s_vals[3] - s_vals[4]) / (12.0 * dt);
-    let lap_f = vec![1.0; g.n];
+    let lap_f = vec![1.0; g.n()];
     let balance = entropy_balance(&g, &p1, 0.5, 1.0, &lap_f)?;
     let (mean, var) = g.moments(&p1)?;
     Ok(OuAtOne {
@@ -470,7 +470,7 @@ fn boltzmann_relaxation(ctx: &RunContext) -> CheckResult {
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max)
         / pmax;
-    let mut lp = vec![0.0; g.n];
+    let mut lp = vec![0.0; g.n()];
     r.op.apply(&r.peq, &mut lp)?;
     // The flux J = (D/h)(B(-u) p_i - B(u) p_{i+1}) cancels terms of size (D/h) max p; L p cancels terms
     // of size (2D/h²) max p.
