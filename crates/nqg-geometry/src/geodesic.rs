@@ -319,9 +319,7 @@ pub(crate) fn rhs_inline<M: Metric<N> + ?Sized, const N: usize>(
     p: &[f64; N],
 ) -> Result<([f64; N], [f64; N], f64), GeometryError> {
     check_point(metric, x)?;
-    if p.iter().any(|v| !v.is_finite()) {
-        return Err(GeometryError::NonFinite { what: "momentum" });
-    }
+    crate::error::check_finite_values("momentum", p)?;
     let cyclic = metric.cyclic_coordinates();
     let free = || (0..N).filter(|k| !cyclic.contains(k));
     let (dx, dp, h) = match free().count() {
@@ -491,9 +489,7 @@ pub fn complete_momentum<M: Metric<N> + ?Sized, const N: usize>(
     kind: GeodesicKind,
 ) -> Result<[f64; N], GeometryError> {
     check_point(metric, x)?;
-    if p_spatial.iter().any(|v| !v.is_finite()) {
-        return Err(GeometryError::NonFinite { what: "momentum" });
-    }
+    crate::error::check_finite_values("momentum", p_spatial)?;
     let gi = metric.inverse_components(x)?;
     let a = gi[0][0];
     let b: f64 = (1..N).map(|i| gi[0][i] * p_spatial[i]).sum();

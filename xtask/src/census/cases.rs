@@ -53,14 +53,6 @@ impl B {
             run: Box::new(f),
         });
     }
-    fn known(&mut self, krate: &'static str, name: &str, owner: &'static str, f: fn() -> CaseResult) {
-        self.0.push(Case {
-            krate,
-            name: name.to_string(),
-            known: Some(owner),
-            run: Box::new(f),
-        });
-    }
     fn one(&mut self, krate: &'static str, name: &str, f: fn() -> CaseResult) {
         self.add(krate, name.to_string(), f);
     }

@@ -402,10 +402,9 @@ fn geodesics(b: &mut B) {
         let _ = tr;
         accepted("a momentum off the mass shell")
     });
-    b.known(
+    b.one(
         G,
         "geodesic::integrate(radial infall through the BL horizon, no capture event)",
-        "geodesic.rs, other helper",
         || match radial(GeodesicOptions::dopri(1e-10, 200.0), X6, -0.1) {
             Err(e) if e.contains("InvalidState") => Err(e),
             Err(e) => Ok(super::Verdict::Silent(format!(
@@ -414,22 +413,38 @@ fn geodesics(b: &mut B) {
             ok => ok,
         },
     );
-    b.known(
+    b.one(
         G,
-        "complete_momentum(ingoing EF, radial at r = 3)",
-        "geodesic.rs, other helper",
+        "complete_momentum(ingoing EF, radial at r = 3, p_r = 0.5)",
         || {
             let ef = SchwarzschildEf::new(1.0).map_err(er)?;
-            // A real p_0 exists for this radial case, so an error is a wrong answer, not a rejection.
+            // Future-directed needs dv/dλ = g^vr p_r = p_r > 0; p_0 = -(1 + f p_r²)/(2 p_r) is real, so an
+            // error here is a wrong answer, not a rejection.
             match complete_momentum(
                 &ef,
                 &[0.0, 3.0, HALF_PI, 0.0],
-                &[0.0, -0.5, 0.0, 0.0],
+                &[0.0, 0.5, 0.0, 0.0],
                 GeodesicKind::Timelike,
             ) {
                 Ok(p) => finite("p", &p),
                 Err(e) => Ok(super::Verdict::Silent(format!("refused a solvable case: {e:?}"))),
             }
+        },
+    );
+    b.one(
+        G,
+        "complete_momentum(ingoing EF, radial at r = 3, p_r = -0.5: past-directed only)",
+        || {
+            let ef = SchwarzschildEf::new(1.0).map_err(er)?;
+            let p = complete_momentum(
+                &ef,
+                &[0.0, 3.0, HALF_PI, 0.0],
+                &[0.0, -0.5, 0.0, 0.0],
+                GeodesicKind::Timelike,
+            )
+            .map_err(er)?;
+            let _ = p;
+            accepted("a past-directed momentum")
         },
     );
     b.f(
