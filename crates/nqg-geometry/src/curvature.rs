@@ -434,7 +434,7 @@ pub fn perfect_fluid<const N: usize>(g: &[[f64; N]; N], rho: f64, p: f64, u_up: 
 }
 
 /// Scalar-field stress tensor
-/// $T_{ab} = \partial_a\phi\,\partial_b\phi - g_{ab}(\tfrac12 g^{cd}\partial_c\phi\,\partial_d\phi + V)$.
+/// $T_{ab} = \partial_a\phi\\,\partial_b\phi - g_{ab}(\tfrac12 g^{cd}\partial_c\phi\\,\partial_d\phi + V)$.
 pub fn scalar_field<const N: usize>(
     g: &[[f64; N]; N],
     g_inv: &[[f64; N]; N],
@@ -480,7 +480,7 @@ pub trait ScalarField<const N: usize> {
 }
 
 /// The covariant divergence $\nabla_\mu T^{\mu\nu}$ of the scalar-field stress tensor
-/// $T^{\mu\nu} = \partial^\mu\phi\,\partial^\nu\phi - g^{\mu\nu}(\tfrac12\partial_a\phi\,\partial^a\phi + V)$.
+/// $T^{\mu\nu} = \partial^\mu\phi\\,\partial^\nu\phi - g^{\mu\nu}(\tfrac12\partial_a\phi\\,\partial^a\phi + V)$.
 /// It vanishes when $\phi$ solves $\Box\phi = V'(\phi)$ (THEORY.md S-CURV4). $\partial\phi$ and
 /// $\partial_\lambda T^{\mu\nu}$ come from nested gradient duals; the Christoffels from [`Curvature::at`].
 /// Returns the divergence and the scale $\max|\partial_\lambda T^{\mu\nu}|$.

@@ -6,7 +6,7 @@
 //!
 //! $$E^{\mu\nu} = \frac{\partial\mathcal L}{\partial g_{\mu\nu}} -
 //!   \partial_\lambda\frac{\partial\mathcal L}{\partial(\partial_\lambda g_{\mu\nu})},
-//!   \qquad \delta S = \int E^{\mu\nu}\,\delta g_{\mu\nu}\ (\text{up to boundary terms}),$$
+//!   \qquad \delta S = \int E^{\mu\nu}\\,\delta g_{\mu\nu}\ (\text{up to boundary terms}),$$
 //!
 //! with the derivatives along a *symmetric* variation $\delta g_{\mu\nu} = \tfrac12(\delta^a_\mu\delta^b_\nu +
 //! \delta^b_\mu\delta^a_\nu)$, so that $E^{\mu\nu}$ is symmetric and $\delta S$ counts each off-diagonal
@@ -21,9 +21,9 @@
 //!
 //! The Lagrangians provided are [`QuadraticInvariants`], $\sqrt{|g|}\sum_i c_i I_i$ over the five
 //! quadratic invariants of $\partial g$ (THEORY.md N8.2), and [`GammaGamma`], the Landau-Lifshitz
-//! $\Gamma\Gamma$ Lagrangian $\sqrt{|g|}\,g^{\mu\nu}(\Gamma^\alpha_{\beta\mu}\Gamma^\beta_{\alpha\nu} -
+//! $\Gamma\Gamma$ Lagrangian $\sqrt{|g|}\\,g^{\mu\nu}(\Gamma^\alpha_{\beta\mu}\Gamma^\beta_{\alpha\nu} -
 //! \Gamma^\alpha_{\mu\nu}\Gamma^\beta_{\alpha\beta})$, which differs from $\sqrt{|g|}R$ by a total
-//! divergence, so its Euler-Lagrange tensor is $-\sqrt{|g|}\,G^{\mu\nu}$.
+//! divergence, so its Euler-Lagrange tensor is $-\sqrt{|g|}\\,G^{\mu\nu}$.
 //!
 //! For the linearised theory, [`plane_wave_kinetic_matrix`] gives the quadratic form of
 //! $\mathcal L(g_0, \partial_\lambda g = k_\lambda h)$ in the independent components of $h$ (the symbol of
@@ -115,10 +115,10 @@ fn volume_and_inverse<D: DualNum<Primitive = f64> + Copy, const N: usize>(
 /// The five quadratic invariants of $\partial g$ (THEORY.md N8.2), with $\partial^\lambda g^{\mu\nu}$
 /// meaning all indices raised by $g^{-1}$:
 /// $I_1 = \partial_\lambda g_{\mu\nu}\partial^\lambda g^{\mu\nu}$,
-/// $I_2 = \partial_\lambda g\,\partial^\lambda g$ (traces $g^{\mu\nu}\partial_\lambda g_{\mu\nu}$),
+/// $I_2 = \partial_\lambda g\\,\partial^\lambda g$ (traces $g^{\mu\nu}\partial_\lambda g_{\mu\nu}$),
 /// $I_3 = \partial_\lambda g_{\mu\nu}\partial^\mu g^{\lambda\nu}$,
-/// $I_4 = \partial^\mu g_{\mu\nu}\,\partial_\lambda g^{\lambda\nu}$,
-/// $I_5 = \partial^\mu g_{\mu\nu}\,\partial^\nu g$.
+/// $I_4 = \partial^\mu g_{\mu\nu}\\,\partial_\lambda g^{\lambda\nu}$,
+/// $I_5 = \partial^\mu g_{\mu\nu}\\,\partial^\nu g$.
 pub fn quadratic_invariants<D: DualNum<Primitive = f64> + Copy, const N: usize>(
     gi: &[[D; N]; N],
     dg: &[[[D; N]; N]; N],
@@ -207,7 +207,7 @@ pub fn quadratic_invariants<D: DualNum<Primitive = f64> + Copy, const N: usize>(
 }
 
 /// The coefficients of the $\Gamma\Gamma$ (Einstein-Hilbert) combination,
-/// $L_{\Gamma\Gamma}/\sqrt{|g|} = -\tfrac14 I_1 + \tfrac14 I_2 + \tfrac12 I_3 + 0\,I_4 - \tfrac12 I_5$.
+/// $L_{\Gamma\Gamma}/\sqrt{|g|} = -\tfrac14 I_1 + \tfrac14 I_2 + \tfrac12 I_3 + 0\\,I_4 - \tfrac12 I_5$.
 pub const EINSTEIN_HILBERT_RAY: [f64; 5] = [-0.25, 0.25, 0.5, 0.0, -0.5];
 
 /// $\mathcal L = \sqrt{|g|}\sum_i c_i I_i$ over the five [`quadratic_invariants`].
@@ -234,7 +234,7 @@ impl<const N: usize> MetricLagrangian<N> for QuadraticInvariants {
 }
 
 /// The Landau-Lifshitz $\Gamma\Gamma$ Lagrangian
-/// $\sqrt{|g|}\,g^{\mu\nu}(\Gamma^\alpha_{\beta\mu}\Gamma^\beta_{\alpha\nu} - \Gamma^\alpha_{\mu\nu}\Gamma^\beta_{\alpha\beta})$,
+/// $\sqrt{|g|}\\,g^{\mu\nu}(\Gamma^\alpha_{\beta\mu}\Gamma^\beta_{\alpha\nu} - \Gamma^\alpha_{\mu\nu}\Gamma^\beta_{\alpha\beta})$,
 /// written from the Christoffel symbols (not from the invariants).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct GammaGamma;

@@ -2,7 +2,7 @@
 //!
 //! With $H(x, p) = \tfrac12 g^{\mu\nu}(x)p_\mu p_\nu$ the geodesic equation is
 //!
-//! $$\frac{dx^\mu}{d\lambda} = g^{\mu\nu}p_\nu,\qquad \frac{dp_\mu}{d\lambda} = -\tfrac12\,\partial_\mu g^{\alpha\beta}\,p_\alpha p_\beta,$$
+//! $$\frac{dx^\mu}{d\lambda} = g^{\mu\nu}p_\nu,\qquad \frac{dp_\mu}{d\lambda} = -\tfrac12\\,\partial_\mu g^{\alpha\beta}\\,p_\alpha p_\beta,$$
 //!
 //! with $H = -\tfrac12$ for timelike geodesics ($\lambda$ = proper time) and $H = 0$ for null ones
 //! (affine parameter). $\partial_\mu g^{\alpha\beta}$ comes from one gradient-dual evaluation of
@@ -477,7 +477,7 @@ pub fn lower<M: Metric<N> + ?Sized, const N: usize>(
 /// $g^{\mu\nu}p_\mu p_\nu = -\mu^2$, i.e. $a p_0^2 + 2 b p_0 + c = 0$ with $a = g^{00}$,
 /// $b = g^{0i}p_i$, $c = g^{ij}p_ip_j + \mu^2$, for $p_0$, choosing the future-directed root
 /// ($dx^0/d\lambda = a p_0 + b > 0$). The roots are taken in the cancellation-free form
-/// $q = -(b + \operatorname{sgn}(b)\sqrt{b^2 - ac})$, $p_0 \in \{q/a,\ c/q\}$, so that $g^{00} = 0$ (a null
+/// $q = -(b + \operatorname{sgn}(b)\sqrt{b^2 - ac})$, $p_0 \in \\{q/a,\ c/q\\}$, so that $g^{00} = 0$ (a null
 /// coordinate $x^0$, e.g. ingoing Eddington-Finkelstein $v$) gives the linear root $p_0 = -c/(2b)$.
 ///
 /// # Errors

@@ -1,5 +1,5 @@
 //! The constraint monitors of [`crate::geodesic::integrate`]: the mass shell $2H + \mu^2$ (with
-//! $2H = p_\mu\,dx^\mu/d\lambda$ from the right-hand side already computed), the cyclic momenta and the
+//! $2H = p_\mu\\,dx^\mu/d\lambda$ from the right-hand side already computed), the cyclic momenta and the
 //! Killing-tensor invariant, and the diagnosis of a chart that degenerates along the orbit.
 
 use crate::GeodesicError;
@@ -114,8 +114,8 @@ const PROBE_FRACTION: f64 = 0.25;
 
 /// Whether a failure at `(x, p)` is the orbit running into the boundary of the chart's domain (a
 /// Boyer-Lindquist horizon) rather than an integration error: the straight continuation
-/// $x + u\,\Delta\lambda$, $u = dx/d\lambda$, leaves [`Metric::domain`] within
-/// $\Delta\lambda = 0.25\,\min_{i \ge 1} (1 + |x^i|)/|u^i|$, the span in which no spatial coordinate moves
+/// $x + u\\,\Delta\lambda$, $u = dx/d\lambda$, leaves [`Metric::domain`] within
+/// $\Delta\lambda = 0.25\\,\min_{i \ge 1} (1 + |x^i|)/|u^i|$, the span in which no spatial coordinate moves
 /// by more than a quarter of its own size plus one. For Schwarzschild this flags an inward-moving orbit
 /// inside $r = 3M$ (where $0.75 r - 0.25 < 2M$), so a plunge that loses the mass shell near the horizon
 /// (the terms $|g^{\mu\nu}p_\mu p_\nu|$ grow as $1/(1 - 2M/r)$) is reported as what it is. Returns the

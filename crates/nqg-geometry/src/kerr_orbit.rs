@@ -11,7 +11,7 @@
 //! $d(r) = (r^2 + a^2z_-)\Delta$, evaluated at $r_1, r_2$ (at $r_0 = p$ with $f', g', h', d'$ in place
 //! of the second row for circular orbits), $\kappa = d_1h_2 - h_1d_2$, $\rho = f_1h_2 - h_1f_2$,
 //! $\sigma = g_1h_2 - h_1g_2$, $\epsilon = d_1g_2 - g_1d_2$, $\eta = f_1g_2 - g_1f_2$:
-//! $$E^2 = \frac{\kappa\rho + 2\epsilon\sigma - 2\,\mathrm{sgn}(x)\sqrt{\sigma(\sigma\epsilon^2 + \rho\epsilon\kappa -
+//! $$E^2 = \frac{\kappa\rho + 2\epsilon\sigma - 2\\,\mathrm{sgn}(x)\sqrt{\sigma(\sigma\epsilon^2 + \rho\epsilon\kappa -
 //!   \eta\kappa^2)}}{\rho^2 + 4\eta\sigma},\qquad
 //! L_z = \frac{-Eg_1 + \mathrm{sgn}(x)\sqrt{-d_1h_1 + E^2(g_1^2 + f_1h_1)}}{h_1},\qquad
 //! Q = z_-\Big[a^2(1-E^2) + \frac{L_z^2}{1-z_-}\Big].$$
@@ -167,7 +167,7 @@ impl KerrGeoOrbit {
     pub fn angular_momentum(&self) -> f64 {
         self.l
     }
-    /// Carter constant $Q = p_\theta^2 + \cos^2\theta\,[a^2(1-E^2) + L_z^2/\sin^2\theta]$.
+    /// Carter constant $Q = p_\theta^2 + \cos^2\theta\\,[a^2(1-E^2) + L_z^2/\sin^2\theta]$.
     pub fn carter_constant(&self) -> f64 {
         self.q
     }

@@ -11,7 +11,7 @@
 //! `geometry.lorentz.interval_invariance`). Collinear boosts compose by adding rapidities
 //! $\eta = \operatorname{artanh}\beta$ (`geometry.lorentz.rapidity_addition`):
 //! $\beta_{12} = (\beta_1 + \beta_2)/(1 + \beta_1\beta_2)$. Two non-collinear boosts compose to a boost
-//! times a rotation (polar decomposition $\Lambda = B(\vec v)\,R$ with $v^i = \Lambda^i{}_0/\Lambda^0{}_0$);
+//! times a rotation (polar decomposition $\Lambda = B(\vec v)\\,R$ with $v^i = \Lambda^i{}_0/\Lambda^0{}_0$);
 //! the Wigner angle $\varepsilon$ of $R$ obeys $\tan(\varepsilon/2) = \sin\theta/(k + \cos\theta)$,
 //! $k^2 = \frac{(\gamma_1+1)(\gamma_2+1)}{(\gamma_1-1)(\gamma_2-1)}$, $\theta$ the angle between the velocities.
 
@@ -171,7 +171,7 @@ impl<const N: usize> Lorentz<N> {
         s.asinh()
     }
 
-    /// Polar decomposition $\Lambda = B\,R$ into a pure boost and a rotation (for orthochronous $\Lambda$).
+    /// Polar decomposition $\Lambda = B\\,R$ into a pure boost and a rotation (for orthochronous $\Lambda$).
     ///
     /// # Errors
     /// As [`Lorentz::boost`] if the boost part is not a valid velocity.

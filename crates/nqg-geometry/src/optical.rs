@@ -54,7 +54,7 @@ pub fn rhs_in_time<M: Metric<N> + ?Sized, const N: usize>(
 /// A ray sampled at equal coordinate times.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimeRay<const N: usize> {
-    /// Positions $x^\mu$ at $t_j = t_0 + j\,\Delta t\cdot$`record_every`, $j = 0, 1, \dots$
+    /// Positions $x^\mu$ at $t_j = t_0 + j\\,\Delta t\cdot$`record_every`, $j = 0, 1, \dots$
     pub x: Vec<[f64; N]>,
     /// Covariant momenta at the same times.
     pub p: Vec<[f64; N]>,
@@ -174,7 +174,7 @@ impl<const N: usize, C: SpeedField<N>> Metric<N> for Ultrastatic<C> {
     }
 }
 
-/// The Gaussian lens $c(x, y) = 1 - A\,e^{-((x - x_0)^2 + (y - y_0)^2)/R^2}$ on coordinates
+/// The Gaussian lens $c(x, y) = 1 - A\\,e^{-((x - x_0)^2 + (y - y_0)^2)/R^2}$ on coordinates
 /// $(t, x, y)$ (THEORY.md N-7, E-5: $A = 0.2$, $R = 8$).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GaussianLens {
@@ -306,7 +306,7 @@ impl SpeedField<3> for GridSpeed {
 }
 
 /// The weak-lens (Born) deflection of a ray at impact parameter $b$ by the index perturbation
-/// $\delta n = A e^{-r^2/R^2}$: $\alpha(b) = \int \partial_b\,\delta n\,dz = -2\sqrt\pi\,A\,(b/R)\,e^{-b^2/R^2}$
+/// $\delta n = A e^{-r^2/R^2}$: $\alpha(b) = \int \partial_b\\,\delta n\\,dz = -2\sqrt\pi\\,A\\,(b/R)\\,e^{-b^2/R^2}$
 /// (negative: towards the centre). For $c = 1 - Ae^{-r^2/R^2}$, $n = 1/c = 1 + Ae^{-r^2/R^2} + O(A^2)$.
 pub fn born_deflection_gaussian(amplitude: f64, radius: f64, b: f64) -> f64 {
     -2.0 * std::f64::consts::PI.sqrt() * amplitude * (b / radius) * (-(b * b) / (radius * radius)).exp()

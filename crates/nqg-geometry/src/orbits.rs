@@ -4,12 +4,12 @@
 //!   $M$): $E^2 = \frac{(p-2-2e)(p-2+2e)}{p(p-3-e^2)}$, $L^2 = \frac{p^2 M^2}{p-3-e^2}$ (in units of $M$).
 //! * Exact periapsis advance per radial period: with $u_1 = (1-e)/p$, $u_2 = (1+e)/p$,
 //!   $u_3 = 1/(2M) - 2/p$, $k^2 = (u_2-u_1)/(u_3-u_1)$,
-//!   $\Delta\phi = \frac{4K(k^2)}{\sqrt{2M(u_3-u_1)}} - 2\pi$, with $K(m) = \frac{\pi}{2\,\mathrm{AGM}(1, \sqrt{1-m})}$.
+//!   $\Delta\phi = \frac{4K(k^2)}{\sqrt{2M(u_3-u_1)}} - 2\pi$, with $K(m) = \frac{\pi}{2\\,\mathrm{AGM}(1, \sqrt{1-m})}$.
 //! * Kerr ISCO (Bardeen-Press-Teukolsky): $Z_1 = 1 + (1-\chi^2)^{1/3}[(1+\chi)^{1/3} + (1-\chi)^{1/3}]$,
 //!   $Z_2 = \sqrt{3\chi^2 + Z_1^2}$, $r = M(3 + Z_2 \mp \sqrt{(3-Z_1)(3+Z_1+2Z_2)})$ (upper sign prograde).
 //! * [`isco_numerical`]: the ISCO of any stationary, axisymmetric, equatorially symmetric metric (chart
 //!   $t, r, \theta, \phi$) located numerically: circular equatorial orbits have
-//!   $\Omega = \frac{-\partial_r g_{t\phi} \pm \sqrt{(\partial_r g_{t\phi})^2 - \partial_r g_{tt}\,\partial_r g_{\phi\phi}}}{\partial_r g_{\phi\phi}}$,
+//!   $\Omega = \frac{-\partial_r g_{t\phi} \pm \sqrt{(\partial_r g_{t\phi})^2 - \partial_r g_{tt}\\,\partial_r g_{\phi\phi}}}{\partial_r g_{\phi\phi}}$,
 //!   $E = -(g_{tt} + \Omega g_{t\phi})/\sqrt{-(g_{tt} + 2\Omega g_{t\phi} + \Omega^2 g_{\phi\phi})}$, and the
 //!   ISCO is the minimum of $E(r)$: the root of $dE/dr$, with $\partial_r g$ and $dE/dr$ from nested
 //!   duals, bracketed and solved by bisection-secant (Brent-style) iteration.
@@ -17,7 +17,7 @@
 //!   $r = 10^6$ finds the first sign change of $dE/dr$ and the outermost zero of
 //!   $-(g_{tt} + 2\Omega g_{t\phi} + \Omega^2 g_{\phi\phi})$ (where $E \to \infty$); inside the photon orbit
 //!   [`circular_orbit_energy`] and [`isco_numerical`] return [`GeometryError::InsidePhotonOrbit`].
-//! * Kerr photon orbit (BPT): $r_{ph} = 2M\{1 + \cos[\tfrac23\arccos(\mp\chi)]\}$ ([`bpt_photon_orbit`]).
+//! * Kerr photon orbit (BPT): $r_{ph} = 2M\\{1 + \cos[\tfrac23\arccos(\mp\chi)]\\}$ ([`bpt_photon_orbit`]).
 
 use num_dual::{Dual, DualNum};
 
@@ -328,7 +328,7 @@ pub fn isco<M: Metric<4> + ?Sized>(metric: &M, prograde: bool) -> Result<f64, Ge
 }
 
 /// Kerr circular equatorial photon orbit (Bardeen-Press-Teukolsky 1972), units of $M$:
-/// $r_{ph} = 2M\{1 + \cos[\tfrac23\arccos(\mp\chi)]\}$, upper sign prograde ($3M$ at $\chi = 0$; $M$ and
+/// $r_{ph} = 2M\\{1 + \cos[\tfrac23\arccos(\mp\chi)]\\}$, upper sign prograde ($3M$ at $\chi = 0$; $M$ and
 /// $4M$ at $\chi = 1$).
 ///
 /// # Errors

@@ -6,12 +6,12 @@
 //! * [`Schwarzschild`] (Schwarzschild coordinates $t,r,\theta,\phi$):
 //!   $ds^2 = -f dt^2 + dr^2/f + r^2 d\Omega^2$, $f = 1 - 2M/r$, domain $r > 2M$, $0<\theta<\pi$.
 //! * [`SchwarzschildEf`] (ingoing Eddington-Finkelstein $v,r,\theta,\phi$):
-//!   $ds^2 = -f dv^2 + 2 dv\,dr + r^2 d\Omega^2$, regular across $r = 2M$.
+//!   $ds^2 = -f dv^2 + 2 dv\\,dr + r^2 d\Omega^2$, regular across $r = 2M$.
 //! * [`Kerr`] (Boyer-Lindquist): $\Sigma = r^2 + a^2\cos^2\theta$, $\Delta = r^2 - 2Mr + a^2$,
-//!   $ds^2 = -(1-2Mr/\Sigma)dt^2 - \frac{4Mar\sin^2\theta}{\Sigma}dt\,d\phi + \frac{\Sigma}{\Delta}dr^2
-//!   \+ \Sigma d\theta^2 + (r^2 + a^2 + \frac{2Ma^2r\sin^2\theta}{\Sigma})\sin^2\theta\,d\phi^2$,
+//!   $ds^2 = -(1-2Mr/\Sigma)dt^2 - \frac{4Mar\sin^2\theta}{\Sigma}dt\\,d\phi + \frac{\Sigma}{\Delta}dr^2
+//!   \+ \Sigma d\theta^2 + (r^2 + a^2 + \frac{2Ma^2r\sin^2\theta}{\Sigma})\sin^2\theta\\,d\phi^2$,
 //!   domain $r > r_+ = M + \sqrt{M^2-a^2}$.
-//! * [`KerrSchild`] (Cartesian Kerr-Schild $t,x,y,z$): $g = \eta + f\,k\otimes k$,
+//! * [`KerrSchild`] (Cartesian Kerr-Schild $t,x,y,z$): $g = \eta + f\\,k\otimes k$,
 //!   $f = 2Mr^3/(r^4 + a^2z^2)$, $k = (1, \frac{rx+ay}{r^2+a^2}, \frac{ry-ax}{r^2+a^2}, \frac{z}{r})$,
 //!   $r^4 - (\rho^2 - a^2) r^2 - a^2 z^2 = 0$; horizon-penetrating, $a = 0$ gives Schwarzschild.
 //! * [`SchwarzschildDeSitter`] in $n = N$ dimensions (static patch, hyperspherical angles):
@@ -226,7 +226,7 @@ impl Kerr {
     pub fn outer_horizon(&self) -> f64 {
         self.m + (self.m * self.m - self.a * self.a).sqrt()
     }
-    /// Carter constant $Q = p_\theta^2 + \cos^2\theta\,(a^2(\mu^2 - E^2) + L^2/\sin^2\theta)$ with
+    /// Carter constant $Q = p_\theta^2 + \cos^2\theta\\,(a^2(\mu^2 - E^2) + L^2/\sin^2\theta)$ with
     /// $E = -p_t$, $L = p_\phi$, $\mu^2 = -g^{\mu\nu}p_\mu p_\nu$.
     pub fn carter_q(&self, x: &[f64; 4], p: &[f64; 4], mu2: f64) -> f64 {
         let (s, c) = x[2].sin_cos();

@@ -48,7 +48,7 @@ impl IndependentNeurons {
 }
 
 impl ExactFreeEnergy for IndependentNeurons {
-    /// $F(N) = -\beta^{-1}\ln\int d^Nx\,e^{-\beta H}$, computed as a sum of per-neuron Gaussian
+    /// $F(N) = -\beta^{-1}\ln\int d^Nx\\,e^{-\beta H}$, computed as a sum of per-neuron Gaussian
     /// integrals $-\beta^{-1}\ln\sqrt{2\pi/(\beta a)}$ (independent of $b$).
     fn free_energy(&self, neurons: usize) -> f64 {
         let per = -(2.0 * std::f64::consts::PI / (self.beta * self.a)).sqrt().ln() / self.beta;

@@ -3,11 +3,11 @@
 //! **Network.** A ring of $L$ neurons $\phi_x$ (non-trainable, fast) with one trainable coupling $w$
 //! (the squared Courant number, i.e. $c^2$ in lattice units). The neurons follow the damped thermal
 //! leapfrog
-//! $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w\,\Delta\phi^t_x - \eta(\phi^t_x - \phi^{t-1}_x) + \xi^t_x,
+//! $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w\\,\Delta\phi^t_x - \eta(\phi^t_x - \phi^{t-1}_x) + \xi^t_x,
 //!   \qquad \xi \sim \mathcal N(0, \sigma_\xi^2),$$
 //! and are read out with noise, $\psi = \phi + \varepsilon$, $\varepsilon\sim\mathcal N(0, \sigma^2)$.
 //! The coupling learns by SGD (N2.3) on the bulk loss (N2.2) of all $L$ neurons (mini-batch $M = L$):
-//! $$w \leftarrow w + \gamma\,\bar g,\qquad \bar g = \frac1L\sum_x (y_x - w u_x)u_x,\quad
+//! $$w \leftarrow w + \gamma\\,\bar g,\qquad \bar g = \frac1L\sum_x (y_x - w u_x)u_x,\quad
 //!   u = \Delta\psi^t,\ y = \psi^{t+1} - 2\psi^t + \psi^{t-1}$$
 //! (the E-3b rule with one global weight). An ensemble of $R$ replicas gives the distribution $p(w)$.
 //!
@@ -29,7 +29,7 @@
 //! **Budget (N2.8, term by term).** At learning equilibrium the $w$ ensemble's stochastic production
 //! $D/P$ equals its learning destruction $\gamma\kappa$. Each term has a counterpart measured from the
 //! neurons alone:
-//! * production: (N2.6) $D_\phi = \gamma^2\,\mathrm{Var}(\bar g)/2$ from the gradient noise of the neurons
+//! * production: (N2.6) $D_\phi = \gamma^2\\,\mathrm{Var}(\bar g)/2$ from the gradient noise of the neurons
 //!   at fixed $w$ (white-noise form), and the coloured form
 //!   $D_\phi^{(\ell)} = \tfrac{\gamma^2}{2}\sum_{|j|\le\ell}\mathrm{Cov}(\bar g_t, \bar g_{t+j})$;
 //! * destruction: $\kappa_\phi = -\partial\langle\bar g\rangle/\partial w$, the response of the mean

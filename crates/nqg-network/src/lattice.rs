@@ -6,13 +6,13 @@
 //!   $\phi(t, s) = u_0(s - t) + v_0(s + t)$ exactly: a light cone of one site per step.
 //! * Leapfrog network: state $x = (\phi^t, \phi^{t-1})$ and
 //!   $\phi^{t+1}_s = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}_s$
-//!   with Courant number $C_s = c(s)\,\Delta t/\Delta s$ and $\mu = m\,\Delta t$ (Klein-Gordon for
+//!   with Courant number $C_s = c(s)\\,\Delta t/\Delta s$ and $\mu = m\\,\Delta t$ (Klein-Gordon for
 //!   $\mu > 0$). For uniform $C$ and $\mu = 0$ a mode $e^{iks}$ oscillates with
 //!   $\cos\omega\Delta t = 1 - 2C^2\sin^2(k\Delta s/2)$; $C = 1$ is the permutation limit $\omega = k$.
 //!   Stability needs $4C^2 + \mu^2 \le 4$. The 2D network uses the 5-point Laplacian.
 //! * Learning (N-7): a banded $\hat w$ minimising $\tfrac12|x(t+1) - \hat w x(t)|^2$ over trajectories,
 //!   by exact least squares per row ([`fit_pattern_least_squares`]) or SGD ([`fit_pattern_sgd`]); the
-//!   speed field is read back as $c(s) = \sqrt{(w_{s,s-1} + w_{s,s+1})/2}\,\Delta s/\Delta t$.
+//!   speed field is read back as $c(s) = \sqrt{(w_{s,s-1} + w_{s,s+1})/2}\\,\Delta s/\Delta t$.
 
 use rand::RngExt;
 use rustfft::FftPlanner;
@@ -124,7 +124,7 @@ pub struct Leapfrog1D {
 }
 
 impl Leapfrog1D {
-    /// From Courant numbers $C_s$ (one per site) and $\mu = m\,\Delta t$.
+    /// From Courant numbers $C_s$ (one per site) and $\mu = m\\,\Delta t$.
     pub fn new(courant: &[f64], mass_dt: f64) -> Result<Self> {
         if courant.is_empty() {
             return Err(NetworkError::ShapeMismatch {
@@ -264,7 +264,7 @@ pub struct Leapfrog2D {
 }
 
 impl Leapfrog2D {
-    /// From a Courant field (row-major, index $y n_x + x$) and $\mu = m\,\Delta t$; stability needs
+    /// From a Courant field (row-major, index $y n_x + x$) and $\mu = m\\,\Delta t$; stability needs
     /// $8C^2 + \mu^2 \le 4$.
     pub fn new(nx: usize, ny: usize, courant: &[f64], mass_dt: f64) -> Result<Self> {
         if nx < 3 || ny < 3 {
@@ -515,7 +515,7 @@ pub fn fit_pattern_sgd(
     Ok(w)
 }
 
-/// Read the speed field $c(s) = \sqrt{(w_{s,s-1} + w_{s,s+1})/2}\,\Delta s/\Delta t$ from the
+/// Read the speed field $c(s) = \sqrt{(w_{s,s-1} + w_{s,s+1})/2}\\,\Delta s/\Delta t$ from the
 /// $\phi$-rows of a (learned) leapfrog network of $2L$ neurons.
 pub fn speed_from_couplings(w: &Weights, dt: f64, ds: f64) -> Result<Vec<f64>> {
     check_positive("dt", dt)?;
@@ -537,7 +537,7 @@ pub fn speed_from_couplings(w: &Weights, dt: f64, ds: f64) -> Result<Vec<f64>> {
         .collect())
 }
 
-/// Centroid $\sum_s s\,\epsilon_s / \sum_s \epsilon_s$ of the energy-like density
+/// Centroid $\sum_s s\\,\epsilon_s / \sum_s \epsilon_s$ of the energy-like density
 /// $\epsilon_s = (\phi^t_s)^2 + (\phi^t_s - \phi^{t-1}_s)^2$, measured on the ring relative to `reference`
 /// (periodic distance, so a packet crossing the seam is tracked continuously). Returns `None` for a
 /// zero field or mismatched lengths.

@@ -4,24 +4,24 @@
 //!   $\phi_x$ on a periodic $n^3$ grid, state $(\phi^t, \phi^{t-1})$,
 //!   $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w_x(\Delta\phi^t)_x - \mu^2\phi^t_x - \eta(\phi^t_x - \phi^{t-1}_x) + J^t_x,$$
 //!   with the 7-point Laplacian $\Delta$, local coupling $w_x = C_x^2$ (the local Courant number
-//!   squared, i.e. the local light speed $c_x = C_x\,\Delta s/\Delta t$), mass $\mu = m\Delta t$, damping
+//!   squared, i.e. the local light speed $c_x = C_x\\,\Delta s/\Delta t$), mass $\mu = m\Delta t$, damping
 //!   $\eta$ and a source $J$. For uniform $C$, $\mu = \eta = J = 0$ a plane wave $e^{ik\cdot x}$ oscillates
 //!   with $\cos\omega = 1 - 2C^2\sum_i\sin^2(k_i/2) - \mu^2/2$ ([`leapfrog3d_omega`]); stability needs
 //!   $12C^2 + \mu^2 \le 4$.
 //! * Learning rule (E-3b): each coupling $w_x$ is one trainable weight of neuron $x$, trained by online
 //!   SGD (N2.3, batch 1) on that neuron's bulk loss (N2.2),
-//!   $$h_x = \tfrac12\bigl(\psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x - w_x(\Delta\psi^t)_x\bigr)^2,\qquad w_x \leftarrow w_x + \gamma\,(y_x - w_x u_x)\,u_x,$$
+//!   $$h_x = \tfrac12\bigl(\psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x - w_x(\Delta\psi^t)_x\bigr)^2,\qquad w_x \leftarrow w_x + \gamma\\,(y_x - w_x u_x)\\,u_x,$$
 //!   with $u = \Delta\psi^t$, $y = \psi^{t+1} - 2\psi^t + \psi^{t-1}$, on observed states
 //!   $\psi = \phi + \varepsilon$ carrying independent observation noise of variance $\sigma^2$
 //!   ([`LocalCouplingSgd`]). Its fixed point is the local least-squares coupling
 //!   $w^* = \langle uy\rangle/\langle u^2\rangle$; for a field with local moments
-//!   $\langle\Delta\phi\,r\rangle$, $\langle(\Delta\phi)^2\rangle$ ($r$ the true second difference)
-//!   $$w^* = \frac{\langle\Delta\phi\,r\rangle + 12\sigma^2}{\langle(\Delta\phi)^2\rangle + 42\sigma^2},$$
+//!   $\langle\Delta\phi\\,r\rangle$, $\langle(\Delta\phi)^2\rangle$ ($r$ the true second difference)
+//!   $$w^* = \frac{\langle\Delta\phi\\,r\rangle + 12\sigma^2}{\langle(\Delta\phi)^2\rangle + 42\sigma^2},$$
 //!   since the noise part of $y$ and of $u$ share $-2\varepsilon^t_x\cdot(-6\varepsilon^t_x)$ and
 //!   $\mathrm{Var}(\Delta\varepsilon) = (36 + 6)\sigma^2$; in a field-free region $w^* = 2/7$.
 //!   It is local: $w_x$ sees only neuron $x$ and its six neighbours.
 //! * Experiment ([`run_newtonian`]): a teacher field (uniform $C_0$, damping $\eta$, a Gaussian source
-//!   $J = a\,g(x)\sin\Omega t$ at the centre, a persistent localized excitation of energy $E \propto a^2$)
+//!   $J = a\\,g(x)\sin\Omega t$ at the centre, a persistent localized excitation of energy $E \propto a^2$)
 //!   is learned by one student per amplitude, all seeing the same observation noise (common random
 //!   numbers), plus a vacuum student ($a = 0$). The response $\delta w(r)$ is shell-averaged around the
 //!   source, per time batch. Profile fits ([`fit_profile`]): Newtonian $1/r$ with the periodic-box
@@ -252,9 +252,9 @@ impl LocalCouplingSgd {
         Ok(uy / uu)
     }
 
-    /// The fixed point for a field with true moments $\langle\Delta\phi\,r\rangle$ and
+    /// The fixed point for a field with true moments $\langle\Delta\phi\\,r\rangle$ and
     /// $\langle(\Delta\phi)^2\rangle$ observed with independent noise of variance $\sigma^2$:
-    /// $w^* = (\langle\Delta\phi\,r\rangle + 12\sigma^2)/(\langle(\Delta\phi)^2\rangle + 42\sigma^2)$;
+    /// $w^* = (\langle\Delta\phi\\,r\rangle + 12\sigma^2)/(\langle(\Delta\phi)^2\rangle + 42\sigma^2)$;
     /// $2/7$ for a uniform (or absent) field.
     pub fn noisy_fixed_point(lap_r: f64, lap_lap: f64, noise_var: f64) -> Result<f64> {
         check_non_negative("<(Delta phi)^2>", lap_lap)?;
@@ -314,7 +314,7 @@ pub struct NewtonianRun {
     /// teacher field.
     pub signal: Vec<f64>,
     /// `predicted[s][k]`: shell mean of the local fixed point predicted from the teacher's own moments,
-    /// [`LocalCouplingSgd::noisy_fixed_point`]$(a_s^2\langle\Delta\phi\,r\rangle_x,
+    /// [`LocalCouplingSgd::noisy_fixed_point`]$(a_s^2\langle\Delta\phi\\,r\rangle_x,
     /// a_s^2\langle(\Delta\phi)^2\rangle_x, \sigma^2)$, independent of the students.
     pub predicted: Vec<Vec<f64>>,
 }

@@ -1,7 +1,7 @@
 //! Learning: SGD with step $\gamma$ and mini-batch $M$ (N2.3), the Langevin learner (N2.6), and the
 //! teacher-student linear regression of N-1 with its exact discrete-time moments.
 //!
-//! * SGD (N2.3): $q \leftarrow q - \gamma\,v$, $v \leftarrow \rho v + \frac1M\sum_{m=1}^M \nabla h(x^{(m)}, q) +
+//! * SGD (N2.3): $q \leftarrow q - \gamma\\,v$, $v \leftarrow \rho v + \frac1M\sum_{m=1}^M \nabla h(x^{(m)}, q) +
 //!   \xi$, with momentum $\rho \in [0, 1)$ ($\rho = 0$ is plain SGD) and optional injected noise
 //!   $\xi \sim N(0, C_\text{inj})$ (N-3).
 //! * Teacher-student (N-1): inputs $x \sim N(0, \Sigma)$, labels $y = q^*\cdot x + \varepsilon$,
@@ -9,11 +9,11 @@
 //!   \tfrac12 (q - q^*)^T\Sigma(q - q^*) + s^2/2$ and $\nabla F = \Sigma(q - q^*)$.
 //!   With fresh samples each step and $e = q - q^*$, the exact moment map is (Isserlis)
 //!   $\bar e' = (1 - \gamma\Sigma)\bar e$ and
-//!   $S' = S - \gamma(\Sigma S + S\Sigma) + \gamma^2[(1 + \tfrac1M)\Sigma S\Sigma + \tfrac1M\Sigma\,\mathrm{tr}(S\Sigma) +
+//!   $S' = S - \gamma(\Sigma S + S\Sigma) + \gamma^2[(1 + \tfrac1M)\Sigma S\Sigma + \tfrac1M\Sigma\\,\mathrm{tr}(S\Sigma) +
 //!   \tfrac{s^2}{M}\Sigma + C_\text{inj}]$ for $S = \langle e e^T\rangle$; its fixed point $P$ solves
-//!   $\Sigma P + P\Sigma = \gamma[(1 + \tfrac1M)\Sigma P\Sigma + \Sigma\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M +
+//!   $\Sigma P + P\Sigma = \gamma[(1 + \tfrac1M)\Sigma P\Sigma + \Sigma\\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M +
 //!   C_\text{inj}]$, to leading order $P = T_L 1$ with $T_L = \gamma s^2/(2M)$.
-//! * Langevin learner (N2.6): $dq = -\gamma\nabla F\,dt + \sqrt{2D}\,dW$ by Euler-Maruyama, with
+//! * Langevin learner (N2.6): $dq = -\gamma\nabla F\\,dt + \sqrt{2D}\\,dW$ by Euler-Maruyama, with
 //!   $D = \gamma^2 C/(2M)$.
 //! * Finite data sets: mini-batches drawn with replacement ($M$ i.i.d. indices) or without
 //!   replacement ($M$ distinct indices per step, Floyd's algorithm); $1 \le M \le$ data-set size.
@@ -331,11 +331,11 @@ impl TeacherStudent {
     ///
     /// In a stationary chain $e_{t+1} = \Phi e_t + \xi_t$ with $\Phi = 1 - \gamma\Sigma$ and
     /// $\langle e e^T\rangle = P$, the mean local velocity is the time-symmetric displacement
-    /// $v(e) = \tfrac12\,\mathbb E[e_{t+1} - e_{t-1} \mid e_t = e]$ (in its best linear form, exact for a
+    /// $v(e) = \tfrac12\\,\mathbb E[e_{t+1} - e_{t-1} \mid e_t = e]$ (in its best linear form, exact for a
     /// Gaussian chain), whose continuum limit is the current velocity $J/p$. Since
     /// $\mathbb E[e_{t+1}\mid e_t] = \Phi e_t$ and $\mathrm{Cov}(e_{t-1}, e_t) = P\Phi^T$,
     /// $$B = \tfrac12(\Phi - P\Phi^T P^{-1}) = \Omega P^{-1},\qquad
-    /// \Omega = \langle v\,e^T\rangle = -\tfrac{\gamma}{2}\,[\Sigma, P].$$
+    /// \Omega = \langle v\\,e^T\rangle = -\tfrac{\gamma}{2}\\,[\Sigma, P].$$
     /// $\Omega$ is antisymmetric, so $v$ carries no net flux; a Madelung velocity $2\gamma\nabla\tilde F$ with a
     /// scalar mass needs $B$ symmetric, i.e. zero curl $B - B^T$, which holds iff $[\Sigma, P] = 0$
     /// (detailed balance). Returns $B$ ($K\times K$).
@@ -354,7 +354,7 @@ impl TeacherStudent {
     }
 
     /// Exact per-sample gradient covariance at $q$ (Isserlis), with $e = q - q^*$:
-    /// $C(q) = \Sigma e e^T \Sigma + \Sigma\,(e^T\Sigma e) + s^2\Sigma$ (N2.6); the mini-batch noise
+    /// $C(q) = \Sigma e e^T \Sigma + \Sigma\\,(e^T\Sigma e) + s^2\Sigma$ (N2.6); the mini-batch noise
     /// covariance is $C/M$ (plus $C_\text{inj}$ if injected).
     pub fn gradient_noise_covariance(&self, q: &[f64]) -> Result<DMatrix<f64>> {
         check_len("q", self.dim(), q.len())?;
@@ -365,8 +365,8 @@ impl TeacherStudent {
 
     /// The two terms of the Gaussian entropy balance (N2.8, N-2) for an ensemble with covariance $P$:
     /// stochastic production $\mathrm{tr}(D P^{-1})$ with the leading-order
-    /// $D = \gamma^2(s^2\Sigma/M + C_\text{inj})/2$, and learning destruction $\gamma\,\mathrm{tr}\,\Sigma$
-    /// ($\mathrm{Hess}\,F = \Sigma$). $dS/dt$ = production - destruction in the continuum limit.
+    /// $D = \gamma^2(s^2\Sigma/M + C_\text{inj})/2$, and learning destruction $\gamma\\,\mathrm{tr}\\,\Sigma$
+    /// ($\mathrm{Hess}\\,F = \Sigma$). $dS/dt$ = production - destruction in the continuum limit.
     pub fn entropy_balance(&self, gamma: f64, batch: usize, cov: &DMatrix<f64>) -> Result<(f64, f64)> {
         check_gamma(gamma)?;
         if batch == 0 {
@@ -673,7 +673,7 @@ impl Dynamics for TeacherStudentSgd {
 /// A gradient $\nabla F(q)$ written into the second argument.
 pub type GradFn = Arc<dyn Fn(&[f64], &mut [f64]) + Send + Sync>;
 
-/// The Langevin learner $dq = -\gamma\nabla F\,dt + \sqrt{2D}\,dW$ (N2.6), Euler-Maruyama with step `dt`.
+/// The Langevin learner $dq = -\gamma\nabla F\\,dt + \sqrt{2D}\\,dW$ (N2.6), Euler-Maruyama with step `dt`.
 #[derive(Clone)]
 pub struct Langevin {
     k: usize,
@@ -737,9 +737,9 @@ impl Dynamics for Langevin {
     }
 }
 
-/// Stationary state of the Ornstein-Uhlenbeck process $dq = -A q\,dt + \sqrt{2D}\,dW$ (the continuum
+/// Stationary state of the Ornstein-Uhlenbeck process $dq = -A q\\,dt + \sqrt{2D}\\,dW$ (the continuum
 /// model of SGD near a minimum, N-3): covariance $P$ solving $AP + PA^T = 2D$ and the current matrix
-/// $\Omega = -A + D P^{-1}$, so that the stationary probability current is $J(q) = \Omega q\,p(q)$;
+/// $\Omega = -A + D P^{-1}$, so that the stationary probability current is $J(q) = \Omega q\\,p(q)$;
 /// $\Omega = 0$ (detailed balance) iff $A D = D A^T$ for symmetric $A$.
 pub fn ornstein_uhlenbeck_stationary(
     a: &DMatrix<f64>,

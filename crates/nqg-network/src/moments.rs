@@ -4,7 +4,7 @@
 //! $P = \frac{1}{n-1}\sum_r (q^{(r)} - \bar q)(q^{(r)} - \bar q)^T$, accumulated in one pass and merged
 //! exactly across chunks (Chan et al.), so ensembles reduce in a fixed chunk order independent of the
 //! thread count. Standard errors: $\sqrt{P_{ii}/n}$ for the mean and the Gaussian (Isserlis) formula
-//! $\mathrm{Var}\,\hat P_{ij} \approx (P_{ii}P_{jj} + P_{ij}^2)/(n-1)$ for the covariance.
+//! $\mathrm{Var}\\,\hat P_{ij} \approx (P_{ii}P_{jj} + P_{ij}^2)/(n-1)$ for the covariance.
 
 use nalgebra::DMatrix;
 

@@ -5,12 +5,12 @@
 //!   from random initial data; each step gives one training pair $(x_t, x_{t+1})$ with
 //!   $x_t = (\phi^t, \phi^{t-1})$ ([`noisy_leapfrog_pairs`]).
 //! * Learning: single-pass SGD on the per-sample loss $h = \tfrac12|x_{t+1} - \hat w x_t|^2$ over the
-//!   stored entries of a banded pattern, $w_{ij} \leftarrow w_{ij} - \gamma\,(\hat w x_t - x_{t+1})_i\,x_{t,j}$,
+//!   stored entries of a banded pattern, $w_{ij} \leftarrow w_{ij} - \gamma\\,(\hat w x_t - x_{t+1})_i\\,x_{t,j}$,
 //!   with Polyak-Ruppert tail averaging $\bar w = \frac{1}{n - n_0}\sum_{t > n_0} w_t$
 //!   ([`fit_pattern_online`]). For a linear model with additive target noise of variance $\sigma^2$ the
 //!   averaged iterate reaches the statistical rate $E|\bar w - w^*|^2 = O(\sigma^2 d / n)$ (Bach and
 //!   Moulines 2013), i.e. an error $\propto 1/\sqrt n$ in the number of samples $n$; the last iterate
-//!   of constant-step SGD instead stalls at a noise floor $O(\sqrt{\gamma}\,\sigma)$.
+//!   of constant-step SGD instead stalls at a noise floor $O(\sqrt{\gamma}\\,\sigma)$.
 
 use rand::{Rng, RngExt};
 use rand_distr::{Distribution, StandardNormal};
@@ -24,7 +24,7 @@ pub type Pair = (Vec<f64>, Vec<f64>);
 
 /// A trajectory of the noisy leapfrog network (THEORY.md E-2, E-5) as `steps` training pairs.
 ///
-/// Initial data $\phi^0_s \sim U(-\tfrac12, \tfrac12)$, $\phi^{-1}_s = \phi^0_s + 0.1\,U(-\tfrac12, \tfrac12)$;
+/// Initial data $\phi^0_s \sim U(-\tfrac12, \tfrac12)$, $\phi^{-1}_s = \phi^0_s + 0.1\\,U(-\tfrac12, \tfrac12)$;
 /// then $\phi^{t+1} = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}_s + \sigma\xi^t_s$
 /// with $\xi \sim N(0, 1)$. `noise` $= \sigma \ge 0$ ($\sigma = 0$: the deterministic network).
 ///
@@ -163,7 +163,7 @@ pub struct OnlineFit {
 
 /// Single-pass online SGD with tail averaging on the stored entries of `start` (its values are the
 /// initial weights): for each pair $(x, x')$ in order,
-/// $w_{ij} \leftarrow w_{ij} - \gamma\,(\hat w x - x')_i\,x_j$; the average runs over the iterates after
+/// $w_{ij} \leftarrow w_{ij} - \gamma\\,(\hat w x - x')_i\\,x_j$; the average runs over the iterates after
 /// the first `average_from` samples (THEORY.md N-7, E-5; see the module docs for the $1/\sqrt n$ rate).
 ///
 /// # Errors

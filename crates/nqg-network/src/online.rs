@@ -2,7 +2,7 @@
 //!
 //! The network is the $\phi$-row pattern of the lattice leapfrog network ([`crate::lattice`]): on a ring
 //! of $L$ sites,
-//! $$\phi^{t+1}_s = l_s\,\phi^t_{s-1} + c_s\,\phi^t_s + r_s\,\phi^t_{s+1} + p_s\,\phi^{t-1}_s \;(+\,\xi),$$
+//! $$\phi^{t+1}_s = l_s\\,\phi^t_{s-1} + c_s\\,\phi^t_s + r_s\\,\phi^t_{s+1} + p_s\\,\phi^{t-1}_s \\;(+\\,\xi),$$
 //! four couplings per site. The leapfrog (Klein-Gordon) teacher has $l_s = r_s = C^2$,
 //! $c_s = 2 - 2C^2 - \mu^2$, $p_s = -1$ ([`RingCouplings::leapfrog`]).
 //!
@@ -123,7 +123,7 @@ impl RingCouplings {
         Ok(())
     }
 
-    /// One noisy step in place: `prev` becomes $\phi^{t+1} = A\phi^t + p\,\phi^{t-1} + \sigma\xi$ (then swap
+    /// One noisy step in place: `prev` becomes $\phi^{t+1} = A\phi^t + p\\,\phi^{t-1} + \sigma\xi$ (then swap
     /// the buffers); `sigma = 0` is the deterministic network.
     pub fn step<R: Rng + ?Sized>(
         &self,
@@ -444,7 +444,7 @@ pub fn measure_ring_dispersion<R: Rng + ?Sized>(
 }
 
 /// For uniform couplings with $\beta < 0$: $(c^2, m^2)$ of the closed-form dispersion of the roots,
-/// $2(1 - \cos\omega) = 2 - (c + l + r)/\rho + \tfrac{l + r}{2\rho}\,4\sin^2(k/2)$, $\rho = \sqrt{-\beta}$
+/// $2(1 - \cos\omega) = 2 - (c + l + r)/\rho + \tfrac{l + r}{2\rho}\\,4\sin^2(k/2)$, $\rho = \sqrt{-\beta}$
 /// (the leapfrog form with $c^2 = (l+r)/2\rho$), NaN if $\beta \ge 0$.
 pub fn root_dispersion(avg: &RingCouplings) -> (f64, f64) {
     let (side, centre, beta) = (0.5 * (avg.left[0] + avg.right[0]), avg.centre[0], avg.prev[0]);
@@ -455,7 +455,7 @@ pub fn root_dispersion(avg: &RingCouplings) -> (f64, f64) {
     (side / rho, 2.0 - (centre + 2.0 * side) / rho)
 }
 
-/// Fit the leapfrog form $2(1 - \cos\omega) = c^2\,4\sin^2(k/2) + m^2$ (lattice units) to the points
+/// Fit the leapfrog form $2(1 - \cos\omega) = c^2\\,4\sin^2(k/2) + m^2$ (lattice units) to the points
 /// with $k \le$ `k_max` by least squares: returns $(c^2, m^2)$. Exact for a leapfrog Klein-Gordon network
 /// ($c^2 = C^2$, $m^2 = \mu^2$).
 pub fn fit_leapfrog_dispersion(points: &[DispersionPoint], k_max: f64) -> Result<(f64, f64)> {

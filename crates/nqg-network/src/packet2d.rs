@@ -85,7 +85,7 @@ pub fn packet_2d(
     Ok((field(0.0), field(-1.0)))
 }
 
-/// Energy centroid $\sum \vec x\,\epsilon / \sum\epsilon$ with $\epsilon = (\phi^t)^2 + (\phi^t - \phi^{t-1})^2$
+/// Energy centroid $\sum \vec x\\,\epsilon / \sum\epsilon$ with $\epsilon = (\phi^t)^2 + (\phi^t - \phi^{t-1})^2$
 /// on the periodic $n_x \times n_y$ grid, with coordinates measured as periodic offsets from `reference`
 /// (so a packet crossing the seam is tracked continuously). `None` for a zero field or a length that is
 /// not $n_x n_y$.
@@ -117,7 +117,7 @@ pub fn centroid_2d(
     (den > 0.0 && den.is_finite()).then(|| [reference[0] + sx / den, reference[1] + sy / den])
 }
 
-/// Mean wavevector $\langle\vec k\rangle = \sum \vec k\,|\hat\phi(\vec k)|^2 / \sum|\hat\phi(\vec k)|^2$ over the
+/// Mean wavevector $\langle\vec k\rangle = \sum \vec k\\,|\hat\phi(\vec k)|^2 / \sum|\hat\phi(\vec k)|^2$ over the
 /// half-plane $0 < k_x < \pi$ of the 2D discrete Fourier transform of a real field (row-major, index
 /// $y n_x + x$), with $k_y \in (-\pi, \pi]$: for a packet moving towards $+x$ this is the wavevector of its
 /// carrier (the mirror peak $-\vec k$ lies in the other half-plane).

@@ -6,17 +6,17 @@
 //! $Q \in \mathbb R$ (the winding is kept). The hidden layer holds $N(Q) = N_0 + \lfloor Q/2\pi\rfloor$
 //! fully active independent Gaussian neurons, $H_i = \tfrac a2 x_i^2$ (N-8), plus one neuron being
 //! born, with stiffness $a(s)$ ramped over the loop fraction $s = Q/2\pi - \lfloor Q/2\pi\rfloor$:
-//! $$H(x, Q) = \sum_{i=1}^{N(Q)} \tfrac a2 x_i^2 + \tfrac12 a(s)\,x_0^2,\qquad
+//! $$H(x, Q) = \sum_{i=1}^{N(Q)} \tfrac a2 x_i^2 + \tfrac12 a(s)\\,x_0^2,\qquad
 //! a(0) = a_\text{ref} = 2\pi/\beta,\quad a(1) = a.$$
-//! At $a_\text{ref}$ a neuron has $Z = \int dx\, e^{-\beta a_\text{ref} x^2/2} = 1$ in the unit of $x$:
+//! At $a_\text{ref}$ a neuron has $Z = \int dx\\, e^{-\beta a_\text{ref} x^2/2} = 1$ in the unit of $x$:
 //! it is indistinguishable from the reservoir's measure $dx$, so it can be created or removed at no
 //! cost. Completing a loop forward turns the partial neuron into a full one and starts a new one
 //! (birth); going back removes one (death). The free energy on the cover,
-//! $$F(Q) = N(Q)\,\mu_c + F_0(s),\qquad \mu_c = F(N+1) - F(N) = \tfrac1{2\beta}\ln\tfrac{\beta a}{2\pi},$$
+//! $$F(Q) = N(Q)\\,\mu_c + F_0(s),\qquad \mu_c = F(N+1) - F(N) = \tfrac1{2\beta}\ln\tfrac{\beta a}{2\pi},$$
 //! with $F_0(s) = \tfrac1{2\beta}\ln\tfrac{\beta a(s)}{2\pi}$, is continuous and jumps by $\mu_c$ per
 //! loop (N4.1): $F$ is multivalued on the ring. Two ramps ([`BirthRamp`]):
 //! * geometric, $a(s) = a_\text{ref}(a/a_\text{ref})^s$: $F_0 = s\mu_c$, a constant force
-//!   $\partial_Q F = \mu_c/2\pi$, and the sampled gradient $\partial_Q H = (\mu_c/2\pi)\,z^2$ with
+//!   $\partial_Q F = \mu_c/2\pi$, and the sampled gradient $\partial_Q H = (\mu_c/2\pi)\\,z^2$ with
 //!   $z \sim N(0,1)$, independent of $Q$ (the free ring with a uniform tilt);
 //! * linear, $a(s) = a_\text{ref} + s(a - a_\text{ref})$: a non-uniform force with the same jump.
 //!
@@ -26,7 +26,7 @@
 //! noise, as in N-3), and moves
 //! $Q \leftarrow Q - \tfrac\gamma M\sum_j\big[\partial_Q H(x_{0,j}, Q) + \sigma_x\xi_j\big]$.
 //! For the geometric ramp the increments are i.i.d., so the Fourier modes of $p(t, q)$,
-//! $c_n(t) = \langle e^{inQ}\rangle$, evolve exactly as $c_n(t) = c_n(0)\,\varphi_n^t$ with
+//! $c_n(t) = \langle e^{inQ}\rangle$, evolve exactly as $c_n(t) = c_n(0)\\,\varphi_n^t$ with
 //! $$\varphi_n = \Big(1 + \tfrac{2in\gamma\mu_c}{2\pi M}\Big)^{-M/2} e^{-n^2\gamma^2\sigma_x^2/2M}$$
 //! ([`RingExchange::mode_factor`]); in the continuum $-\ln\varphi_n \approx inv + Dn^2$ with drift
 //! $v = \gamma\mu_c/2\pi$ and $D = \gamma^2(2(\mu_c/2\pi)^2 + \sigma_x^2)/2M$ (N2.6). The
@@ -339,7 +339,7 @@ impl RingExchange {
     }
 
     /// The free-energy jump over `loops` loops by thermodynamic integration of the *sampled* force,
-    /// $\Delta F = \int_0^{2\pi\,\text{loops}} \langle\partial_Q H\rangle\,dQ$, with a `nodes`-point
+    /// $\Delta F = \int_0^{2\pi\\,\text{loops}} \langle\partial_Q H\rangle\\,dQ$, with a `nodes`-point
     /// Gauss-Legendre rule per loop and `samples` independent neuron samples per node (stream
     /// `member_rng(seed, node)`). The exact value is $\text{loops}\cdot\mu_c$ (N4.1).
     ///

@@ -1,7 +1,7 @@
 //! Sampling the fast variables of a non-linear network: Metropolis-adjusted Langevin (MALA) for
 //! $p(x|q) \propto e^{-\beta H(x, q)}$ (N2.4), with diagnostics.
 //!
-//! Proposal $x' = x - \epsilon\,\beta\nabla_x H(x) + \sqrt{2\epsilon}\,\xi$, accepted with probability
+//! Proposal $x' = x - \epsilon\\,\beta\nabla_x H(x) + \sqrt{2\epsilon}\\,\xi$, accepted with probability
 //! $\min(1, e^{-\beta H(x') + \beta H(x)} g(x|x')/g(x'|x))$ where $g$ is the Gaussian proposal density,
 //! so the chain is exact for any step $\epsilon$. Diagnostics: acceptance rate and the integrated
 //! autocorrelation time $\tau$ of $H$ (initial-positive-sequence estimate), giving an effective sample

@@ -2,7 +2,7 @@
 //! (THEORY.md N3.1-N3.3, V-M2 numeric, V-M3 classical regime).
 //!
 //! With $u = \ln p$ the reconstructed equations (N3.2)-(N3.3) read
-//! $$\partial_t u = -2\gamma\,(F'' + u'F') + \frac\gamma\mu\,(u'' + u'^2),\qquad
+//! $$\partial_t u = -2\gamma\\,(F'' + u'F') + \frac\gamma\mu\\,(u'' + u'^2),\qquad
 //! \partial_t F = -\gamma F'^2 - V - \frac\gamma\mu F'' + \frac{4D}\mu\Big(\frac{u''}2 + \frac{u'^2}4\Big),$$
 //! using $\partial_q^2\sqrt p/\sqrt p = u''/2 + u'^2/4$. Working with $\ln p$ removes the
 //! $0/0$ of the quantum potential in the tails of $p$. [`BoxActionFlow`] discretises both with

@@ -1,12 +1,12 @@
 //! Bohmian trajectories $\dot{\mathbf x} = \mathbf v(\mathbf x, t) = \nabla S/m =
-//! (\hbar/m)\,\mathrm{Im}(\nabla\psi/\psi)$ (THEORY.md §3, the Madelung velocity of N3.5).
+//! (\hbar/m)\\,\mathrm{Im}(\nabla\psi/\psi)$ (THEORY.md §3, the Madelung velocity of N3.5).
 //!
 //! The wavefunction is advanced by a [`SplitStep`] with step $h/2$; positions are advanced by
 //! classical RK4 with step $h$ using $\psi$ at $t$, $t + h/2$ and $t + h$. $\psi$ and $\nabla\psi$ are
 //! evaluated off-grid by the trigonometric interpolant
 //! $\psi(\mathbf x) = \frac1N\sum_{\mathbf k}\hat\psi_{\mathbf k}e^{i\mathbf k\cdot(\mathbf x - \mathbf x_0)}$
 //! (spectrally accurate for band-limited states). For a free Gaussian centred at 0 the exact paths are
-//! $x(t) = x_0\,\sigma(t)/\sigma_0$.
+//! $x(t) = x_0\\,\sigma(t)/\sigma_0$.
 
 use num_complex::Complex64;
 use rustfft::FftPlanner;
@@ -93,7 +93,7 @@ impl<const D: usize> Interpolant<D> {
         (val, grad)
     }
 
-    /// The Bohmian velocity $(\hbar/m)\,\mathrm{Im}(\nabla\psi/\psi)$ at $\mathbf x$.
+    /// The Bohmian velocity $(\hbar/m)\\,\mathrm{Im}(\nabla\psi/\psi)$ at $\mathbf x$.
     ///
     /// # Errors
     /// [`QuantumError::NonFiniteState`] if $\psi(\mathbf x) = 0$ (a node: no velocity).
@@ -115,7 +115,7 @@ pub struct Trajectories<const D: usize> {
     pub paths: Vec<Vec<[f64; D]>>,
 }
 
-/// Integrate Bohmian trajectories from `starts` for `n_steps` RK4 steps of size $h = 2\,$`prop.dt()`,
+/// Integrate Bohmian trajectories from `starts` for `n_steps` RK4 steps of size $h = 2\\,$`prop.dt()`,
 /// advancing `psi` with `prop` along the way.
 ///
 /// # Errors

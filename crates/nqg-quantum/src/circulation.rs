@@ -1,12 +1,12 @@
 //! Phase circulation and winding numbers: the Wallstrom quantisation condition
-//! $\oint\nabla S\cdot d\mathbf l = m\oint\mathbf v\cdot d\mathbf l \in 2\pi\hbar\,\mathbb Z$
+//! $\oint\nabla S\cdot d\mathbf l = m\oint\mathbf v\cdot d\mathbf l \in 2\pi\hbar\\,\mathbb Z$
 //! (THEORY.md §3 "Why only Madelung", N4.1-N4.2).
 //!
 //! Two independent measurements on a closed loop:
 //! - the **winding number** $W = \frac1{2\pi}\sum_j \arg(\psi_{j+1}\psi_j^*)$ over consecutive loop
 //!   samples, an integer by construction when the loop is resolved (each increment below $\pi$);
 //! - the **circulation** $\Gamma = \oint \mathbf v\cdot d\mathbf l$ with
-//!   $\mathbf v = (\hbar/m)\,\mathrm{Im}(\nabla\psi/\psi)$ integrated by the periodic trapezoid rule
+//!   $\mathbf v = (\hbar/m)\\,\mathrm{Im}(\nabla\psi/\psi)$ integrated by the periodic trapezoid rule
 //!   (spectrally accurate), reported as $m\Gamma/2\pi\hbar$, a real number that a single-valued
 //!   $\psi$ forces to equal $W$.
 //!
@@ -51,7 +51,7 @@ pub fn winding_number(values: &[Complex64]) -> Result<(i64, f64)> {
     Ok(((total / (2.0 * std::f64::consts::PI)).round() as i64, worst))
 }
 
-/// $m\oint v\,dx/2\pi\hbar$ of a 1D periodic state (spectral derivative, periodic trapezoid rule).
+/// $m\oint v\\,dx/2\pi\hbar$ of a 1D periodic state (spectral derivative, periodic trapezoid rule).
 ///
 /// # Errors
 /// [`QuantumError::NonFiniteState`] if $\psi$ vanishes somewhere, bad units.

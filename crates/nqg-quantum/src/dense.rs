@@ -2,7 +2,7 @@
 //! truncated to $N$ Fock states, a spin, a few-level atom).
 //!
 //! With the eigendecomposition $H = V\Lambda V^\dagger$ ($V$ unitary, $\Lambda$ real diagonal),
-//! $$\psi(t) = e^{-iHt/\hbar}\psi(0) = V\,e^{-i\Lambda t/\hbar}\,V^\dagger\psi(0),$$
+//! $$\psi(t) = e^{-iHt/\hbar}\psi(0) = V\\,e^{-i\Lambda t/\hbar}\\,V^\dagger\psi(0),$$
 //! exact up to round-off at every $t$ (no time stepping, no tolerance): the norm and the energy
 //! $\langle\psi|H|\psi\rangle$ are conserved to the unitarity of the computed $V$, which
 //! [`Evolution`] reports as the measured drifts. Units: $\hbar = 1$ (scale $H$ or $t$ otherwise).
@@ -115,7 +115,7 @@ fn expect_unchecked(op: &[Complex64], psi: &[Complex64]) -> Complex64 {
     s
 }
 
-/// The annihilation operator $a$ on $N$ Fock states, $a|n\rangle = \sqrt n\,|n-1\rangle$, row-major
+/// The annihilation operator $a$ on $N$ Fock states, $a|n\rangle = \sqrt n\\,|n-1\rangle$, row-major
 /// ($a_{n-1,n} = \sqrt n$). With it $x = (a + a^\dagger)/\sqrt2$ and $H = a^\dagger a + \tfrac12$ for the
 /// oscillator ($\hbar = m = \omega = 1$).
 pub fn annihilation(n: usize) -> Vec<Complex64> {

@@ -8,11 +8,11 @@
 //!
 //! **Eigen-solver.** Block filtering with the Chebyshev polynomial $p(H) = T_d((H - c)/e)$,
 //! $c = (a+b)/2$, $e = (b-a)/2$, amplifies the part of the spectrum below the cut $a$ (the largest
-//! Ritz value of the block) relative to $[a, b]$ by $\cosh(d\,\mathrm{arccosh}|(\lambda-c)/e|)$: it is a
+//! Ritz value of the block) relative to $[a, b]$ by $\cosh(d\\,\mathrm{arccosh}|(\lambda-c)/e|)$: it is a
 //! polynomial stand-in for the imaginary-time filter $e^{-\tau H}$ that uses the exact $H$, so no
 //! splitting bias enters. Each sweep filters, orthonormalises (modified Gram-Schmidt, twice) and
 //! performs a Rayleigh-Ritz projection. The reported error estimate of a Ritz pair $(\theta, \psi)$ with
-//! residual $r = \|H\psi - \theta\psi\|$ is $\min(r, r^2/g)$ ($g$ the gap to the nearest other Ritz
+//! residual $r = \\|H\psi - \theta\psi\\|$ is $\min(r, r^2/g)$ ($g$ the gap to the nearest other Ritz
 //! value): $r$ bounds the distance to the spectrum (Weinstein) and $r^2/g$ is the Kato-Temple estimate.
 //!
 //! **Imaginary time.** $\psi \leftarrow e^{-Vh/2\hbar}\mathcal F^{-1}e^{-Th/\hbar}\mathcal F e^{-Vh/2\hbar}\psi$,
@@ -54,7 +54,7 @@ pub struct Eigenpair<const D: usize> {
     /// Hamiltonian ($\min(r, r^2/g)$, or the change between imaginary-time stages). It says nothing
     /// about the grid spacing or the box; [`crate::accuracy::spectrum_accuracy`] estimates those.
     pub algebraic_error: f64,
-    /// Residual $\|H\psi - E\psi\|$ (normalised $\psi$).
+    /// Residual $\\|H\psi - E\psi\\|$ (normalised $\psi$).
     pub residual: f64,
     /// The normalised state.
     pub state: Wavefunction<D>,
@@ -266,7 +266,7 @@ impl<const D: usize> Hamiltonian<D> {
         Ok(())
     }
 
-    /// $\langle\psi|H|\psi\rangle/\langle\psi|\psi\rangle$ and the residual $\|H\psi - E\psi\|/\|\psi\|$.
+    /// $\langle\psi|H|\psi\rangle/\langle\psi|\psi\rangle$ and the residual $\\|H\psi - E\psi\\|/\\|\psi\\|$.
     ///
     /// # Errors
     /// [`QuantumError::SizeMismatch`] for another grid, [`QuantumError::ZeroNorm`] for a zero state.

@@ -1,7 +1,7 @@
 //! # nqg-quantum: grid Schrodinger and Madelung solver
 //!
 //! The quantum side of nqg (THEORY.md §3-§4). The Schrodinger equation (N4.4)
-//! $$i\hbar\,\partial_t\psi = -\frac{\hbar^2}{2m}\nabla^2\psi + V\psi$$
+//! $$i\hbar\\,\partial_t\psi = -\frac{\hbar^2}{2m}\nabla^2\psi + V\psi$$
 //! is solved on uniform periodic grids in 1, 2 and 3 dimensions ([`Grid`]) by split-step Fourier
 //! ([`SplitStep`], Strang and 4th-order Yoshida), with $\hbar$ and $m$ as parameters ([`Units`]).
 //! Stationary states come from a Chebyshev-filtered eigen-solver or imaginary time ([`Hamiltonian`]).

@@ -2,19 +2,19 @@
 //! Madelung equations on a computed Schrodinger evolution, and a direct Madelung solver that reports
 //! its breakdown at nodes.
 //!
-//! With $\psi = \sqrt\rho\,e^{iS/\hbar}$ the Schrodinger equation (N4.4) is equivalent, where
+//! With $\psi = \sqrt\rho\\,e^{iS/\hbar}$ the Schrodinger equation (N4.4) is equivalent, where
 //! $\rho > 0$, to (THEORY.md N3.5-N3.7, standard form)
 //! $$\partial_t\rho + \nabla\cdot(\rho\nabla S/m) = 0,\qquad
 //! \partial_t S + \frac{|\nabla S|^2}{2m} + V + Q = 0,\qquad
 //! Q = -\frac{\hbar^2}{2m}\frac{\nabla^2\sqrt\rho}{\sqrt\rho}.$$
-//! The velocity $\mathbf v = \nabla S/m = (\hbar/m)\,\mathrm{Im}(\psi^*\nabla\psi)/\rho$ needs no phase
+//! The velocity $\mathbf v = \nabla S/m = (\hbar/m)\\,\mathrm{Im}(\psi^*\nabla\psi)/\rho$ needs no phase
 //! unwrapping; $\partial_t S$ is taken from phase *differences* $\hbar\arg(\psi(t')\psi^*(t))$, so no
 //! unwrapping in time either. Points with $\rho < \epsilon\max\rho$ are masked.
 //!
 //! **Direct solver** ([`MadelungSolver1D`]). For nodeless states it evolves $L = \ln\rho$ and $v$ on a
 //! uniform non-periodic grid:
-//! $$\partial_t L = -v\,\partial_x L - \partial_x v,\qquad
-//! \partial_t v = -v\,\partial_x v - \frac1m\partial_x(V + Q),\qquad
+//! $$\partial_t L = -v\\,\partial_x L - \partial_x v,\qquad
+//! \partial_t v = -v\\,\partial_x v - \frac1m\partial_x(V + Q),\qquad
 //! Q = -\frac{\hbar^2}{2m}\Big(\tfrac12\partial_x^2 L + \tfrac14(\partial_x L)^2\Big),$$
 //! the continuity and momentum (gradient of quantum Hamilton-Jacobi) equations rewritten with
 //! $\sqrt\rho = e^{L/2}$, so that $Q$ stays regular in the tails where $\rho$ underflows a floored
@@ -40,7 +40,7 @@ pub struct MadelungFields<const D: usize> {
     /// $S = \hbar\arg\psi$: unwrapped along the line in 1D (starting at the first unmasked point),
     /// wrapped to $(-\pi\hbar, \pi\hbar]$ in 2D/3D; NaN where masked.
     pub phase: Vec<f64>,
-    /// Velocity components $v_a = (\hbar/m)\,\mathrm{Im}(\psi^*\partial_a\psi)/\rho$; NaN where masked.
+    /// Velocity components $v_a = (\hbar/m)\\,\mathrm{Im}(\psi^*\partial_a\psi)/\rho$; NaN where masked.
     pub velocity: [Vec<f64>; D],
     /// Whether $\rho \ge \epsilon\max\rho$.
     pub mask: Vec<bool>,
@@ -108,9 +108,9 @@ pub fn decompose<const D: usize>(psi: &Wavefunction<D>, units: Units, eps: f64) 
     })
 }
 
-/// Rebuild $\psi = \sqrt\rho\,e^{iS/\hbar}$ on a 1D periodic grid from a density and a velocity field,
+/// Rebuild $\psi = \sqrt\rho\\,e^{iS/\hbar}$ on a 1D periodic grid from a density and a velocity field,
 /// with $S(x) = m\int_{x_0}^x v$. Returns the state and its single-valuedness defect
-/// $|e^{i m\oint v\,dx/\hbar} - 1|$ (0 exactly when the circulation is quantised, $m\oint v = 2\pi\hbar n$).
+/// $|e^{i m\oint v\\,dx/\hbar} - 1|$ (0 exactly when the circulation is quantised, $m\oint v = 2\pi\hbar n$).
 /// The mean part of $v$ is integrated exactly and the periodic remainder spectrally.
 ///
 /// # Errors
@@ -459,7 +459,7 @@ impl MadelungSolver1D {
     }
 
     /// A solver initialised from $\psi$ and $\psi'$ given in closed form: $L = \ln|\psi|^2$,
-    /// $v = (\hbar/m)\,\mathrm{Im}(\psi'/\psi)$.
+    /// $v = (\hbar/m)\\,\mathrm{Im}(\psi'/\psi)$.
     ///
     /// # Errors
     /// As [`MadelungSolver1D::new`]; [`QuantumError::NonFiniteState`] where $\psi = 0$ (a node: the
@@ -502,7 +502,7 @@ impl MadelungSolver1D {
 
     /// Set the strength $\alpha \in [0, 1]$ of the grid-scale filter applied after each step (default
     /// 0.5). In $\ln\rho$ variables perturbations in the tails grow at the rate
-    /// $\sim\hbar|\partial_x\ln\rho|\,k/4m$ (a small absolute error of $\psi$ is a large error of
+    /// $\sim\hbar|\partial_x\ln\rho|\\,k/4m$ (a small absolute error of $\psi$ is a large error of
     /// $\ln\rho$ where $\rho$ is tiny); the filter removes those grid-scale modes.
     ///
     /// # Errors

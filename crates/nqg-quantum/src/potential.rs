@@ -4,7 +4,7 @@
 //! - [`Harmonic`]: $V = \tfrac12 m\sum_a\omega_a^2(x_a - c_a)^2$, spectrum $\hbar\omega(n+\tfrac12)$ in 1D;
 //! - [`Free`]: $V = 0$;
 //! - [`Barrier`]: $V = V_0$ for $|x_0 - c| < w/2$ (axis 0), else 0;
-//! - [`DoubleWell`]: $V = b\,(x_0^2 - a^2)^2$;
+//! - [`DoubleWell`]: $V = b\\,(x_0^2 - a^2)^2$;
 //! - [`TwoSlit`]: a screen of height $V_0$ and thickness $t$ at $x_0 = x_s$ with two openings of width
 //!   $w$ centred at $x_1 = \pm d/2$ (2D and 3D grids).
 //!
@@ -151,7 +151,7 @@ impl<const D: usize> Potential<D> for Barrier {
     }
 }
 
-/// Double well along axis 0: $V = b\,(x_0^2 - a^2)^2$ (minima at $\pm a$, barrier $b a^4$).
+/// Double well along axis 0: $V = b\\,(x_0^2 - a^2)^2$ (minima at $\pm a$, barrier $b a^4$).
 #[derive(Debug, Clone, Copy)]
 pub struct DoubleWell {
     /// Half distance $a$ between the minima.

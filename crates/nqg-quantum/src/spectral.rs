@@ -76,7 +76,7 @@ impl<const D: usize> Spectral<D> {
         (outer, n, inner)
     }
 
-    /// Apply $\mathcal F_a^{-1}\,\mathrm{diag}(m)\,\mathcal F_a$ along `axis` (`mult` has $n_a$ entries
+    /// Apply $\mathcal F_a^{-1}\\,\mathrm{diag}(m)\\,\mathcal F_a$ along `axis` (`mult` has $n_a$ entries
     /// in FFT order and must include the $1/n_a$ normalisation).
     pub(crate) fn apply_axis(&mut self, data: &mut [Complex64], axis: usize, mult: &[Complex64]) {
         let (outer, n, inner) = self.layout(axis);

@@ -3,7 +3,7 @@
 //! With $T = \frac{\hbar^2}{2m}|\mathbf k - \boldsymbol\kappa|^2$ diagonal in Fourier space
 //! ($\boldsymbol\kappa = q\mathbf A/\hbar$ is a uniform vector potential, used for the Aharonov-Bohm ring)
 //! and $V$ diagonal in position space, the Strang step is
-//! $$S(h) = e^{-iVh/2\hbar}\,\mathcal F^{-1} e^{-iTh/\hbar}\mathcal F\, e^{-iVh/2\hbar},$$
+//! $$S(h) = e^{-iVh/2\hbar}\\,\mathcal F^{-1} e^{-iTh/\hbar}\mathcal F\\, e^{-iVh/2\hbar},$$
 //! second order: $S(h) = e^{-iHh/\hbar} + O(h^3)$ per step, $O(h^2)$ globally, and exactly unitary
 //! (each factor is a diagonal unitary or a unitary FFT pair). The fourth-order scheme is Yoshida's
 //! symmetric triple jump $S_4(h) = S(w_1h)S(w_0h)S(w_1h)$ with $w_1 = 1/(2-2^{1/3})$,
@@ -12,7 +12,7 @@
 //! time with planned FFTs and reused buffers: a step allocates nothing.
 //!
 //! An optional absorbing layer multiplies $\psi$ after each step by
-//! $e^{-\eta h\,s(\mathbf x)}$ with $s = \max_a ((w - d_a)/w)^2$ inside a layer of width $w$ at the box
+//! $e^{-\eta h\\,s(\mathbf x)}$ with $s = \max_a ((w - d_a)/w)^2$ inside a layer of width $w$ at the box
 //! edges ($d_a$ the distance to the nearest edge along axis $a$); it is not unitary by design.
 
 use num_complex::Complex64;

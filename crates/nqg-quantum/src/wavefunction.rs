@@ -1,15 +1,15 @@
 //! Wavefunctions on a grid and their observables.
 //!
 //! With $dV$ the cell volume (THEORY.md N4.4 for the equation these states obey):
-//! - norm $\mathcal N = \sum_j |\psi_j|^2\,dV$ and density $\rho = |\psi|^2$;
-//! - $\langle x_a\rangle = \sum_j x_{a,j}\,\rho_j\,dV / \mathcal N$, width
+//! - norm $\mathcal N = \sum_j |\psi_j|^2\\,dV$ and density $\rho = |\psi|^2$;
+//! - $\langle x_a\rangle = \sum_j x_{a,j}\\,\rho_j\\,dV / \mathcal N$, width
 //!   $\sigma_a = (\langle x_a^2\rangle - \langle x_a\rangle^2)^{1/2}$;
 //! - spectral derivative $\partial_a\psi = \mathcal F_a^{-1}[i k_a \hat\psi]$ (exact for band-limited
 //!   periodic data);
-//! - $\langle p_a\rangle = \hbar\,\mathrm{Re}\sum_j \psi_j^* (-i\partial_a\psi)_j\,dV / \mathcal N$;
-//! - probability current $j_a = (\hbar/m)\,\mathrm{Im}(\psi^*\partial_a\psi)$;
-//! - kinetic energy $\langle T\rangle = \frac{\hbar^2}{2m}\sum_a \|\partial_a\psi\|^2$, evaluated in
-//!   Fourier space through Parseval, and potential energy $\langle V\rangle = \sum_j V_j\rho_j\,dV$.
+//! - $\langle p_a\rangle = \hbar\\,\mathrm{Re}\sum_j \psi_j^* (-i\partial_a\psi)_j\\,dV / \mathcal N$;
+//! - probability current $j_a = (\hbar/m)\\,\mathrm{Im}(\psi^*\partial_a\psi)$;
+//! - kinetic energy $\langle T\rangle = \frac{\hbar^2}{2m}\sum_a \\|\partial_a\psi\\|^2$, evaluated in
+//!   Fourier space through Parseval, and potential energy $\langle V\rangle = \sum_j V_j\rho_j\\,dV$.
 
 use num_complex::Complex64;
 
@@ -113,7 +113,7 @@ impl<const D: usize> Wavefunction<D> {
         }
     }
 
-    /// $\mathcal N = \int|\psi|^2\,dV$ (the total probability; 1 after [`normalize`](Self::normalize)).
+    /// $\mathcal N = \int|\psi|^2\\,dV$ (the total probability; 1 after [`normalize`](Self::normalize)).
     pub fn norm(&self) -> f64 {
         self.data.iter().map(|z| z.norm_sqr()).sum::<f64>() * self.grid.cell_volume()
     }
@@ -132,7 +132,7 @@ impl<const D: usize> Wavefunction<D> {
         Ok(())
     }
 
-    /// $\langle\phi|\psi\rangle = \sum_j \phi_j^*\psi_j\,dV$ with `self` as $\phi$.
+    /// $\langle\phi|\psi\rangle = \sum_j \phi_j^*\psi_j\\,dV$ with `self` as $\phi$.
     ///
     /// # Errors
     /// [`QuantumError::GridMismatch`] if the grids differ.
@@ -198,7 +198,7 @@ impl<const D: usize> Wavefunction<D> {
         out
     }
 
-    /// $\langle p_a\rangle$ per axis, $\hbar\,\mathrm{Re}\langle\psi|-i\partial_a\psi\rangle/\mathcal N$.
+    /// $\langle p_a\rangle$ per axis, $\hbar\\,\mathrm{Re}\langle\psi|-i\partial_a\psi\rangle/\mathcal N$.
     pub fn mean_momentum(&self, units: Units) -> [f64; D] {
         let n = self.norm();
         std::array::from_fn(|a| {
@@ -208,7 +208,7 @@ impl<const D: usize> Wavefunction<D> {
         })
     }
 
-    /// The probability current $j_a = (\hbar/m)\,\mathrm{Im}(\psi^*\partial_a\psi)$ along `axis`.
+    /// The probability current $j_a = (\hbar/m)\\,\mathrm{Im}(\psi^*\partial_a\psi)$ along `axis`.
     pub fn current(&self, axis: usize, units: Units) -> Vec<f64> {
         let d = self.derivative(axis, 0.0);
         self.data
@@ -218,7 +218,7 @@ impl<const D: usize> Wavefunction<D> {
             .collect()
     }
 
-    /// Kinetic energy $\frac{\hbar^2}{2m}\sum_a\|(\partial_a - i\kappa_a)\psi\|^2$ (Fourier space, Parseval),
+    /// Kinetic energy $\frac{\hbar^2}{2m}\sum_a\\|(\partial_a - i\kappa_a)\psi\\|^2$ (Fourier space, Parseval),
     /// divided by the norm.
     pub fn kinetic_energy(&self, units: Units, kappa: [f64; D]) -> f64 {
         let n = self.norm();

@@ -33,7 +33,7 @@ pub enum StatsError {
         /// The value.
         value: f64,
     },
-    /// The series is too short for its own autocorrelation time: no window $M \ge c\,\tau(M)$ was
+    /// The series is too short for its own autocorrelation time: no window $M \ge c\\,\tau(M)$ was
     /// found below half its length.
     #[error(
         "series of {samples} samples is too short for its autocorrelation time (tau_int >= {tau}); need about 50 tau_int"

@@ -1,8 +1,8 @@
 //! Straight-line fits with error bars: convergence orders, scaling exponents.
 //!
 //! [`line_fit`] is weighted least squares for $y = a + b x$ with weights $w_i = 1/\sigma_i^2$:
-//! $b = \frac{S\,S_{xy} - S_x S_y}{\Delta}$, $a = \frac{S_{xx}S_y - S_x S_{xy}}{\Delta}$,
-//! $\Delta = S\,S_{xx} - S_x^2$, $\sigma_b^2 = S/\Delta$, $\sigma_a^2 = S_{xx}/\Delta$ (sums
+//! $b = \frac{S\\,S_{xy} - S_x S_y}{\Delta}$, $a = \frac{S_{xx}S_y - S_x S_{xy}}{\Delta}$,
+//! $\Delta = S\\,S_{xx} - S_x^2$, $\sigma_b^2 = S/\Delta$, $\sigma_a^2 = S_{xx}/\Delta$ (sums
 //! weighted). Without $\sigma_i$ the errors come from the residual scatter
 //! ($\sigma^2 = \chi^2/(n-2)$). [`loglog_slope`] fits $\ln y$ against $\ln x$ unweighted, so the
 //! estimator does not depend on the data's error bars, and propagates the relative errors of $y$.

@@ -1,6 +1,6 @@
 //! Streaming mean and covariance of $d$-dimensional samples.
 //!
-//! Welford's update $\mu \leftarrow \mu + \delta/n$, $M_2 \leftarrow M_2 + \delta\,(x - \mu)^\top$
+//! Welford's update $\mu \leftarrow \mu + \delta/n$, $M_2 \leftarrow M_2 + \delta\\,(x - \mu)^\top$
 //! ($\delta = x - \mu_\text{old}$) and Chan's exact merge
 //! $M_2 = M_2^a + M_2^b + \delta\delta^\top n_a n_b / n$: a million samples need no storage, and
 //! accumulators filled in parallel chunks and merged in chunk order give the same bits whatever the

@@ -1,12 +1,12 @@
 //! Error bars of a time average: correlated and heavy-tailed samples.
 //!
 //! For a stationary series $x_1..x_n$ with variance $\sigma^2$ and normalised autocorrelation
-//! $\rho(t)$, the mean has variance $\mathrm{Var}\,\bar x \simeq 2\tau_\text{int}\sigma^2/n$ with
+//! $\rho(t)$, the mean has variance $\mathrm{Var}\\,\bar x \simeq 2\tau_\text{int}\sigma^2/n$ with
 //! $\tau_\text{int} = \tfrac12 + \sum_{t\ge1}\rho(t)$; the naive $\sigma/\sqrt n$ understates it by
 //! $\sqrt{2\tau_\text{int}}$. Three estimators that do not assume independence:
 //! - [`batch_means`]: the scatter of the means of $B$ consecutive batches, $s_B/\sqrt B$;
 //! - [`autocorrelation`]: $\tau_\text{int}$ summed up to Sokal's automatic window (the smallest
-//!   $M \ge c\,\tau(M)$, $c = 6$), and $\sqrt{2\tau_\text{int}\sigma^2/n}$;
+//!   $M \ge c\\,\tau(M)$, $c = 6$), and $\sqrt{2\tau_\text{int}\sigma^2/n}$;
 //! - [`block_bootstrap`]: the moving-block bootstrap (Künsch 1989) with blocks much longer than
 //!   $\tau_\text{int}$.
 //!
@@ -99,7 +99,7 @@ pub struct Autocorrelation {
     pub tau_err: f64,
 }
 
-/// Sokal's window constant $c$: the sum stops at the first $M \ge c\,\tau_\text{int}(M)$.
+/// Sokal's window constant $c$: the sum stops at the first $M \ge c\\,\tau_\text{int}(M)$.
 pub const SOKAL_C: f64 = 6.0;
 
 /// The integrated autocorrelation time with Sokal's automatic window, and the standard error of the
@@ -108,7 +108,7 @@ pub const SOKAL_C: f64 = 6.0;
 /// # Errors
 /// [`StatsError::TooFewSamples`] below 10 samples, [`StatsError::NonFinite`],
 /// [`StatsError::SeriesTooShort`] if no window is found below `n / 2`, or if
-/// $n < 50\,\tau_\text{int}$.
+/// $n < 50\\,\tau_\text{int}$.
 pub fn autocorrelation(xs: &[f64]) -> Result<Autocorrelation> {
     check_count("autocorrelation time", xs.len(), 10)?;
     check_finite("series", xs)?;

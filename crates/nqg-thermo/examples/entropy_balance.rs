@@ -1,8 +1,8 @@
 //! The entropy balance (THEORY.md N2.8) of a relaxing Ornstein-Uhlenbeck ensemble, as an SVG figure.
 //!
-//! $dq = -\gamma k q\,dt + \sqrt{2D}\,dW$ with $\gamma = k = 1$, $D = 1/2$, started near $q_0 = 2$:
+//! $dq = -\gamma k q\\,dt + \sqrt{2D}\\,dW$ with $\gamma = k = 1$, $D = 1/2$, started near $q_0 = 2$:
 //! the Fokker-Planck grid gives $S(t)$, the stochastic production $4D\int(\partial\sqrt p)^2$ and the
-//! learning term $-\gamma\int p\,\Delta F$ separately; their sum is compared with the measured $dS/dt$,
+//! learning term $-\gamma\int p\\,\Delta F$ separately; their sum is compared with the measured $dS/dt$,
 //! and a Langevin ensemble ($10^5$ members, SRA1) gives $S(t)$ from its covariance.
 //!
 //! Run: `cargo run --release -p nqg-thermo --example entropy_balance [out.svg]`.

@@ -9,7 +9,7 @@
 //!   standard error of the mean of the terms $d\ln\varepsilon_i$, $\sqrt{\mathrm{Var}(d\ln\varepsilon)/N}$.
 //!   The weighted form $\sum_k w_k \hat S_k$ (Berrett-Samworth-Yuan) removes the $O((k/N)^{2/d})$ bias
 //!   that dominates the error for $d \ge 4$.
-//! * KL divergence: $D(p\|q) = \Delta V\sum_i (p_i \ln(p_i/q_i) - p_i + q_i) \ge 0$ (termwise).
+//! * KL divergence: $D(p\\|q) = \Delta V\sum_i (p_i \ln(p_i/q_i) - p_i + q_i) \ge 0$ (termwise).
 //!
 //! These measure the $S$ of THEORY.md N2.8 from a density or from an ensemble.
 
@@ -262,8 +262,8 @@ pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
 }
 
 /// Weights $w_1..w_K$ of the weighted Kozachenko-Leonenko estimator (Berrett, Samworth & Yuan, Ann.
-/// Stat. 47, 2019): minimal $\|w\|_2$ subject to $\sum_k w_k = 1$ and
-/// $\sum_k w_k\,\Gamma(k + 2l/d)/\Gamma(k) = 0$ for $l = 1..\lfloor d/4\rfloor$, which cancels the
+/// Stat. 47, 2019): minimal $\\|w\\|_2$ subject to $\sum_k w_k = 1$ and
+/// $\sum_k w_k\\,\Gamma(k + 2l/d)/\Gamma(k) = 0$ for $l = 1..\lfloor d/4\rfloor$, which cancels the
 /// leading bias terms $\propto (k/N)^{2l/d}$.
 ///
 /// # Errors

@@ -1,22 +1,22 @@
 //! One-dimensional Fokker-Planck equation, finite volume with Scharfetter-Gummel fluxes.
 //!
-//! Solves $\partial_t p = -\partial_x J$, $J = a(x)\,p - D\,\partial_x p$ (THEORY.md N2.7 with
-//! $a = -\gamma\,\partial_x F$). Cells of width $h$ carry densities $p_i$; the flux through the interface
+//! Solves $\partial_t p = -\partial_x J$, $J = a(x)\\,p - D\\,\partial_x p$ (THEORY.md N2.7 with
+//! $a = -\gamma\\,\partial_x F$). Cells of width $h$ carry densities $p_i$; the flux through the interface
 //! between cells $i$ and $i+1$ is the Scharfetter-Gummel (exponential-fitting) flux
-//! $$J_{i+1/2} = \frac{D}{h}\big[B(-P_i)\,p_i - B(P_i)\,p_{i+1}\big],\qquad P_i = \frac{a_{i+1/2}h}{D},
+//! $$J_{i+1/2} = \frac{D}{h}\big[B(-P_i)\\,p_i - B(P_i)\\,p_{i+1}\big],\qquad P_i = \frac{a_{i+1/2}h}{D},
 //! \qquad B(z) = \frac{z}{e^z - 1}.$$
 //! Since $B(-z) = e^z B(z)$, a zero flux means $p_{i+1}/p_i = e^{P_i}$. For a potential drift
 //! ([`FokkerPlanck1d::from_potential`], $a_{i+1/2} = -(U_{i+1} - U_i)/h$ with $U = \gamma F$) the discrete
 //! stationary state is therefore **exactly** the discrete Boltzmann distribution $p_i \propto e^{-U_i/D}$.
 //! The semi-discrete generator $L$ ($\dot p = Lp$) has zero column sums, so every implicit step
-//! $(I - \theta\,\Delta t\,L)p^{n+1} = (I + (1-\theta)\Delta t\,L)p^n$ conserves $h\sum_i p_i$ to round-off.
+//! $(I - \theta\\,\Delta t\\,L)p^{n+1} = (I + (1-\theta)\Delta t\\,L)p^n$ conserves $h\sum_i p_i$ to round-off.
 //! Backward Euler ($\theta = 1$) is unconditionally stable and positivity preserving (its step is a
 //! stochastic matrix, so relative entropy to the stationary state decreases monotonically: the discrete
 //! H-theorem); Crank-Nicolson ($\theta = \tfrac12$) is second order in time.
 //!
 //! The entropy balance (THEORY.md N2.8) is computed term by term by [`entropy_balance`]:
-//! production $D\int \partial_x p\,\partial_x \ln p\,dx = 4D\int(\partial_x\sqrt p)^2$ and the learning term
-//! $-\gamma\int p\,\partial_x^2 F$.
+//! production $D\int \partial_x p\\,\partial_x \ln p\\,dx = 4D\int(\partial_x\sqrt p)^2$ and the learning term
+//! $-\gamma\int p\\,\partial_x^2 F$.
 
 use crate::error::{Result, ThermoError, check_diffusion, check_dt, check_len, check_size};
 use crate::tridiag::{CyclicTridiag, Tridiag};
@@ -510,7 +510,7 @@ impl FokkerPlanck1d {
     }
 }
 
-/// The largest stiffness $\theta\,\Delta t\max_i|L_{ii}|$ a [`Stepper1d`] accepts. The mass error of a
+/// The largest stiffness $\theta\\,\Delta t\max_i|L_{ii}|$ a [`Stepper1d`] accepts. The mass error of a
 /// step grows as (stiffness) × (a few ulp): measured $3.5\cdot10^{-9}$-$6.6\cdot10^{-9}$ at $10^8$ and
 /// $10^{-5}$-$10^{-4}$ at $10^{12}$ on 14 cells (4 steps), and at $10^{16}$ the identity in
 /// $I - \theta\Delta t L$ is lost altogether (a fuzz finding: $10^{26}$ lost the whole mass). At
@@ -539,7 +539,7 @@ pub struct Stepper1d {
     dt: f64,
     theta: f64,
     factor: Factor,
-    /// Explicit part $(1-\theta)\Delta t\,L$: lower, diagonal, upper, corners.
+    /// Explicit part $(1-\theta)\Delta t\\,L$: lower, diagonal, upper, corners.
     el: Vec<f64>,
     ed: Vec<f64>,
     eu: Vec<f64>,
@@ -552,7 +552,7 @@ impl Stepper1d {
     /// Factorise for step `dt`.
     ///
     /// # Errors
-    /// `dt <= 0`, a singular matrix, or a stiffness $\theta\,\Delta t\max_i|L_{ii}|$ above
+    /// `dt <= 0`, a singular matrix, or a stiffness $\theta\\,\Delta t\max_i|L_{ii}|$ above
     /// [`MAX_STIFFNESS`] ([`ThermoError::InvalidParameter`] with the stiffness).
     pub fn new(op: &FokkerPlanck1d, dt: f64, method: Method) -> Result<Self> {
         check_dt(dt)?;
@@ -632,7 +632,7 @@ impl Stepper1d {
     }
 
     /// One backward-Euler step in increment form, $p \leftarrow p + \delta$ with
-    /// $(I - \Delta t L)\delta = \Delta t\,Lp$ and $Lp$ in flux form ([`FokkerPlanck1d::apply`]): the same
+    /// $(I - \Delta t L)\delta = \Delta t\\,Lp$ and $Lp$ in flux form ([`FokkerPlanck1d::apply`]): the same
     /// step as [`Stepper1d::step`] in exact arithmetic, but the round-off of the mass is proportional to
     /// $|\delta|$ instead of $|p|$ (near a stationary state far below one ulp per step). `op` must be the
     /// operator this stepper was built from; for Crank-Nicolson it falls back to [`Stepper1d::step`].
@@ -691,9 +691,9 @@ fn first_non_finite(p: &[f64], step: usize, t: f64) -> Result<()> {
 /// The two terms of the entropy balance N2.8 on a grid and their sum.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EntropyBalance {
-    /// Stochastic production $D\int \partial p\,\partial\ln p = 4D\int (\partial\sqrt p)^2 \ge 0$.
+    /// Stochastic production $D\int \partial p\\,\partial\ln p = 4D\int (\partial\sqrt p)^2 \ge 0$.
     pub production: f64,
-    /// Learning term $-\gamma\int p\,\Delta F$ (negative where $\Delta F > 0$: destruction).
+    /// Learning term $-\gamma\int p\\,\Delta F$ (negative where $\Delta F > 0$: destruction).
     pub learning: f64,
 }
 

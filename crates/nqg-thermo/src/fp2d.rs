@@ -1,12 +1,12 @@
 //! Two-dimensional Fokker-Planck equation: Scharfetter-Gummel finite volume with split implicit steps.
 //!
-//! $\partial_t p = -\partial_x J_x - \partial_y J_y$, $J = a\,p - D\nabla p$, on an $n_x\times n_y$ grid.
+//! $\partial_t p = -\partial_x J_x - \partial_y J_y$, $J = a\\,p - D\nabla p$, on an $n_x\times n_y$ grid.
 //! Each direction uses the 1D Scharfetter-Gummel flux of [`crate::fp`] along every grid line
 //! ($P = a_{x,i+1/2,j}h_x/D$, resp. $a_{y,i,j+1/2}h_y/D$). A step is the Lie splitting
 //! $p^{n+1} = (I - \Delta t L_y)^{-1}(I - \Delta t L_x)^{-1} p^n$ of backward Euler: each factor is a set of
 //! independent tridiagonal solves (ADI-like, $O(n_x n_y)$), each is a stochastic matrix (so the step is
 //! unconditionally stable, positive and conserves $h_xh_y\sum p$ to round-off; each solve is done in
-//! increment form $(I - \Delta tL)\delta = \Delta t\,Lp$ with $Lp$ in flux form, so the mass round-off
+//! increment form $(I - \Delta tL)\delta = \Delta t\\,Lp$ with $Lp$ in flux form, so the mass round-off
 //! scales with the change $\delta$, not with $p$), and for a potential drift
 //! each factor fixes the discrete Boltzmann state $e^{-U_{ij}/D}/Z$ exactly. For non-gradient drifts the
 //! splitting perturbs the stationary state at $O(\Delta t)$.
@@ -269,7 +269,7 @@ impl FokkerPlanck2d {
     }
 
     /// The non-equilibrium free energy of the $x$ degree of freedom at fixed $y$,
-    /// $$F(y) = \int P(x|y)\,\big[H(x, y) + \beta^{-1}\ln P(x|y)\big]\,dx,$$
+    /// $$F(y) = \int P(x|y)\\,\big[H(x, y) + \beta^{-1}\ln P(x|y)\big]\\,dx,$$
     /// on the grid: $P(x_i|y_j) = P_{ij}/(h_x\sum_k P_{kj})$ and $F_j = h_x\sum_i P(x_i|y_j)[H_{ij} +
     /// \beta^{-1}\ln P(x_i|y_j)]$ with $0\ln 0 = 0$ (NaN on an empty row). For a conditional Boltzmann
     /// state $P(x|y) \propto e^{-\beta H}$ it equals $-\beta^{-1}\ln(h_x\sum_i e^{-\beta H_{ij}})$ exactly;

@@ -1,10 +1,10 @@
 //! Exact moments of linear (Ornstein-Uhlenbeck) diffusions: the Gaussian moment ODE.
 //!
-//! For $dX = -A X\,dt + \sqrt{2D}\,dW$ in $\mathbb R^d$ ($A$ any real matrix, $D$ symmetric positive
+//! For $dX = -A X\\,dt + \sqrt{2D}\\,dW$ in $\mathbb R^d$ ($A$ any real matrix, $D$ symmetric positive
 //! semi-definite), a Gaussian initial law stays Gaussian and its mean and covariance obey
 //! $$\dot m = -A m,\qquad \dot\Sigma = -A\Sigma - \Sigma A^T + 2D.$$
 //! [`LinearGaussian::evolve`] integrates them with classical RK4 (the ODE is linear, so the error is
-//! $O(\Delta t^4)$ with no stiffness surprise once $\Delta t\,\|A\| \lesssim 1$), and
+//! $O(\Delta t^4)$ with no stiffness surprise once $\Delta t\\,\\|A\\| \lesssim 1$), and
 //! [`LinearGaussian::covariance_derivatives`] gives $\Sigma^{(k)}$ exactly from the ODE:
 //! $\Sigma^{(1)} = -A\Sigma - \Sigma A^T + 2D$ and $\Sigma^{(k+1)} = -A\Sigma^{(k)} - \Sigma^{(k)}A^T$. This is
 //! the exact engine of the two-timescale network of THEORY.md E-1 (Gaussian version), whose joint
@@ -20,7 +20,7 @@
 
 use crate::error::{Result, ThermoError, check_dt, check_len};
 
-/// A linear diffusion $dX = -AX\,dt + \sqrt{2D}\,dW$ (row-major $d\times d$ matrices).
+/// A linear diffusion $dX = -AX\\,dt + \sqrt{2D}\\,dW$ (row-major $d\times d$ matrices).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearGaussian {
     dim: usize,

@@ -1,9 +1,9 @@
 //! # nqg-thermo: SDEs, Fokker-Planck, entropy and stochastic thermodynamics
 //!
 //! The paper's engine is stochastic entropy production versus entropy destruction by learning
-//! (THEORY.md §2, eq. N2.8): for the Langevin dynamics $dq = -\gamma\nabla F\,dt + \sqrt{2D}\,dW$ (N2.6)
+//! (THEORY.md §2, eq. N2.8): for the Langevin dynamics $dq = -\gamma\nabla F\\,dt + \sqrt{2D}\\,dW$ (N2.6)
 //! and its Fokker-Planck equation $\partial_t p = \nabla\cdot(\gamma p\nabla F) + D\Delta p$ (N2.7),
-//! $$\frac{dS}{dt} = 4D\int|\nabla\sqrt p|^2 - \gamma\int p\,\Delta F.$$
+//! $$\frac{dS}{dt} = 4D\int|\nabla\sqrt p|^2 - \gamma\int p\\,\Delta F.$$
 //! This crate measures both sides, from a density on a grid and from an ensemble of trajectories:
 //!
 //! * [`sde`]: Euler-Maruyama, Milstein, stochastic Heun and SRA1 with replayable Brownian paths;

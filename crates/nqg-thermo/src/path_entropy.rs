@@ -13,7 +13,7 @@
 //! \sigma_u = \frac{\tilde r_u^2 - r_u^2}{2\sigma^2},$$
 //! with the forward residual $r_u = x_{u+1} - \alpha x_u - \beta x_{u-1}$ and the reversed one
 //! $\tilde r_u = x_{u-1} - \alpha x_u - \beta x_{u+1}$. Factored (no cancellation),
-//! $$\sigma_u = \frac{1+\beta}{2\sigma^2}\,(x_{u-1} - x_{u+1})\big[(1-\beta)(x_{u+1} + x_{u-1}) - 2\alpha x_u\big].$$
+//! $$\sigma_u = \frac{1+\beta}{2\sigma^2}\\,(x_{u-1} - x_{u+1})\big[(1-\beta)(x_{u+1} + x_{u-1}) - 2\alpha x_u\big].$$
 //! Consequences used by the tests:
 //!
 //! - $\beta = -1$ (the leapfrog / wave network): $\sigma_u \equiv 0$ for *every* path and every
@@ -67,7 +67,7 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
 }
 
 /// The local medium entropy $\sigma_u$ of one step of a scalar second-order chain (module docs, E-2):
-/// $\frac{1+\beta}{2\sigma^2}(x_{u-1} - x_{u+1})[(1-\beta)(x_{u+1} + x_{u-1}) - 2\,a_u]$ with
+/// $\frac{1+\beta}{2\sigma^2}(x_{u-1} - x_{u+1})[(1-\beta)(x_{u+1} + x_{u-1}) - 2\\,a_u]$ with
 /// $a_u = \alpha x_u$ (or $(A\phi_u)_s$ for a field). No input validation (the hot loop).
 #[inline]
 pub fn step_entropy(x_prev: f64, a_cur: f64, x_next: f64, beta: f64, sigma2: f64) -> f64 {

@@ -1,17 +1,17 @@
-//! SDE integrators for $dX = a(X,t)\,dt + b(X,t)\,dW$ with diagonal noise in $d$ dimensions.
+//! SDE integrators for $dX = a(X,t)\\,dt + b(X,t)\\,dW$ with diagonal noise in $d$ dimensions.
 //!
-//! Noise is diagonal: component $i$ is driven by its own Wiener process, $dX_i = a_i\,dt + b_i\,dW_i$
+//! Noise is diagonal: component $i$ is driven by its own Wiener process, $dX_i = a_i\\,dt + b_i\\,dW_i$
 //! (this covers additive noise, the Langevin equation of THEORY.md N2.6 with isotropic $D$, and GBM).
-//! Schemes, with step $h$, increments $\Delta W \sim N(0,h)$ and $I_{(1,0)} = \int_t^{t+h}(t+h-s)\,dW_s$:
+//! Schemes, with step $h$, increments $\Delta W \sim N(0,h)$ and $I_{(1,0)} = \int_t^{t+h}(t+h-s)\\,dW_s$:
 //!
-//! * Euler-Maruyama (Itô, strong 0.5, weak 1): $X' = X + a h + b\,\Delta W$.
+//! * Euler-Maruyama (Itô, strong 0.5, weak 1): $X' = X + a h + b\\,\Delta W$.
 //! * Milstein (Itô, diagonal noise, strong 1; $\partial_x b$ from [`Sde::diffusion_derivative`], by
-//!   automatic differentiation for a [`DualSde`]): $X' = X + a h + b\,\Delta W + \tfrac12 b\,\partial_{x}b\,(\Delta W^2 - h)$.
+//!   automatic differentiation for a [`DualSde`]): $X' = X + a h + b\\,\Delta W + \tfrac12 b\\,\partial_{x}b\\,(\Delta W^2 - h)$.
 //! * Stochastic Heun (Stratonovich, strong 1 for commutative noise): predictor
-//!   $\tilde X = X + a h + b\,\Delta W$, then $X' = X + \tfrac12(a + \tilde a)h + \tfrac12(b + \tilde b)\,\Delta W$.
+//!   $\tilde X = X + a h + b\\,\Delta W$, then $X' = X + \tfrac12(a + \tilde a)h + \tfrac12(b + \tilde b)\\,\Delta W$.
 //! * SRA1 (Rößler 2010, additive noise $b = b(t)$, strong 1.5, weak 2): with $\chi = I_{(1,0)}/h$,
 //!   $H = X + \tfrac34 a(t,X) h + \tfrac32 b(t+h)\chi$,
-//!   $X' = X + \tfrac{h}{3}\big(a(t,X) + 2a(t+\tfrac34 h, H)\big) + b(t+h)\,\Delta W + (b(t) - b(t+h))\chi$.
+//!   $X' = X + \tfrac{h}{3}\big(a(t,X) + 2a(t+\tfrac34 h, H)\big) + b(t+h)\\,\Delta W + (b(t) - b(t+h))\chi$.
 //!
 //! [`BrownianPath`] stores $(\Delta W, I_{(1,0)})$ on the finest grid and coarsens exactly
 //! ($\Delta W$ adds; over $(a, c)$ split at $b$: $I_{(1,0)}(a,c) = I_{(1,0)}(a,b) + (c-b)\Delta W(a,b) + I_{(1,0)}(b,c)$), so the same path
@@ -168,7 +168,7 @@ impl<S: DualSde> Sde for AutoDiff<S> {
     }
 }
 
-/// Geometric Brownian motion $dX = \mu X\,dt + \sigma X\,dW$ (Itô), exact solution
+/// Geometric Brownian motion $dX = \mu X\\,dt + \sigma X\\,dW$ (Itô), exact solution
 /// $X_t = X_0 \exp((\mu - \sigma^2/2)t + \sigma W_t)$ (ANCHORS.md §C4).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Gbm {
@@ -219,7 +219,7 @@ impl Sde for Gbm {
 }
 
 /// The additive-noise test problem of Kloeden-Platen (used by StochasticDiffEq.jl):
-/// $dX = (\beta/\sqrt{1+t} - X/(2(1+t)))\,dt + \alpha\beta/\sqrt{1+t}\,dW$, exact solution
+/// $dX = (\beta/\sqrt{1+t} - X/(2(1+t)))\\,dt + \alpha\beta/\sqrt{1+t}\\,dW$, exact solution
 /// $X_t = X_0/\sqrt{1+t} + \beta(t + \alpha W_t)/\sqrt{1+t}$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdditiveTest {
@@ -255,7 +255,7 @@ impl Sde for AdditiveTest {
     }
 }
 
-/// Linear SDE $dX = -A(X - c(t))\,dt + \sqrt{2D}\,dW$ with $c(t) = c_0 + v t$ (an Ornstein-Uhlenbeck
+/// Linear SDE $dX = -A(X - c(t))\\,dt + \sqrt{2D}\\,dW$ with $c(t) = c_0 + v t$ (an Ornstein-Uhlenbeck
 /// process; with non-symmetric $A$ a non-equilibrium steady state, with $v \ne 0$ a dragged trap).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearOu {

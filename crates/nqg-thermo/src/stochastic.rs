@@ -1,7 +1,7 @@
 //! Stochastic thermodynamics along trajectories (Sekimoto, Seifert): entropy production, fluctuation
 //! theorems, the thermodynamic uncertainty relation and non-equilibrium Ornstein-Uhlenbeck currents.
 //!
-//! For $dx = \mu F(x,t)\,dt + \sqrt{2D}\,dW$ with $D = \mu T$ (here the Langevin equation N2.6 with
+//! For $dx = \mu F(x,t)\\,dt + \sqrt{2D}\\,dW$ with $D = \mu T$ (here the Langevin equation N2.6 with
 //! $T = T_L$), the medium entropy is the Stratonovich heat over temperature,
 //! $\Delta s_m = \frac1T\int F\circ dx$ (discretised at the midpoint), the system entropy is
 //! $\Delta s = -\ln p(x_\tau,\tau) + \ln p(x_0, 0)$, and $\Delta s_{tot} = \Delta s_m + \Delta s$ obeys the
@@ -10,8 +10,8 @@
 //! * Dragged trap $U = \tfrac k2(x - vt)^2$, friction $\zeta$: in the steady state the lag
 //!   $y = x - vt \sim N(-\zeta v/k, T/k)$ and $\langle\dot s_{tot}\rangle = \zeta v^2/T$.
 //! * TUR: for a current $J$, $\mathrm{Var}(J)/\langle J\rangle^2 \ge 2/\langle\Delta s_{tot}\rangle$.
-//! * Linear OU $dx = -Ax\,dt + \sqrt{2D}\,dW$: stationary covariance from the Lyapunov equation
-//!   $A\Sigma + \Sigma A^\top = 2D\,I$; local mean velocity $v(x) = J/p = -(A - D\Sigma^{-1})x$; the
+//! * Linear OU $dx = -Ax\\,dt + \sqrt{2D}\\,dW$: stationary covariance from the Lyapunov equation
+//!   $A\Sigma + \Sigma A^\top = 2D\\,I$; local mean velocity $v(x) = J/p = -(A - D\Sigma^{-1})x$; the
 //!   Stratonovich average $M = \langle \dot x\circ x^\top\rangle = DI - A\Sigma$ is antisymmetric and
 //!   non-zero iff the steady state carries a current; entropy production rate
 //!   $\sigma = \langle v^\top v\rangle/D = \mathrm{tr}\big((A - D\Sigma^{-1})\Sigma(A - D\Sigma^{-1})^\top\big)/D$.
@@ -156,7 +156,7 @@ impl DraggedTrap {
     }
 }
 
-/// Stationary covariance of $dx = -Ax\,dt + \sqrt{2D}\,dW$: the solution of $A\Sigma + \Sigma A^\top = 2DI$
+/// Stationary covariance of $dx = -Ax\\,dt + \sqrt{2D}\\,dW$: the solution of $A\Sigma + \Sigma A^\top = 2DI$
 /// (Kronecker form, $d \le 10$).
 ///
 /// # Errors

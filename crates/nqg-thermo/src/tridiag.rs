@@ -14,15 +14,15 @@ use crate::error::{Result, ThermoError, check_len};
 pub struct Tridiag {
     n: usize,
     m: usize,
-    /// Top rows $i < m$: $y_i = r_i\,\mathrm{inv}_i - a_i y_{i-1}$, $x_i = y_i - c_i x_{i+1}$.
+    /// Top rows $i < m$: $y_i = r_i\\,\mathrm{inv}_i - a_i y_{i-1}$, $x_i = y_i - c_i x_{i+1}$.
     inv_t: Vec<f64>,
     a_t: Vec<f64>,
     c_t: Vec<f64>,
-    /// Bottom rows $i > m$: $z_i = r_i\,\mathrm{inv}_i - a_i z_{i+1}$, $x_i = z_i - c_i x_{i-1}$.
+    /// Bottom rows $i > m$: $z_i = r_i\\,\mathrm{inv}_i - a_i z_{i+1}$, $x_i = z_i - c_i x_{i-1}$.
     inv_b: Vec<f64>,
     a_b: Vec<f64>,
     c_b: Vec<f64>,
-    /// Middle row: $x_m = (r_m - l_m y_{m-1} - u_m z_{m+1})\,\mathrm{inv}_m$.
+    /// Middle row: $x_m = (r_m - l_m y_{m-1} - u_m z_{m+1})\\,\mathrm{inv}_m$.
     l_m: f64,
     u_m: f64,
     inv_m: f64,

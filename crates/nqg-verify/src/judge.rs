@@ -4,7 +4,7 @@
 //!
 //! - the **label**, from the criterion alone: CONVERGED when the evidence carries a fitted order, STAT
 //!   when the criterion is a σ band, EXACT when the tolerance is at round-off
-//!   ($\le 10^3\,\varepsilon$ times the scale of the compared terms, [`crate::ROUND_OFF`]), BOUND for
+//!   ($\le 10^3\\,\varepsilon$ times the scale of the compared terms, [`crate::ROUND_OFF`]), BOUND for
 //!   any other tolerance or bound;
 //! - the **outcome**, from whether the criterion (and the order, if any) is met and from the check's
 //!   stakes: PASS or FAIL for a must-hold check, CONFIRMED or REFUTED for a prediction, NOT-TESTABLE

@@ -65,7 +65,7 @@ impl fmt::Display for Provenance {
     }
 }
 
-/// The round-off threshold of THEORY.md §3.7: a tolerance of at most $10^3\,\varepsilon$ times the
+/// The round-off threshold of THEORY.md §3.7: a tolerance of at most $10^3\\,\varepsilon$ times the
 /// scale of the compared terms is an identity at round-off (EXACT); anything looser is a BOUND.
 pub const ROUND_OFF: f64 = 1e3 * f64::EPSILON;
 
@@ -75,9 +75,9 @@ pub const ROUND_OFF: f64 = 1e3 * f64::EPSILON;
 pub enum Criterion {
     /// $|m - e| \le \text{tol}$.
     AbsDiff(f64),
-    /// $|m - e| \le \text{tol}\,|e|$.
+    /// $|m - e| \le \text{tol}\\,|e|$.
     RelDiff(f64),
-    /// $|m - e| \le k\,\sigma$ with $\sigma$ the evidence's uncertainty (which must be present).
+    /// $|m - e| \le k\\,\sigma$ with $\sigma$ the evidence's uncertainty (which must be present).
     Sigmas(f64),
     /// $m \le e$: the expected value is an upper bound (e.g. a residual bound).
     AtMost,
@@ -167,7 +167,7 @@ pub struct Evidence {
     /// What was seen, in words (required reading for QUALITATIVE checks).
     pub note: Option<String>,
     /// The magnitude of the terms compared, for a round-off judgement (THEORY.md §3.7: EXACT only when
-    /// the tolerance is at most $10^3\,\varepsilon$ times this scale). `None` means
+    /// the tolerance is at most $10^3\\,\varepsilon$ times this scale). `None` means
     /// $\max(|\text{expected}|, 1)$.
     pub scale: Option<f64>,
     /// Figure data, written as SVG and CSV.
@@ -193,7 +193,7 @@ impl Evidence {
         }
     }
 
-    /// Evidence for an identity judged at round-off: $|m - e| \le 10^3\,\varepsilon\,\text{scale}$,
+    /// Evidence for an identity judged at round-off: $|m - e| \le 10^3\\,\varepsilon\\,\text{scale}$,
     /// where `scale` is the magnitude of the terms that cancel (THEORY.md §3.7).
     pub fn round_off(quantity: impl Into<String>, measured: f64, expected: f64, scale: f64) -> Self {
         let mut e = Self::new(

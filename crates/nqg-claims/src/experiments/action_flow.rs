@@ -2,7 +2,7 @@
 //!
 //! On a periodic interval of length $L$ the reconstructed equations are
 //!
-//! $$\partial_t p = -2\gamma\,\partial_q(p\,\partial_q F) + \frac{\gamma}{\mu}\partial_q^2 p, \qquad
+//! $$\partial_t p = -2\gamma\\,\partial_q(p\\,\partial_q F) + \frac{\gamma}{\mu}\partial_q^2 p, \qquad
 //! \partial_t F = -\gamma(\partial_q F)^2 - V - \frac{\gamma}{\mu}\partial_q^2 F
 //!   + \frac{4D}{\mu}\frac{\partial_q^2\sqrt p}{\sqrt p}. \tag{N3.2-N3.3}$$
 //!
@@ -12,7 +12,7 @@
 //!
 //! Linearised about $p = p_0$, $F = 0$, $V = 0$, a mode $e^{ikq}$ obeys $\dot u = M u$,
 //! $u = (\delta p, \delta F)$, with
-//! $M = k^2 \begin{pmatrix} -\gamma/\mu & 2\gamma p_0 \\ -2D/(\mu p_0) & \gamma/\mu \end{pmatrix}$,
+//! $M = k^2 \begin{pmatrix} -\gamma/\mu & 2\gamma p_0 \\\\ -2D/(\mu p_0) & \gamma/\mu \end{pmatrix}$,
 //! $\operatorname{tr} M = 0$, $\det M = k^4\gamma(4D\mu-\gamma)/\mu^2$. Hence (V-M3): oscillation at
 //! $\omega = \gamma\hbar k^2 = \hbar k^2/2m$ in the quantum regime $4D\mu > \gamma$; linear (secular)
 //! growth at $4D\mu = \gamma$ (classical, $\hbar = 0$); exponential growth at rate

@@ -54,7 +54,7 @@ fn coherent_state_follows_the_classical_orbit() {
 }
 
 /// Rabi oscillation: $H = \tfrac12\begin{pmatrix}\Delta & \Omega\\ \Omega & -\Delta\end{pmatrix}$ from
-/// $|0\rangle$ gives $P_1(t) = \frac{\Omega^2}{\Omega^2+\Delta^2}\sin^2(\sqrt{\Omega^2+\Delta^2}\,t/2)$;
+/// $|0\rangle$ gives $P_1(t) = \frac{\Omega^2}{\Omega^2+\Delta^2}\sin^2(\sqrt{\Omega^2+\Delta^2}\\,t/2)$;
 /// a 2×2 eigendecomposition is exact to a few ulps, so $10^{-13}$.
 #[test]
 fn two_level_rabi_oscillation() {
@@ -76,7 +76,7 @@ fn two_level_rabi_oscillation() {
 }
 
 /// A complex Hermitian matrix, $H = \tfrac\Omega2\sigma_y$: $P_1(t) = \sin^2(\Omega t/2)$ and the
-/// amplitude is real, $\psi_1 = \sin(\Omega t/2)$ (since $e^{-i\theta\sigma_y} = \cos\theta - i\sin\theta\,\sigma_y$).
+/// amplitude is real, $\psi_1 = \sin(\Omega t/2)$ (since $e^{-i\theta\sigma_y} = \cos\theta - i\sin\theta\\,\sigma_y$).
 #[test]
 fn complex_hermitian_sigma_y() {
     let om = 2.0;

@@ -1,12 +1,12 @@
 //! E0.1: plain learning with a static free energy is the Euclidean branch of the reconstructed
 //! Madelung pair (THEORY.md §3.6).
 //!
-//! The learning Fokker-Planck flow (N2.7) $\partial_t p = \partial_q(\gamma p\,\partial_q F + D\,\partial_q p)$
+//! The learning Fokker-Planck flow (N2.7) $\partial_t p = \partial_q(\gamma p\\,\partial_q F + D\\,\partial_q p)$
 //! with a static $F$ satisfies (N3.5)-(N3.6),
-//! $$\partial_t p + \partial_q(p\,2\gamma\,\partial_q\tilde F) = 0,\qquad
-//! \partial_t\tilde F + \gamma(\partial_q\tilde F)^2 + V - \gamma\hbar^2\,\frac{\partial_q^2\sqrt p}{\sqrt p} = 0,$$
+//! $$\partial_t p + \partial_q(p\\,2\gamma\\,\partial_q\tilde F) = 0,\qquad
+//! \partial_t\tilde F + \gamma(\partial_q\tilde F)^2 + V - \gamma\hbar^2\\,\frac{\partial_q^2\sqrt p}{\sqrt p} = 0,$$
 //! exactly, with $\tilde F = -(F + T_L\ln p)/2$, $T_L = D/\gamma$,
-//! $V = \tfrac D2\,\partial_q^2F - \tfrac\gamma4(\partial_q F)^2$ and $\hbar^2 = -T_L^2$, i.e.
+//! $V = \tfrac D2\\,\partial_q^2F - \tfrac\gamma4(\partial_q F)^2$ and $\hbar^2 = -T_L^2$, i.e.
 //! $\mu = (\sqrt5 - 2)\gamma/D$ in (N3.7), so that $4D\mu < \gamma$. The continuity equation holds by
 //! construction ($2\gamma\partial_q\tilde F$ is the learning velocity $-\gamma\partial_qF - D\partial_q\ln p$);
 //! the content is the Hamilton-Jacobi equation and the sign of $\hbar^2$, which the checks *fit*

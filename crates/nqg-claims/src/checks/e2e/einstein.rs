@@ -3,7 +3,7 @@
 //! A periodic $n^3$ lattice of neurons ([`nqg_network::lattice3d`]) learns its local couplings
 //! $w_x = C_x^2$ (the local light speed, i.e. the effective metric $g_{00} = -c_x^2$) online from a
 //! teacher wave field ($C_0^2 = 0.1$, damping $\eta$) that carries a persistent localized excitation: a
-//! Gaussian source $J = a\,g(x)\sin\Omega t$ at the centre, of time-averaged energy $E \propto a^2$. The
+//! Gaussian source $J = a\\,g(x)\sin\Omega t$ at the centre, of time-averaged energy $E \propto a^2$. The
 //! observations carry independent noise $\varepsilon$ of variance $\sigma^2$.
 //!
 //! **Learning rule (the simplest one consistent with THEORY.md §6-§8).** Each coupling is one trainable
@@ -22,7 +22,7 @@
 //! Yukawa $Ae^{-r/\lambda}/r + B$, contact/absent $B$. The pre-registered criterion
 //! (notes/issue-13-einstein-duality.md, written before the first run) is judged by three checks.
 //! A fourth check (a refinement) tests the law the learned lattice actually follows: the local
-//! least-squares fixed point $w^*_x = (a^2\langle\Delta\phi\,r\rangle_x + 12\sigma^2)/
+//! least-squares fixed point $w^*_x = (a^2\langle\Delta\phi\\,r\rangle_x + 12\sigma^2)/
 //! (a^2\langle(\Delta\phi)^2\rangle_x + 42\sigma^2)$ of the teacher's own local moments, i.e. a response
 //! to the local field intensity, not a $1/r$ potential.
 //!

@@ -1,13 +1,13 @@
 //! E0.2, the curl obstruction: does the stationary state of a learning network admit a Madelung phase?
 //!
 //! With the scalar mass of the dictionary (N3.7), a Madelung velocity is a gradient,
-//! $v = 2\gamma\,\partial_q\tilde F$, so its curl vanishes. In the stationary state of online SGD on the
+//! $v = 2\gamma\\,\partial_q\tilde F$, so its curl vanishes. In the stationary state of online SGD on the
 //! teacher-student problem of N-1/N-3 the current velocity is linear, $v(e) = Be$ with
-//! $B = \Omega P^{-1}$ and $\Omega = \langle v\,e^T\rangle = -\tfrac\gamma2[\Sigma, P]$
+//! $B = \Omega P^{-1}$ and $\Omega = \langle v\\,e^T\rangle = -\tfrac\gamma2[\Sigma, P]$
 //! ([`nqg_network::learning::TeacherStudent::stationary_velocity`]); $\Omega$ is the antisymmetric part of
 //! the lag-one correlation $\langle e_{t+1}e_t^T\rangle$, which the ensemble measures directly. In two
-//! dimensions, with $\Omega = \omega\,\epsilon$, the curl is
-//! $$\partial_1 v_2 - \partial_2 v_1 = B_{10} - B_{01} = \omega\,\mathrm{tr}\,P^{-1}.$$
+//! dimensions, with $\Omega = \omega\\,\epsilon$, the curl is
+//! $$\partial_1 v_2 - \partial_2 v_1 = B_{10} - B_{01} = \omega\\,\mathrm{tr}\\,P^{-1}.$$
 //! With anisotropic injected noise ($\Sigma C \ne C\Sigma$, N-3) the curl is non-zero and no phase
 //! $\tilde F$ exists: the Madelung form with a scalar mass is refuted for that network. With label noise
 //! alone ($P$ commutes with $\Sigma$: detailed balance) the curl vanishes, a necessary condition only.
@@ -230,8 +230,8 @@ fn evidence(c: &Curl, p: &CurlParams, quantity: &str) -> Evidence {
         )
 }
 
-/// The curl in units of $|v|_\text{rms}/\ell$: for a purely rotational $v = \omega\,\epsilon P^{-1}e$ it is
-/// $\sqrt{\mathrm{tr}P\,\mathrm{tr}P^{-1}} \ge 2$, i.e. the stationary velocity has no gradient part at all.
+/// The curl in units of $|v|_\text{rms}/\ell$: for a purely rotational $v = \omega\\,\epsilon P^{-1}e$ it is
+/// $\sqrt{\mathrm{tr}P\\,\mathrm{tr}P^{-1}} \ge 2$, i.e. the stationary velocity has no gradient part at all.
 fn in_flow_units(c: &Curl) -> f64 {
     let curl = c.omega.0 * c.tr_p_inv;
     let v_rms = c.omega.0.abs() * c.tr_p_inv.sqrt();
@@ -313,7 +313,7 @@ fn curl_control(ctx: &RunContext) -> CheckResult {
 }
 
 /// Parameters of the Gaussian two-timescale network (THEORY.md E-1): $H = \tfrac12 a(x - q)^2$,
-/// $dx = -\eta\,\partial_xH\,dt + \sqrt{2\eta/\beta}\,dW$, $dq = -\gamma\,\partial_qH\,dt + \sqrt{2D_0}\,dW'$,
+/// $dx = -\eta\\,\partial_xH\\,dt + \sqrt{2\eta/\beta}\\,dW$, $dq = -\gamma\\,\partial_qH\\,dt + \sqrt{2D_0}\\,dW'$,
 /// $\varepsilon = \gamma/\eta$.
 #[derive(Debug, Clone, Serialize)]
 struct TwoTimescaleParams {
@@ -336,7 +336,7 @@ struct TwoTimescaleParams {
 }
 
 /// One ε of E-1: fitted ħ², its relative residual, the closed-form -T_L², and the finite-ε defect
-/// coefficient $a\,r(1 - r)$ of $\langle\partial_qH\rangle - \partial_qF$ at the window's end.
+/// coefficient $a\\,r(1 - r)$ of $\langle\partial_qH\rangle - \partial_qF$ at the window's end.
 struct TwoTimescale {
     hbar2: f64,
     residual: f64,
@@ -346,14 +346,14 @@ struct TwoTimescale {
 
 /// E-1 (Gaussian) at one ε, exactly through the joint moment ODE of (x, q).
 ///
-/// The marginal $p(t, q)$ is $N(0, s(t))$ with $s = \Sigma_{qq}$; its current velocity is $v = \dot s\,q/(2s)$,
-/// so (N3.5) gives the phase $\tilde F = \dot s\,q^2/(8\gamma s) + c(t)$, and (N3.6) the potential
+/// The marginal $p(t, q)$ is $N(0, s(t))$ with $s = \Sigma_{qq}$; its current velocity is $v = \dot s\\,q/(2s)$,
+/// so (N3.5) gives the phase $\tilde F = \dot s\\,q^2/(8\gamma s) + c(t)$, and (N3.6) the potential
 /// $V(t, q)$, quadratic in $q$. The $q^2$ coefficient of $V$ is $-\kappa(t)$ with
 /// $\kappa = \tfrac{1}{4\gamma}\big[\tfrac{\ddot s}{2s} - \tfrac{\dot s^2}{4s^2}\big] - \tfrac{\gamma\hbar^2}{4s^2}$
 /// (the constant part is the gauge $c(t)$). A static $V$ needs $\dot\kappa = f - \hbar^2 g = 0$ with
 /// $f = \tfrac{1}{4\gamma}\big[\tfrac{\dddot s}{2s} - \tfrac{\dot s\ddot s}{s^2} + \tfrac{\dot s^3}{2s^3}\big]$ and
 /// $g = -\tfrac{\gamma\dot s}{2s^3}$; ħ² is fitted by least squares over the window, and the residual is
-/// $\|f - \hbar^2 g\|/\|f\|$. For free diffusion ($s = s_0 + 2Dt$) this gives $\hbar^2 = -D^2/\gamma^2 = -T_L^2$
+/// $\\|f - \hbar^2 g\\|/\\|f\\|$. For free diffusion ($s = s_0 + 2Dt$) this gives $\hbar^2 = -D^2/\gamma^2 = -T_L^2$
 /// exactly (E0.1).
 fn two_timescale(p: &TwoTimescaleParams, eps: f64) -> Result<TwoTimescale, crate::CheckError> {
     use nqg_thermo::gaussian::LinearGaussian;
@@ -618,7 +618,7 @@ fn quartic_h(p: &QuarticParams) -> impl Fn(f64, f64) -> f64 + Copy {
     move |x: f64, q: f64| 0.5 * a * (x - q).powi(2) + 0.25 * l * (x * x - 1.0).powi(2)
 }
 
-/// The operator and the initial density $N(q; 0, \mathrm{var}_{q0})\,e^{-\beta H}/Z(q)$ at one ε.
+/// The operator and the initial density $N(q; 0, \mathrm{var}_{q0})\\,e^{-\beta H}/Z(q)$ at one ε.
 fn quartic_problem(
     p: &QuarticParams,
     eps: f64,
@@ -657,12 +657,12 @@ fn quartic_problem(
 ///
 /// From the marginal $p(t, q)$ and its current $J(t, q)$ ([`nqg_thermo::fp2d::FokkerPlanck2d::marginal_y`],
 /// [`marginal_current_y`](nqg_thermo::fp2d::FokkerPlanck2d::marginal_current_y)) the velocity is
-/// $v = J/p = 2\gamma\,\partial_q\tilde F$ (N3.5), so the phase needs no integration. Differentiating (N3.6)
-/// in $q$ removes the gauge $c(t)$: $\partial_qV = -(\partial_tv + v\,\partial_qv)/(2\gamma) + \gamma\hbar^2\,\partial_qQ$,
+/// $v = J/p = 2\gamma\\,\partial_q\tilde F$ (N3.5), so the phase needs no integration. Differentiating (N3.6)
+/// in $q$ removes the gauge $c(t)$: $\partial_qV = -(\partial_tv + v\\,\partial_qv)/(2\gamma) + \gamma\hbar^2\\,\partial_qQ$,
 /// $Q = \partial_q^2\sqrt p/\sqrt p$. A static $V$ (modulo $c(t)$) needs $\partial_t\partial_qV = 0$, i.e.
-/// $f - \hbar^2 g = 0$ with $f = -\partial_t(\partial_tv + v\,\partial_qv)/(2\gamma)$ and $g = -\gamma\,\partial_t\partial_qQ$
+/// $f - \hbar^2 g = 0$ with $f = -\partial_t(\partial_tv + v\\,\partial_qv)/(2\gamma)$ and $g = -\gamma\\,\partial_t\partial_qQ$
 /// on every face and sample time; ħ² is the $p$-weighted least-squares fit and the residual is
-/// $\|f - \hbar^2g\|/\|f\|$, the same reading as the Gaussian check (`two_timescale`).
+/// $\\|f - \hbar^2g\\|/\\|f\\|$, the same reading as the Gaussian check (`two_timescale`).
 fn quartic_run(p: &QuarticParams, eps: f64) -> Result<QuarticRun, crate::CheckError> {
     use nqg_thermo::fp2d::Stepper2d;
     let (op, mut dens) = quartic_problem(p, eps)?;

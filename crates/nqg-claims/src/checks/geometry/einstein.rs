@@ -7,7 +7,7 @@
 //!   $\rho_i \propto a^{-3(1+w_i)}$, against the closed forms $t^{2/3}$, $t^{1/2}$, $e^{Ht}$ and ΛCDM.
 //! - Static star: $m' = 4\pi r^2\rho$ from $E_{tt}$, $\Phi'$ from $E_{rr}$, $p' = -(\rho + p)\Phi'$ from
 //!   $\nabla_\mu T^{\mu r} = 0$; for constant density the central pressure is Schwarzschild's
-//!   $p_c = \rho\,(1 - \sqrt{1 - C})/(3\sqrt{1-C} - 1)$, $C = 2M/R$, diverging at Buchdahl's $C = 8/9$.
+//!   $p_c = \rho\\,(1 - \sqrt{1 - C})/(3\sqrt{1-C} - 1)$, $C = 2M/R$, diverging at Buchdahl's $C = 8/9$.
 
 use std::f64::consts::PI;
 

@@ -42,7 +42,7 @@ pub(crate) fn max_abs<const N: usize>(m: &[[f64; N]; N]) -> f64 {
 /// \Gamma_{ebd}\Gamma^e{}_{ac}$ and $R_{bd} = g^{ac}R_{abcd}$, $G_{ab} = R_{ab} - \tfrac12 g_{ab} R$. The
 /// scale of a component is the sum of the absolute values of the terms that form it:
 /// $T_{abcd} = \tfrac12\sum|\partial\partial g| + \sum_e(|\Gamma_{ebc}\Gamma^e{}_{ad}| +
-/// |\Gamma_{ebd}\Gamma^e{}_{ac}|)$, $S_{bd} = \sum_{ac}|g^{ac}|\,T_{abcd}$ and
+/// |\Gamma_{ebd}\Gamma^e{}_{ac}|)$, $S_{bd} = \sum_{ac}|g^{ac}|\\,T_{abcd}$ and
 /// $E_{ab} = S_{ab} + \tfrac12|g_{ab}|\sum_{cd}|g^{cd}|S_{cd}$.
 pub(crate) struct TermScale<const N: usize> {
     /// $T_{abcd}$, the scale of $R_{abcd}$.
@@ -120,7 +120,7 @@ impl<const N: usize> TermScale<N> {
         max_abs(&self.ricci).max(max_abs(&self.einstein))
     }
 
-    /// The scale of $K = R_{abcd}R^{abcd}$ given the curvature: $2\sum|R^{abcd}|\,T_{abcd}$.
+    /// The scale of $K = R_{abcd}R^{abcd}$ given the curvature: $2\sum|R^{abcd}|\\,T_{abcd}$.
     pub fn kretschmann(&self, c: &Curvature<N>) -> f64 {
         // Raise the four indices one at a time.
         let mut up = c.riemann;

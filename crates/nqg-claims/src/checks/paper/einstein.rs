@@ -4,19 +4,19 @@
 //! - V-M5a (N8.2): the Landau-Lifshitz $\Gamma\Gamma$ Lagrangian
 //!   $L_{\Gamma\Gamma} = g^{\mu\nu}(\Gamma^\alpha_{\beta\mu}\Gamma^\beta_{\alpha\nu} -
 //!   \Gamma^\alpha_{\mu\nu}\Gamma^\beta_{\alpha\beta})$ is the combination
-//!   $-\tfrac14 I_1 + \tfrac14 I_2 + \tfrac12 I_3 + 0\,I_4 - \tfrac12 I_5$ of the five quadratic
+//!   $-\tfrac14 I_1 + \tfrac14 I_2 + \tfrac12 I_3 + 0\\,I_4 - \tfrac12 I_5$ of the five quadratic
 //!   invariants of $\partial g$ (an Onsager-symmetric entropy production quadratic in $\partial g$),
 //!   recovered by least squares over random Lorentzian $(g, \partial g)$;
-//! - V-M5b (N8.3): $\int\sqrt g\,R = \int\sqrt g\,L_{\Gamma\Gamma}$ on a closed manifold (they differ by a
+//! - V-M5b (N8.3): $\int\sqrt g\\,R = \int\sqrt g\\,L_{\Gamma\Gamma}$ on a closed manifold (they differ by a
 //!   total divergence), on a 3-torus with a smooth periodic metric;
 //! - V-M5c: the Euler-Lagrange tensor of $L_{\Gamma\Gamma}$ (nested duals, nqg-geometry's
-//!   `euler_lagrange`) is $-\sqrt{|g|}\,G^{\mu\nu}$ at random points of random smooth metrics;
+//!   `euler_lagrange`) is $-\sqrt{|g|}\\,G^{\mu\nu}$ at random points of random smooth metrics;
 //! - E-3a: of all $\sqrt{|g|}\sum_i c_iI_i$, only the Einstein-Hilbert ray has a covariantly conserved
 //!   Euler-Lagrange tensor (the Noether identity of diffeomorphisms): the residual $\nabla_\mu E^{\mu\nu}$
 //!   is linear in $c$ and its null space over random points is exactly that ray;
 //! - V-M5d: around Minkowski, $2\times$ the quadratic part of $L_{\Gamma\Gamma}$ is Fierz-Pauli on plane
 //!   waves, and the plane-wave solutions modulo gauge number $(D+1)(D-2)/2$ for $D = 2, 3, 4$;
-//! - V-M6: in the minisuperspace action $\int dt\,[-3a\dot a^2/N - N a^3\tilde\Lambda]$ the lapse
+//! - V-M6: in the minisuperspace action $\int dt\\,[-3a\dot a^2/N - N a^3\tilde\Lambda]$ the lapse
 //!   constraint gives $H^2 = \tilde\Lambda/3$, $a = e^{Ht}$, and the 4-volume constraint (the average
 //!   neuron number $\bar N$) fixes $\tilde\Lambda$ as its Lagrange multiplier;
 //! - the origin of the Onsager tensor in the network is NOT-TESTABLE (caveat 7).
@@ -457,13 +457,13 @@ impl nqg_geometry::metric::Metric<3> for TorusMetric {
 
 /// One grid of the torus integral.
 struct TorusIntegrals {
-    /// $\int\sqrt g\,R$.
+    /// $\int\sqrt g\\,R$.
     int_r: f64,
-    /// $\int\sqrt g\,L_{\Gamma\Gamma}$.
+    /// $\int\sqrt g\\,L_{\Gamma\Gamma}$.
     int_l: f64,
-    /// $\int(|\sqrt g\,R| + |\sqrt g\,L_{\Gamma\Gamma}|)$: the magnitude of the terms that cancel.
+    /// $\int(|\sqrt g\\,R| + |\sqrt g\\,L_{\Gamma\Gamma}|)$: the magnitude of the terms that cancel.
     scale: f64,
-    /// $\max|\sqrt g\,R - \sqrt g\,L_{\Gamma\Gamma}|$ pointwise (the total divergence).
+    /// $\max|\sqrt g\\,R - \sqrt g\\,L_{\Gamma\Gamma}|$ pointwise (the total divergence).
     worst: f64,
 }
 

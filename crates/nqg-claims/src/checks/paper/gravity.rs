@@ -10,7 +10,7 @@
 //!
 //! - `learned_geodesics`: N-7 as written (pre-registered): width $w = 8$, carrier $k = 1$, deviation at
 //!   most one packet width.
-//! - `learned_geodesics_eikonal`: the refined eikonal regime, a ladder $k \in \{1, 1/2, 1/4, 1/8\}$ with
+//! - `learned_geodesics_eikonal`: the refined eikonal regime, a ladder $k \in \\{1, 1/2, 1/4, 1/8\\}$ with
 //!   the deviation falling as $(k\Delta s)^2$ and within one packet width at $k = 1/8$.
 
 use nqg_geometry::geodesic::{GeodesicKind, GeodesicOptions, complete_momentum, integrate};

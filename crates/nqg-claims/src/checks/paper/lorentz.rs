@@ -9,7 +9,7 @@
 //! whose space-time history is Lorentz-transformed by bicubic interpolation, as THEORY.md N-6 writes
 //! (the difference from the exact continuum boost is reported beside it). THEORY.md N-6 predicts a relative $L^2$ difference
 //! $\propto (\Delta s/w)^2$ that is at most 1 % for $w \ge 10$ at $C = 0.5$, $m = 0.1$, $v = 0.6$, with a
-//! fitted exponent $2.0 \pm 0.1$ on $w \in \{5, 10, 20, 40\}$.
+//! fitted exponent $2.0 \pm 0.1$ on $w \in \\{5, 10, 20, 40\\}$.
 //!
 //! - `klein_gordon_covariance`: N-6 as written (pre-registered).
 //! - `klein_gordon_covariance_ir`: the refined regime $w \ge 20$ with the exponent in a wider band
@@ -103,7 +103,7 @@ impl KgParams {
 
 /// Exact continuum Klein-Gordon solution (c = 1, mass `m`) from a Gaussian at rest,
 /// $\phi(0,s) = e^{-s^2/2w^2}$, $\partial_t\phi(0,s) = 0$: $\phi(t, s)$ by Simpson quadrature of
-/// $\frac1\pi\int_0^\infty \hat\phi_0(k)\cos(\omega_k t)\cos(ks)\,dk$.
+/// $\frac1\pi\int_0^\infty \hat\phi_0(k)\cos(\omega_k t)\cos(ks)\\,dk$.
 fn kg_rest(t: f64, s: f64, w: f64, m: f64) -> f64 {
     let n = 600; // even
     let kmax = 9.0 / w;

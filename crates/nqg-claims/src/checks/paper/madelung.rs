@@ -4,9 +4,9 @@
 //!
 //! - V-M2 `schrodinger_identity` (N3.1-N3.7): for arbitrary smooth $p(q) > 0$, $F(q)$, $V(q)$ and any
 //!   $(\gamma, D, \mu)$ with $4D\mu > \gamma$, the time derivatives given by the Euler-Lagrange equations
-//!   $\partial_t p = -2\gamma\partial_q(p\,\partial_q F) + \tfrac\gamma\mu\partial_q^2 p$ (N3.2) and
+//!   $\partial_t p = -2\gamma\partial_q(p\\,\partial_q F) + \tfrac\gamma\mu\partial_q^2 p$ (N3.2) and
 //!   $\partial_t F = -\gamma(\partial_q F)^2 - V - \tfrac\gamma\mu\partial_q^2 F +
-//!   \tfrac{4D}\mu\partial_q^2\sqrt p/\sqrt p$ (N3.3) make $\psi = \sqrt p\, e^{i\tilde F/\hbar}$,
+//!   \tfrac{4D}\mu\partial_q^2\sqrt p/\sqrt p$ (N3.3) make $\psi = \sqrt p\\, e^{i\tilde F/\hbar}$,
 //!   $\tilde F = F - \ln p/(2\mu)$ (N3.4), satisfy $i\hbar\psi_t = -\gamma\hbar^2\psi_{qq} + V\psi$ with
 //!   $m = 1/(2\gamma)$ and $\hbar^2 = (4D\mu-\gamma)/(\gamma\mu^2)$ (N3.7). Spatial derivatives come from
 //!   dual numbers, so the residual is at round-off. Two guards show that the test sees the two viscous
@@ -693,7 +693,7 @@ impl DoubleWell {
         ((4.0 * self.d * self.mu - self.gamma) / (self.gamma * self.mu * self.mu)).sqrt()
     }
 
-    /// $k_f = m\,2a/(\hbar t)$.
+    /// $k_f = m\\,2a/(\hbar t)$.
     fn k_fringe(&self) -> f64 {
         self.mass() * 2.0 * self.a / (self.hbar() * self.t_end)
     }

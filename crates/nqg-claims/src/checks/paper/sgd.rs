@@ -1,17 +1,17 @@
 //! `paper.sgd` (THEORY.md §3.3, N-1 to N-3): mini-batch SGD on the teacher-student network of
 //! `nqg-network` as a Langevin system, the premise of the paper's §2-§4.
 //!
-//! - N-1 `temperature_scaling_{gamma,batch}`: the learning temperature $T_L = \mathrm{tr}\,P/K$ of the
+//! - N-1 `temperature_scaling_{gamma,batch}`: the learning temperature $T_L = \mathrm{tr}\\,P/K$ of the
 //!   stationary SGD ensemble scales as $\gamma^1$ and $M^{-1}$ (leading order
 //!   $D = \gamma^2 s^2\Sigma/2M$, $T_L = \gamma s^2/2M$, N2.6-N2.7). THEORY's criterion is judged as
 //!   written (exponents $1$ and $-1$ within $\pm 0.02$); the refined `temperature_scaling_gamma_exact`
 //!   compares the measured exponent with the one the exact discrete-time covariance predicts, and
 //!   `stationary_covariance` compares $T_L$ on the grid with the exact discrete-time (Isserlis)
 //!   stationary covariance
-//!   $\Sigma P + P\Sigma = \gamma[(1 + 1/M)\Sigma P\Sigma + \Sigma\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M]$.
+//!   $\Sigma P + P\Sigma = \gamma[(1 + 1/M)\Sigma P\Sigma + \Sigma\\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M]$.
 //! - N-2 `entropy_balance*`: along the relaxation of an ensemble displaced from $q^*$ the Gaussian
 //!   entropy $S = \tfrac12\ln\det(2\pi e P)$ changes at the rate
-//!   $dS/dt = \mathrm{tr}(D P^{-1}) - \gamma\,\mathrm{tr}\,\Sigma$ (N2.8, leading-order $D$); the
+//!   $dS/dt = \mathrm{tr}(D P^{-1}) - \gamma\\,\mathrm{tr}\\,\Sigma$ (N2.8, leading-order $D$); the
 //!   refined check compares with the exact rate of the discrete-time moment map, the continuum check
 //!   shows N2.8 is its $\gamma \to 0$ limit, and the late-time check tests that the net rate vanishes.
 //! - N-3 `detailed_balance`: with anisotropic injected noise the stationary state carries a rotational

@@ -1,6 +1,6 @@
 //! Claim `quantum.bohm`: Bohmian trajectories follow the Madelung velocity, $\dot x = v(x, t) =
-//! (\hbar/m)\,\mathrm{Im}(\partial_x\psi/\psi)$ (N3.5). For a free Gaussian of width $\sigma_0$ the paths
-//! are $x(t) = x_0\,\sigma(t)/\sigma_0$ with $\sigma(t) = \sigma_0\sqrt{1 + (\hbar t/2m\sigma_0^2)^2}$.
+//! (\hbar/m)\\,\mathrm{Im}(\partial_x\psi/\psi)$ (N3.5). For a free Gaussian of width $\sigma_0$ the paths
+//! are $x(t) = x_0\\,\sigma(t)/\sigma_0$ with $\sigma(t) = \sigma_0\sqrt{1 + (\hbar t/2m\sigma_0^2)^2}$.
 
 use nqg_quantum::bohm::trajectories;
 use nqg_quantum::potential::Free;

@@ -1,7 +1,7 @@
-//! Claim `quantum.quantization` (THEORY.md V-M4, N4.1-N4.2): single-valued $\psi = \sqrt\rho\,e^{iS/\hbar}$
+//! Claim `quantum.quantization` (THEORY.md V-M4, N4.1-N4.2): single-valued $\psi = \sqrt\rho\\,e^{iS/\hbar}$
 //! quantises the phase circulation, $m\oint v\cdot dl = \oint\nabla S\cdot dl \in 2\pi\hbar\mathbb Z$ (the
 //! Wallstrom condition that separates Schrödinger from Madelung); a Madelung pair $(\rho, v)$ with a
-//! non-integer circulation $\nu$ rebuilt as $\sqrt\rho\,e^{iS/\hbar}$ misses its own value after one
+//! non-integer circulation $\nu$ rebuilt as $\sqrt\rho\\,e^{iS/\hbar}$ misses its own value after one
 //! turn by $|e^{2\pi i\nu} - 1| = 2\sin(\pi\nu)$.
 //!
 //! The check is an identity of the representation: the winding number of a single-valued $\psi$ on a

@@ -4,7 +4,7 @@
 //! - S-QM1: the oscillator spectrum $E_n = \hbar\omega(n + \frac12)$;
 //! - S-QM2: free spreading $\sigma(t) = \sigma_0\sqrt{1 + (\hbar t/2m\sigma_0^2)^2}$;
 //! - S-QM3: the coherent state $\langle x\rangle = x_0\cos t$, width $1/\sqrt2$;
-//! - S-QM4: unitarity, $\|\psi(t)\| = \|\psi(0)\|$, and energy conservation;
+//! - S-QM4: unitarity, $\\|\psi(t)\\| = \\|\psi(0)\\|$, and energy conservation;
 //! - S-QM5: a ring with Aharonov-Bohm flux, $E_n = (n - \Phi/2\pi)^2\hbar^2/2mR^2$;
 //! - S-QM6: the global order of Strang splitting (2) and of the Yoshida composition (4).
 

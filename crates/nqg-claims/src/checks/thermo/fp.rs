@@ -1,15 +1,15 @@
 //! `thermo.fp`: the Scharfetter-Gummel Fokker-Planck solver (THEORY.md §3.1 S-FP1-4).
 //!
-//! The solver integrates (N2.7) $\partial_t p = \partial_q(\gamma p\,\partial_q F + D\,\partial_q p)$ in
+//! The solver integrates (N2.7) $\partial_t p = \partial_q(\gamma p\\,\partial_q F + D\\,\partial_q p)$ in
 //! conservative form. Reference case: Ornstein-Uhlenbeck, $F = \tfrac12 kq^2$, $\gamma = k = 1$,
 //! $D = \tfrac12$, $\delta$ initial data at $q_0 = 2$:
 //!
 //! - S-FP1: mean $q_0 e^{-\gamma kt}$, $\mathrm{Var}(t) = \frac{D}{\gamma k}(1 - e^{-2\gamma kt})$, so at $t = 1$
 //!   $\mathrm{Var} = 0.432332358$ and $\dot S = D/\mathrm{Var} - \gamma k = 0.156517643$;
 //! - S-FP2: the two terms of (N2.8), production $4D\int(\partial_q\sqrt p)^2 = D/\mathrm{Var}$ and learning
-//!   $-\gamma\int p\,F'' = -\gamma k$, sum to $\dot S$;
+//!   $-\gamma\int p\\,F'' = -\gamma k$, sum to $\dot S$;
 //! - S-FP3: for $F = (q^2 - 1)^2$ the stationary state is $e^{-\gamma F/D}/Z$ with zero current, and
-//!   $\mathrm{KL}(p\,\|\,p_\text{eq})$ decreases monotonically (H-theorem);
+//!   $\mathrm{KL}(p\\,\\|\\,p_\text{eq})$ decreases monotonically (H-theorem);
 //! - S-FP4: the escape rate $\lambda_1/2$ approaches Kramers' $\frac{\omega_a\omega_b}{2\pi}e^{-\gamma\Delta F/D}$.
 
 use nqg_thermo::ensemble::{EnsembleSpec, EnsembleStats, run_ensemble};

@@ -1,9 +1,9 @@
 //! `thermo.noneq`: the stationary probability current of a non-equilibrium Ornstein-Uhlenbeck process
 //! (the OU formula THEORY.md N-3 compares SGD against) and the thermodynamic uncertainty relation.
 //!
-//! For $dx = -Ax\,dt + \sqrt{2D}\,dW$ with stationary covariance $\Sigma$ ($A\Sigma + \Sigma A^T = 2D\,1$) the
-//! current is $J = (D\,1 - A\Sigma)\Sigma^{-1}x\,p$, so $M = \langle dx\circ x^T\rangle/dt = \int J x^T =
-//! D\,1 - A\Sigma$, whose antisymmetric part is non-zero iff detailed balance fails. The entropy
+//! For $dx = -Ax\\,dt + \sqrt{2D}\\,dW$ with stationary covariance $\Sigma$ ($A\Sigma + \Sigma A^T = 2D\\,1$) the
+//! current is $J = (D\\,1 - A\Sigma)\Sigma^{-1}x\\,p$, so $M = \langle dx\circ x^T\rangle/dt = \int J x^T =
+//! D\\,1 - A\Sigma$, whose antisymmetric part is non-zero iff detailed balance fails. The entropy
 //! production rate is $\sigma = \int J^T D^{-1} J/p$, and any current $J_\tau$ obeys the TUR
 //! $\mathrm{Var}(J_\tau)/\langle J_\tau\rangle^2 \ge 2/\langle\Sigma_\tau\rangle$.
 

@@ -3,9 +3,9 @@
 //!
 //! Test problems with an exact solution on the same Brownian path:
 //!
-//! - Itô GBM $dX = \mu X\,dt + \sigma X\,dW$: $X(t) = X_0 e^{(\mu - \sigma^2/2)t + \sigma W(t)}$
+//! - Itô GBM $dX = \mu X\\,dt + \sigma X\\,dW$: $X(t) = X_0 e^{(\mu - \sigma^2/2)t + \sigma W(t)}$
 //!   (Euler-Maruyama, Milstein); Stratonovich GBM $X(t) = X_0 e^{\mu t + \sigma W(t)}$ (stochastic Heun);
-//! - additive noise $dX = (-X + \sin 2X)\,dt + 1.5\,dW$ against SRA1 at a $2^{-5}$ times finer step.
+//! - additive noise $dX = (-X + \sin 2X)\\,dt + 1.5\\,dW$ against SRA1 at a $2^{-5}$ times finer step.
 //!
 //! Strong error $E|X_h(1) - X(1)| \propto h^{p_s}$ with $p_s = 0.5, 1, 1, 1.5$; weak error
 //! $|E X_h(1) - E X(1)| \propto h^{p_w}$, $p_w = 1$, where for GBM $E X_h(1) = (1 + \mu h)^{1/h}$.
