@@ -5,13 +5,17 @@
 //! docs.rs gets from each crate's `[package.metadata.docs.rs]`). Markdown runs before KaTeX and eats
 //! the backslash of `\,`, `\|`, `\{` ... (a thin space would render as a comma, a norm as an absolute
 //! value), so in doc comments those are written `\\,`, `\\|`, `\\{`; [`unescaped_math`] finds the ones
-//! that are not, and `cargo xtask doc` refuses to build until they are fixed.
+//! that are not, and `cargo xtask doc` refuses to build until they are fixed. Markdown also reads a
+//! `_` after punctuation (`G^a{}_b`) or a `*` (`q^*`) as emphasis: in math those are written `\_`
+//! and `\*`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// ASCII punctuation that LaTeX puts after a backslash and Markdown would unescape.
-const ESCAPED: &[char] = &[',', ';', ':', '!', '|', '{', '}', '#', '%', '&', '_', '<', '>'];
+/// (`_` and `*` are not here: in doc math they are written `\_` / `\*` where Markdown would read them
+/// as emphasis, and Markdown is meant to drop that backslash.)
+const ESCAPED: &[char] = &[',', ';', ':', '!', '|', '{', '}', '#', '%', '&', '<', '>'];
 
 /// One doc-comment line whose math would lose a backslash in Markdown.
 #[derive(Debug, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 //! One num-dual `hessian` over the metric components gives $g_{ab}$, $\partial_c g_{ab}$ and
 //! $\partial_c\partial_d g_{ab}$. From them, with $\Gamma_{abc} = \tfrac12(g_{ab,c} + g_{ac,b} - g_{bc,a})$:
 //!
-//! $$\Gamma^a{}_{bc} = g^{ad}\Gamma_{dbc},\qquad
+//! $$\Gamma^a{}\_{bc} = g^{ad}\Gamma_{dbc},\qquad
 //! R_{abcd} = \tfrac12(g_{ad,bc} + g_{bc,ad} - g_{ac,bd} - g_{bd,ac})
-//!   + \Gamma_{ebc}\Gamma^e{}_{ad} - \Gamma_{ebd}\Gamma^e{}_{ac},$$
+//!   + \Gamma_{ebc}\Gamma^e{}\_{ad} - \Gamma_{ebd}\Gamma^e{}\_{ac},$$
 //!
 //! $R_{bd} = g^{ac}R_{abcd}$, $R = g^{bd}R_{bd}$, $G_{ab} = R_{ab} - \tfrac12 R g_{ab}$ and the
 //! Kretschmann scalar $K = R_{abcd}R^{abcd}$, contracted on antisymmetric index pairs (bivectors),
@@ -19,8 +19,8 @@
 //! stress tensors. The contracted Bianchi identity $\nabla_a G^{ab} = 0$ is evaluated by
 //! [`einstein_divergence`], which nests a gradient dual around the Hessian pass to get $\partial^3 g$.
 //!
-//! Mixed components: [`Curvature::einstein_mixed`] $G^a{}_b$, [`Curvature::ricci_mixed`] $R^a{}_b$,
-//! [`Curvature::riemann_mixed`] $R^a{}_{bcd} = g^{ae}R_{ebcd}$, [`Curvature::einstein_upper`] $G^{ab}$;
+//! Mixed components: [`Curvature::einstein_mixed`] $G^a{}\_b$, [`Curvature::ricci_mixed`] $R^a{}\_b$,
+//! [`Curvature::riemann_mixed`] $R^a{}\_{bcd} = g^{ae}R_{ebcd}$, [`Curvature::einstein_upper`] $G^{ab}$;
 //! general index moves in [`crate::indices`].
 //!
 //! Everything is generic over the scalar `T`, so the same code runs on `f64` and on dual numbers.
@@ -97,7 +97,7 @@ pub struct Curvature<const N: usize, T = f64> {
     pub g: [[T; N]; N],
     /// $g^{ab}$.
     pub g_inv: [[T; N]; N],
-    /// `christoffel[a][b][c]` $= \Gamma^a{}_{bc}$.
+    /// `christoffel[a][b][c]` $= \Gamma^a{}\_{bc}$.
     pub christoffel: [[[T; N]; N]; N],
     /// `riemann[a][b][c][d]` $= R_{abcd}$ (all indices down).
     pub riemann: [[[[T; N]; N]; N]; N],
@@ -307,19 +307,19 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
         }
     }
 
-    /// The mixed Einstein tensor $G^a{}_b = g^{ac}G_{cb}$ (`[a][b]`); its trace is $(1 - N/2)R$, i.e.
-    /// $G^a{}_a = -R$ in four dimensions, and $G^a{}_b = -\Lambda\delta^a{}_b$ for a $\Lambda$-vacuum.
+    /// The mixed Einstein tensor $G^a{}\_b = g^{ac}G_{cb}$ (`[a][b]`); its trace is $(1 - N/2)R$, i.e.
+    /// $G^a{}\_a = -R$ in four dimensions, and $G^a{}\_b = -\Lambda\delta^a{}\_b$ for a $\Lambda$-vacuum.
     pub fn einstein_mixed(&self) -> [[T; N]; N] {
         raise2(&self.g_inv, &self.einstein, Slot::First)
     }
 
-    /// The mixed Ricci tensor $R^a{}_b = g^{ac}R_{cb}$.
+    /// The mixed Ricci tensor $R^a{}\_b = g^{ac}R_{cb}$.
     pub fn ricci_mixed(&self) -> [[T; N]; N] {
         raise2(&self.g_inv, &self.ricci, Slot::First)
     }
 
-    /// The Riemann tensor with the first index raised, $R^a{}_{bcd} = g^{ae}R_{ebcd}$ (`[a][b][c][d]`),
-    /// (Misner-Thorne-Wheeler signs, as [`Curvature::riemann`]), so that $R_{bd} = R^a{}_{bad}$.
+    /// The Riemann tensor with the first index raised, $R^a{}\_{bcd} = g^{ae}R_{ebcd}$ (`[a][b][c][d]`),
+    /// (Misner-Thorne-Wheeler signs, as [`Curvature::riemann`]), so that $R_{bd} = R^a{}\_{bad}$.
     pub fn riemann_mixed(&self) -> [[[[T; N]; N]; N]; N] {
         let z = T::from(0.0);
         let mut out = [[[[z; N]; N]; N]; N];
@@ -366,7 +366,7 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
     }
 }
 
-/// The covariant divergence $\nabla_a G^{ab} = \partial_a G^{ab} + \Gamma^a{}_{ac}G^{cb} + \Gamma^b{}_{ac}G^{ac}$
+/// The covariant divergence $\nabla_a G^{ab} = \partial_a G^{ab} + \Gamma^a{}\_{ac}G^{cb} + \Gamma^b{}\_{ac}G^{ac}$
 /// (zero by the contracted Bianchi identity), with $\partial_a G^{ab}$ from a gradient dual nested
 /// around the Hessian pass (third derivatives of $g$). Returns the divergence and the scale
 /// $\max |\partial_a G^{bc}|$ it should be compared with.

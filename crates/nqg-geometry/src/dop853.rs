@@ -8,10 +8,10 @@
 //!   y_1 = y + h\sum_{i=1}^{12} b_i k_i \quad(\text{order } 8),$$
 //!
 //! and $k_{13} = f(t + h, y_1)$ (first stage of the next step). The error estimate combines the
-//! embedded 5th- and 3rd-order differences $e^{(5)} = h\sum_i E^{(5)}_i k_i$, $e^{(3)} = h\sum_i E^{(3)}_i k_i$,
+//! embedded 5th- and 3rd-order differences $e^{(5)} = h\sum_i E^{(5)}\_i k_i$, $e^{(3)} = h\sum_i E^{(3)}\_i k_i$,
 //! scaled per component by $s_i = \mathrm{atol} + \mathrm{rtol}\max(|y_i|, |y_{1,i}|)$, as in `dop853.f`:
 //!
-//! $$\mathrm{err} = \frac{\\|e^{(5)}/s\\|_2^2}{\sqrt{n\\,(\\|e^{(5)}/s\\|_2^2 + 0.01\\,\\|e^{(3)}/s\\|_2^2)}},$$
+//! $$\mathrm{err} = \frac{\\|e^{(5)}/s\\|\_2^2}{\sqrt{n\\,(\\|e^{(5)}/s\\|\_2^2 + 0.01\\,\\|e^{(3)}/s\\|\_2^2)}},$$
 //!
 //! accepted when $\mathrm{err} \le 1$, with the step controller of `dop853.f` (safety 0.9, exponent
 //! 1/8, step ratio in $[1/3, 6]$, no growth right after a rejection): [`Dop853Controller`].
@@ -495,9 +495,9 @@ impl<S: State> Dop853Step<S> {
 
 /// The step-size controller of `dop853.f` (Hairer & Wanner; HNW I §II.4 and §IV.2 for the
 /// stabilised variant): with $f_{11} = \mathrm{err}^{1/8 - 0.2\beta}$ and
-/// $f = \operatorname{clamp}(f_{11}/(0.9\\,\mathrm{err}_{\rm old}^{\beta}),\ 1/6,\ 3)$ the proposal is
+/// $f = \operatorname{clamp}(f_{11}/(0.9\\,\mathrm{err}\_{\rm old}^{\beta}),\ 1/6,\ 3)$ the proposal is
 /// $h/f$ after an accepted step (not larger than $h$ right after a rejection) and
-/// $h/\min(3, f_{11}/0.9)$ after a rejected one; $\mathrm{err}_{\rm old} = \max(\mathrm{err}, 10^{-4})$ of
+/// $h/\min(3, f_{11}/0.9)$ after a rejected one; $\mathrm{err}\_{\rm old} = \max(\mathrm{err}, 10^{-4})$ of
 /// the last accepted step. $\beta = 0$ is the code's default; $\beta \le 0.04$ damps the step-size
 /// sequence (a PI controller).
 #[derive(Debug, Clone, Copy, PartialEq)]

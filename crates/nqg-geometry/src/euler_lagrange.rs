@@ -15,7 +15,7 @@
 //! $\partial g(x)$ as a function of $x$), and a scalar dual along one variable of $\mathcal L$.
 //! [`euler_lagrange`] is generic over the scalar of $x$, so one more gradient dual gives
 //! $\partial_\kappa E^{\mu\nu}$ and the covariant divergence [`euler_lagrange_divergence`]
-//! $\nabla_\mu E^{\mu\nu} = \partial_\mu E^{\mu\nu} + \Gamma^\nu{}_{\mu\kappa}E^{\mu\kappa}$ (the form for a
+//! $\nabla_\mu E^{\mu\nu} = \partial_\mu E^{\mu\nu} + \Gamma^\nu{}\_{\mu\kappa}E^{\mu\kappa}$ (the form for a
 //! symmetric tensor density of weight one, which $E^{\mu\nu}$ is when the action is diffeomorphism
 //! invariant; then this divergence vanishes identically, the Noether identity of diffeomorphisms).
 //!
@@ -392,11 +392,11 @@ where
 pub struct Divergence<const N: usize> {
     /// $E^{\mu\nu}$ at the point.
     pub tensor: [[f64; N]; N],
-    /// $\nabla_\mu E^{\mu\nu} = \partial_\mu E^{\mu\nu} + \Gamma^\nu{}_{\mu\kappa}E^{\mu\kappa}$.
+    /// $\nabla_\mu E^{\mu\nu} = \partial_\mu E^{\mu\nu} + \Gamma^\nu{}\_{\mu\kappa}E^{\mu\kappa}$.
     pub divergence: [f64; N],
     /// The round-off scale of the divergence: $\max_\nu$ of the sum of the magnitudes of the terms that
     /// cancel, $\sum_\mu(|\partial_\mu A^{\mu\nu}| + |\partial_\mu B^{\mu\nu}|) + \sum_{\mu\kappa}
-    /// |\Gamma^\nu{}_{\mu\kappa}E^{\mu\kappa}|$ with $A$, $B$ the two pieces of [`EulerLagrange`].
+    /// |\Gamma^\nu{}\_{\mu\kappa}E^{\mu\kappa}|$ with $A$, $B$ the two pieces of [`EulerLagrange`].
     pub scale: f64,
 }
 

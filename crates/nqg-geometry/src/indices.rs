@@ -1,7 +1,7 @@
 //! Raising and lowering indices with the metric, generic over the (dual) scalar.
 //!
 //! Rank 1: $v^a = g^{ab}v_b$ ([`raise`]), $v_a = g_{ab}v^b$ ([`lower`]). Rank 2, on the slot chosen by
-//! [`Slot`]: $T^a{}_b = g^{ac}T_{cb}$ (first), $T_a{}^b = T_{ac}g^{cb}$ (second), $T^{ab} = g^{ac}T_{cd}g^{db}$
+//! [`Slot`]: $T^a{}\_b = g^{ac}T_{cb}$ (first), $T_a{}^b = T_{ac}g^{cb}$ (second), $T^{ab} = g^{ac}T_{cd}g^{db}$
 //! (both), and the same with $g_{ab}$ for lowering ([`raise2`], [`lower2`]). Pass $g^{ab}$ to the
 //! raising functions and $g_{ab}$ to the lowering ones (e.g. `Curvature::g_inv` and `Curvature::g`);
 //! the contraction is the same, so one routine serves both.
@@ -77,7 +77,7 @@ pub fn lower<T: DualNum<Primitive = f64> + Copy, const N: usize>(g: &[[T; N]; N]
 }
 
 /// Raise index/indices of a rank-2 tensor with all indices down at the moved slots:
-/// $T^a{}_b = g^{ac}T_{cb}$, $T_a{}^b = T_{ac}g^{cb}$ or $T^{ab} = g^{ac}T_{cd}g^{db}$.
+/// $T^a{}\_b = g^{ac}T_{cb}$, $T_a{}^b = T_{ac}g^{cb}$ or $T^{ab} = g^{ac}T_{cd}g^{db}$.
 pub fn raise2<T: DualNum<Primitive = f64> + Copy, const N: usize>(
     g_inv: &[[T; N]; N],
     t: &[[T; N]; N],
@@ -86,7 +86,7 @@ pub fn raise2<T: DualNum<Primitive = f64> + Copy, const N: usize>(
     contract2(g_inv, t, slot)
 }
 
-/// Lower index/indices of a rank-2 tensor: $T_a{}^b = g_{ac}T^{cb}$, $T^a{}_b = T^{ac}g_{cb}$ or
+/// Lower index/indices of a rank-2 tensor: $T_a{}^b = g_{ac}T^{cb}$, $T^a{}\_b = T^{ac}g_{cb}$ or
 /// $T_{ab} = g_{ac}T^{cd}g_{db}$.
 pub fn lower2<T: DualNum<Primitive = f64> + Copy, const N: usize>(
     g: &[[T; N]; N],

@@ -4,14 +4,14 @@
 //! $\Lambda^T \eta \Lambda = \eta$. A pure boost with velocity $\vec v = \beta \hat n$ (units of $c$),
 //! $\gamma = 1/\sqrt{1-\beta^2}$, is
 //!
-//! $$\Lambda^0{}_0 = \gamma,\quad \Lambda^0{}_i = \Lambda^i{}_0 = -\gamma \beta n_i,\quad
-//! \Lambda^i{}_j = \delta_{ij} + (\gamma - 1) n_i n_j .$$
+//! $$\Lambda^0{}\_0 = \gamma,\quad \Lambda^0{}\_i = \Lambda^i{}\_0 = -\gamma \beta n_i,\quad
+//! \Lambda^i{}\_j = \delta_{ij} + (\gamma - 1) n_i n_j .$$
 //!
 //! It preserves the interval $s^2 = -\Delta t^2 + |\Delta \vec x|^2$ (checked as
 //! `geometry.lorentz.interval_invariance`). Collinear boosts compose by adding rapidities
 //! $\eta = \operatorname{artanh}\beta$ (`geometry.lorentz.rapidity_addition`):
 //! $\beta_{12} = (\beta_1 + \beta_2)/(1 + \beta_1\beta_2)$. Two non-collinear boosts compose to a boost
-//! times a rotation (polar decomposition $\Lambda = B(\vec v)\\,R$ with $v^i = \Lambda^i{}_0/\Lambda^0{}_0$);
+//! times a rotation (polar decomposition $\Lambda = B(\vec v)\\,R$ with $v^i = \Lambda^i{}\_0/\Lambda^0{}\_0$);
 //! the Wigner angle $\varepsilon$ of $R$ obeys $\tan(\varepsilon/2) = \sin\theta/(k + \cos\theta)$,
 //! $k^2 = \frac{(\gamma_1+1)(\gamma_2+1)}{(\gamma_1-1)(\gamma_2-1)}$, $\theta$ the angle between the velocities.
 
@@ -19,7 +19,7 @@ use nalgebra::SMatrix;
 
 use crate::GeometryError;
 
-/// A Lorentz transformation of $N$-dimensional Minkowski space, $x'^\mu = \Lambda^\mu{}_\nu x^\nu$.
+/// A Lorentz transformation of $N$-dimensional Minkowski space, $x'^\mu = \Lambda^\mu{}\_\nu x^\nu$.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lorentz<const N: usize> {
     matrix: SMatrix<f64, N, N>,
@@ -81,7 +81,7 @@ impl<const N: usize> Lorentz<N> {
         Ok(Self { matrix: m })
     }
 
-    /// The matrix $\Lambda^\mu{}_\nu$.
+    /// The matrix $\Lambda^\mu{}\_\nu$.
     pub fn matrix(&self) -> &SMatrix<f64, N, N> {
         &self.matrix
     }
@@ -156,7 +156,7 @@ impl<const N: usize> Lorentz<N> {
         }
     }
 
-    /// The velocity of the boost part: $v^i = \Lambda^i{}_0/\Lambda^0{}_0$ (the frame velocity seen from the
+    /// The velocity of the boost part: $v^i = \Lambda^i{}\_0/\Lambda^0{}\_0$ (the frame velocity seen from the
     /// original frame, up to sign convention of [`Lorentz::boost`]: `boost(v)` has `velocity() = -v`).
     pub fn velocity(&self) -> Vec<f64> {
         (1..N)
@@ -164,8 +164,8 @@ impl<const N: usize> Lorentz<N> {
             .collect()
     }
 
-    /// The rapidity $\eta = \operatorname{arsinh}|\Lambda^i{}_0|$ of the boost part (round-off friendly
-    /// compared with $\operatorname{arcosh}\Lambda^0{}_0$).
+    /// The rapidity $\eta = \operatorname{arsinh}|\Lambda^i{}\_0|$ of the boost part (round-off friendly
+    /// compared with $\operatorname{arcosh}\Lambda^0{}\_0$).
     pub fn rapidity(&self) -> f64 {
         let s: f64 = (1..N).map(|i| self.matrix[(i, 0)].powi(2)).sum::<f64>().sqrt();
         s.asinh()
@@ -186,7 +186,7 @@ impl<const N: usize> Lorentz<N> {
         Ok((binv.inverse(), r))
     }
 
-    /// $\max_{\mu\nu} |(\Lambda^T \eta \Lambda - \eta)_{\mu\nu}|$: zero (to round-off) iff $\Lambda \in O(1,N-1)$.
+    /// $\max_{\mu\nu} |(\Lambda^T \eta \Lambda - \eta)\_{\mu\nu}|$: zero (to round-off) iff $\Lambda \in O(1,N-1)$.
     pub fn defect(&self) -> f64 {
         let eta = minkowski_eta::<N>();
         (self.matrix.transpose() * eta * self.matrix - eta).amax()

@@ -2,7 +2,7 @@
 //!
 //! * [`dopri5_step`]: the Dormand-Prince 5(4) pair (FSAL, 6 new right-hand sides per step) with
 //!   Shampine's 4th-order continuous extension ([`DopriStep::interpolate`]), local
-//!   error estimate $\mathrm{err} = \max_i |y^{(5)}_i - y^{(4)}_i| / (\mathrm{atol} + \mathrm{rtol}\\,|y_i|)$,
+//!   error estimate $\mathrm{err} = \max_i |y^{(5)}\_i - y^{(4)}\_i| / (\mathrm{atol} + \mathrm{rtol}\\,|y_i|)$,
 //!   step control $h \leftarrow h\\,\min(5, \max(0.2, 0.9\\,\mathrm{err}^{-1/5}))$.
 //! * [`GaussLegendre`]: the $s$-stage Gauss-Legendre collocation method (order $2s$, symplectic and
 //!   symmetric). Its tableau is computed, not typed in: $c_i = (1 + x_i)/2$ with $x_i$ the roots of

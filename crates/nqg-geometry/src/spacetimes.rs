@@ -640,7 +640,7 @@ pub struct Mode<const N: usize> {
     pub phase: f64,
 }
 
-/// A smooth, non-trivial test metric: $g_{ab} = \eta_{ab} + \sum_m A^{(m)}_{ab}\sin(k^{(m)}\cdot x + \varphi^{(m)})$
+/// A smooth, non-trivial test metric: $g_{ab} = \eta_{ab} + \sum_m A^{(m)}\_{ab}\sin(k^{(m)}\cdot x + \varphi^{(m)})$
 /// (used for the Bianchi identity, Riemann symmetries and proptests).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PerturbedMinkowski<const N: usize> {

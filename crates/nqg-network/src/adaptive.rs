@@ -125,9 +125,9 @@ pub struct TunedBatch {
     pub hbar: f64,
     /// Required $D = \gamma(1 + \mu^2\hbar^2)/(4\mu)$.
     pub diffusion: f64,
-    /// Real-valued $M^* = \gamma^2\sigma^2/(2D)$.
+    /// Real-valued $M^\* = \gamma^2\sigma^2/(2D)$.
     pub batch_real: f64,
-    /// Integer $M = \max(1, \mathrm{round}(M^*))$.
+    /// Integer $M = \max(1, \mathrm{round}(M^\*))$.
     pub batch: usize,
     /// $D$ realised by the integer $M$.
     pub diffusion_realised: f64,

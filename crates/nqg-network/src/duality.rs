@@ -3,7 +3,7 @@
 //! **Network.** A ring of $L$ neurons $\phi_x$ (non-trainable, fast) with one trainable coupling $w$
 //! (the squared Courant number, i.e. $c^2$ in lattice units). The neurons follow the damped thermal
 //! leapfrog
-//! $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w\\,\Delta\phi^t_x - \eta(\phi^t_x - \phi^{t-1}_x) + \xi^t_x,
+//! $$\phi^{t+1}\_x = 2\phi^t_x - \phi^{t-1}\_x + w\\,\Delta\phi^t_x - \eta(\phi^t_x - \phi^{t-1}\_x) + \xi^t_x,
 //!   \qquad \xi \sim \mathcal N(0, \sigma_\xi^2),$$
 //! and are read out with noise, $\psi = \phi + \varepsilon$, $\varepsilon\sim\mathcal N(0, \sigma^2)$.
 //! The coupling learns by SGD (N2.3) on the bulk loss (N2.2) of all $L$ neurons (mini-batch $M = L$):

@@ -10,8 +10,8 @@
 //!   $F = -\beta^{-1}\ln Z = -\tfrac{N}{2\beta}\ln\tfrac{2\pi}{\beta} + \tfrac1{2\beta}\ln\det A +
 //!   \tfrac12 (b^T \hat m b - c^T \mu)$.
 //! * N2.5, $\langle \partial H/\partial q\rangle = \partial F/\partial q$, with the Gaussian second moment
-//!   $C = A^{-1}/\beta + \mu\mu^T$: $\partial F/\partial w_{ij} = -[\hat m (B C - b \mu^T)]_{ij}$ and
-//!   $\partial F/\partial b_i = -[\hat m (B\mu - b)]_i$ ([`GaussianEnsemble::free_energy_gradient`]).
+//!   $C = A^{-1}/\beta + \mu\mu^T$: $\partial F/\partial w_{ij} = -[\hat m (B C - b \mu^T)]\_{ij}$ and
+//!   $\partial F/\partial b_i = -[\hat m (B\mu - b)]\_i$ ([`GaussianEnsemble::free_energy_gradient`]).
 //!
 //! [`GaussianEnsemble::free_energy_with`] writes $F$ once, generic over dual numbers (LU from
 //! `num_dual::linalg`), so the moment formula can be checked against autodiff and finite differences.
@@ -146,7 +146,7 @@ impl GaussianEnsemble {
         Ok(0.5 * r.component_mul(&self.m).dot(&r) + 0.5 * self.epsilon * xv.dot(&xv))
     }
 
-    /// $\partial H/\partial w_{ij} = -[\hat m (x - \hat w x - b)]_i x_j$, row-major.
+    /// $\partial H/\partial w_{ij} = -[\hat m (x - \hat w x - b)]\_i x_j$, row-major.
     pub fn energy_gradient_w(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
         check_len("state vector x", self.n, x.len())?;
         check_len("gradient buffer", self.n * self.n, out.len())?;

@@ -5,7 +5,7 @@
 //!   shift, $b = 0$, identity activation. Then $\phi = u + v$ obeys
 //!   $\phi(t, s) = u_0(s - t) + v_0(s + t)$ exactly: a light cone of one site per step.
 //! * Leapfrog network: state $x = (\phi^t, \phi^{t-1})$ and
-//!   $\phi^{t+1}_s = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}_s$
+//!   $\phi^{t+1}\_s = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}\_s$
 //!   with Courant number $C_s = c(s)\\,\Delta t/\Delta s$ and $\mu = m\\,\Delta t$ (Klein-Gordon for
 //!   $\mu > 0$). For uniform $C$ and $\mu = 0$ a mode $e^{iks}$ oscillates with
 //!   $\cos\omega\Delta t = 1 - 2C^2\sin^2(k\Delta s/2)$; $C = 1$ is the permutation limit $\omega = k$.
@@ -414,8 +414,8 @@ pub fn measure_dispersion(
     Ok((out, dw))
 }
 
-/// Fit the stored entries of `pattern` to minimise $\sum_t \tfrac12|x'_t - \hat w x_t|^2$ exactly:
-/// each row solves its own normal equations (Cholesky). `pairs` are $(x_t, x'_t)$, consumed in one
+/// Fit the stored entries of `pattern` to minimise $\sum_t \tfrac12|x'\_t - \hat w x_t|^2$ exactly:
+/// each row solves its own normal equations (Cholesky). `pairs` are $(x_t, x'\_t)$, consumed in one
 /// streaming pass (memory $O(\text{nnz})$, so arbitrarily many pairs can be generated lazily).
 pub fn fit_pattern_least_squares<X: AsRef<[f64]>>(
     pattern: &Weights,
@@ -538,7 +538,7 @@ pub fn speed_from_couplings(w: &Weights, dt: f64, ds: f64) -> Result<Vec<f64>> {
 }
 
 /// Centroid $\sum_s s\\,\epsilon_s / \sum_s \epsilon_s$ of the energy-like density
-/// $\epsilon_s = (\phi^t_s)^2 + (\phi^t_s - \phi^{t-1}_s)^2$, measured on the ring relative to `reference`
+/// $\epsilon_s = (\phi^t_s)^2 + (\phi^t_s - \phi^{t-1}\_s)^2$, measured on the ring relative to `reference`
 /// (periodic distance, so a packet crossing the seam is tracked continuously). Returns `None` for a
 /// zero field or mismatched lengths.
 pub fn packet_centroid(phi: &[f64], phi_prev: &[f64], reference: f64) -> Option<f64> {

@@ -2,7 +2,7 @@
 //!
 //! * Network (N5.2 on a lattice, the 3D analogue of [`crate::lattice::Leapfrog2D`]): neurons
 //!   $\phi_x$ on a periodic $n^3$ grid, state $(\phi^t, \phi^{t-1})$,
-//!   $$\phi^{t+1}_x = 2\phi^t_x - \phi^{t-1}_x + w_x(\Delta\phi^t)_x - \mu^2\phi^t_x - \eta(\phi^t_x - \phi^{t-1}_x) + J^t_x,$$
+//!   $$\phi^{t+1}\_x = 2\phi^t_x - \phi^{t-1}\_x + w_x(\Delta\phi^t)\_x - \mu^2\phi^t_x - \eta(\phi^t_x - \phi^{t-1}\_x) + J^t_x,$$
 //!   with the 7-point Laplacian $\Delta$, local coupling $w_x = C_x^2$ (the local Courant number
 //!   squared, i.e. the local light speed $c_x = C_x\\,\Delta s/\Delta t$), mass $\mu = m\Delta t$, damping
 //!   $\eta$ and a source $J$. For uniform $C$, $\mu = \eta = J = 0$ a plane wave $e^{ik\cdot x}$ oscillates
@@ -10,15 +10,15 @@
 //!   $12C^2 + \mu^2 \le 4$.
 //! * Learning rule (E-3b): each coupling $w_x$ is one trainable weight of neuron $x$, trained by online
 //!   SGD (N2.3, batch 1) on that neuron's bulk loss (N2.2),
-//!   $$h_x = \tfrac12\bigl(\psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x - w_x(\Delta\psi^t)_x\bigr)^2,\qquad w_x \leftarrow w_x + \gamma\\,(y_x - w_x u_x)\\,u_x,$$
+//!   $$h_x = \tfrac12\bigl(\psi^{t+1}\_x - 2\psi^t_x + \psi^{t-1}\_x - w_x(\Delta\psi^t)\_x\bigr)^2,\qquad w_x \leftarrow w_x + \gamma\\,(y_x - w_x u_x)\\,u_x,$$
 //!   with $u = \Delta\psi^t$, $y = \psi^{t+1} - 2\psi^t + \psi^{t-1}$, on observed states
 //!   $\psi = \phi + \varepsilon$ carrying independent observation noise of variance $\sigma^2$
 //!   ([`LocalCouplingSgd`]). Its fixed point is the local least-squares coupling
-//!   $w^* = \langle uy\rangle/\langle u^2\rangle$; for a field with local moments
+//!   $w^\* = \langle uy\rangle/\langle u^2\rangle$; for a field with local moments
 //!   $\langle\Delta\phi\\,r\rangle$, $\langle(\Delta\phi)^2\rangle$ ($r$ the true second difference)
-//!   $$w^* = \frac{\langle\Delta\phi\\,r\rangle + 12\sigma^2}{\langle(\Delta\phi)^2\rangle + 42\sigma^2},$$
+//!   $$w^\* = \frac{\langle\Delta\phi\\,r\rangle + 12\sigma^2}{\langle(\Delta\phi)^2\rangle + 42\sigma^2},$$
 //!   since the noise part of $y$ and of $u$ share $-2\varepsilon^t_x\cdot(-6\varepsilon^t_x)$ and
-//!   $\mathrm{Var}(\Delta\varepsilon) = (36 + 6)\sigma^2$; in a field-free region $w^* = 2/7$.
+//!   $\mathrm{Var}(\Delta\varepsilon) = (36 + 6)\sigma^2$; in a field-free region $w^\* = 2/7$.
 //!   It is local: $w_x$ sees only neuron $x$ and its six neighbours.
 //! * Experiment ([`run_newtonian`]): a teacher field (uniform $C_0$, damping $\eta$, a Gaussian source
 //!   $J = a\\,g(x)\sin\Omega t$ at the centre, a persistent localized excitation of energy $E \propto a^2$)
@@ -148,8 +148,8 @@ impl Leapfrog3D {
     }
 
     /// The conserved leapfrog energy of $(\phi^t, \phi^{t-1})$ for $\mu = \eta = J = 0$ and uniform $w$:
-    /// $E = \tfrac12\sum_x(\phi^t_x - \phi^{t-1}_x)^2 + \tfrac12\sum_{\langle xy\rangle} w_x
-    /// (\phi^t_x - \phi^t_y)(\phi^{t-1}_x - \phi^{t-1}_y) + \tfrac12\mu^2\sum_x\phi^t_x\phi^{t-1}_x$
+    /// $E = \tfrac12\sum_x(\phi^t_x - \phi^{t-1}\_x)^2 + \tfrac12\sum_{\langle xy\rangle} w_x
+    /// (\phi^t_x - \phi^t_y)(\phi^{t-1}\_x - \phi^{t-1}\_y) + \tfrac12\mu^2\sum_x\phi^t_x\phi^{t-1}\_x$
     /// (links counted once).
     pub fn energy(&self, cur: &[f64], prev: &[f64]) -> Result<f64> {
         let n = self.n;
@@ -232,14 +232,14 @@ impl LocalCouplingSgd {
         self.gamma
     }
 
-    /// One update of `w` from the input $u = (\Delta\psi^t)_x$ and the target
-    /// $y = \psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x$.
+    /// One update of `w` from the input $u = (\Delta\psi^t)\_x$ and the target
+    /// $y = \psi^{t+1}\_x - 2\psi^t_x + \psi^{t-1}\_x$.
     #[inline]
     pub fn update(&self, w: f64, u: f64, y: f64) -> f64 {
         w + self.gamma * (y - w * u) * u
     }
 
-    /// The fixed point of the averaged drift, $w^* = \langle uy\rangle/\langle u^2\rangle$.
+    /// The fixed point of the averaged drift, $w^\* = \langle uy\rangle/\langle u^2\rangle$.
     pub fn fixed_point(uy: f64, uu: f64) -> Result<f64> {
         check_positive("<u^2>", uu)?;
         if !uy.is_finite() {
@@ -254,7 +254,7 @@ impl LocalCouplingSgd {
 
     /// The fixed point for a field with true moments $\langle\Delta\phi\\,r\rangle$ and
     /// $\langle(\Delta\phi)^2\rangle$ observed with independent noise of variance $\sigma^2$:
-    /// $w^* = (\langle\Delta\phi\\,r\rangle + 12\sigma^2)/(\langle(\Delta\phi)^2\rangle + 42\sigma^2)$;
+    /// $w^\* = (\langle\Delta\phi\\,r\rangle + 12\sigma^2)/(\langle(\Delta\phi)^2\rangle + 42\sigma^2)$;
     /// $2/7$ for a uniform (or absent) field.
     pub fn noisy_fixed_point(lap_r: f64, lap_lap: f64, noise_var: f64) -> Result<f64> {
         check_non_negative("<(Delta phi)^2>", lap_lap)?;

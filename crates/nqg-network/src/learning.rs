@@ -4,10 +4,10 @@
 //! * SGD (N2.3): $q \leftarrow q - \gamma\\,v$, $v \leftarrow \rho v + \frac1M\sum_{m=1}^M \nabla h(x^{(m)}, q) +
 //!   \xi$, with momentum $\rho \in [0, 1)$ ($\rho = 0$ is plain SGD) and optional injected noise
 //!   $\xi \sim N(0, C_\text{inj})$ (N-3).
-//! * Teacher-student (N-1): inputs $x \sim N(0, \Sigma)$, labels $y = q^*\cdot x + \varepsilon$,
+//! * Teacher-student (N-1): inputs $x \sim N(0, \Sigma)$, labels $y = q^\*\cdot x + \varepsilon$,
 //!   $\varepsilon \sim N(0, s^2)$, per-sample loss $h = \tfrac12 (y - q\cdot x)^2$, so $F(q) =
-//!   \tfrac12 (q - q^*)^T\Sigma(q - q^*) + s^2/2$ and $\nabla F = \Sigma(q - q^*)$.
-//!   With fresh samples each step and $e = q - q^*$, the exact moment map is (Isserlis)
+//!   \tfrac12 (q - q^\*)^T\Sigma(q - q^\*) + s^2/2$ and $\nabla F = \Sigma(q - q^\*)$.
+//!   With fresh samples each step and $e = q - q^\*$, the exact moment map is (Isserlis)
 //!   $\bar e' = (1 - \gamma\Sigma)\bar e$ and
 //!   $S' = S - \gamma(\Sigma S + S\Sigma) + \gamma^2[(1 + \tfrac1M)\Sigma S\Sigma + \tfrac1M\Sigma\\,\mathrm{tr}(S\Sigma) +
 //!   \tfrac{s^2}{M}\Sigma + C_\text{inj}]$ for $S = \langle e e^T\rangle$; its fixed point $P$ solves
@@ -147,7 +147,7 @@ pub struct TeacherStudent {
 }
 
 impl TeacherStudent {
-    /// Teacher $q^*$, input covariance $\Sigma$ (row-major $K\times K$, symmetric PSD) and label-noise
+    /// Teacher $q^\*$, input covariance $\Sigma$ (row-major $K\times K$, symmetric PSD) and label-noise
     /// standard deviation $s \ge 0$.
     pub fn new(q_star: Vec<f64>, sigma: &[f64], label_noise: f64) -> Result<Self> {
         let k = q_star.len();
@@ -184,7 +184,7 @@ impl TeacherStudent {
         self.q_star.len()
     }
 
-    /// Teacher $q^*$.
+    /// Teacher $q^\*$.
     pub fn teacher(&self) -> &[f64] {
         &self.q_star
     }
@@ -249,7 +249,7 @@ impl TeacherStudent {
         Dataset { k, xs, ys }
     }
 
-    /// $F(q) = \tfrac12 (q - q^*)^T\Sigma(q - q^*) + s^2/2$, the expected per-sample loss.
+    /// $F(q) = \tfrac12 (q - q^\*)^T\Sigma(q - q^\*) + s^2/2$, the expected per-sample loss.
     pub fn free_energy(&self, q: &[f64]) -> Result<f64> {
         check_len("q", self.dim(), q.len())?;
         let e = DVector::from_fn(self.dim(), |i, _| q[i] - self.q_star[i]);
@@ -262,7 +262,7 @@ impl TeacherStudent {
     }
 
     /// One step of the exact moment map of online SGD (no momentum): $(\bar e, S) \mapsto
-    /// (\bar e', S')$ with $S = \langle e e^T\rangle$ the second moment of $e = q - q^*$.
+    /// (\bar e', S')$ with $S = \langle e e^T\rangle$ the second moment of $e = q - q^\*$.
     pub fn moment_step(
         &self,
         gamma: f64,
@@ -284,7 +284,7 @@ impl TeacherStudent {
     }
 
     /// Exact stationary covariance $P$ of online SGD (the fixed point of [`TeacherStudent::moment_step`];
-    /// the mean is $q^*$), from the $K^2$ linear system.
+    /// the mean is $q^\*$), from the $K^2$ linear system.
     pub fn stationary_covariance(&self, gamma: f64, batch: usize) -> Result<DMatrix<f64>> {
         check_gamma(gamma)?;
         if batch == 0 {
@@ -353,7 +353,7 @@ impl TeacherStudent {
         Ok(omega * p_inv)
     }
 
-    /// Exact per-sample gradient covariance at $q$ (Isserlis), with $e = q - q^*$:
+    /// Exact per-sample gradient covariance at $q$ (Isserlis), with $e = q - q^\*$:
     /// $C(q) = \Sigma e e^T \Sigma + \Sigma\\,(e^T\Sigma e) + s^2\Sigma$ (N2.6); the mini-batch noise
     /// covariance is $C/M$ (plus $C_\text{inj}$ if injected).
     pub fn gradient_noise_covariance(&self, q: &[f64]) -> Result<DMatrix<f64>> {
@@ -386,7 +386,7 @@ impl TeacherStudent {
     }
 
     /// The Langevin continuum model of SGD at $(\gamma, M)$ with time step `dt` (in learning steps):
-    /// drift $-\gamma\Sigma(q - q^*)$, diffusion $D = \gamma^2(s^2\Sigma + M C_\text{inj})/(2M)$.
+    /// drift $-\gamma\Sigma(q - q^\*)$, diffusion $D = \gamma^2(s^2\Sigma + M C_\text{inj})/(2M)$.
     pub fn langevin(&self, gamma: f64, batch: usize, dt: f64) -> Result<Langevin> {
         check_gamma(gamma)?;
         if batch == 0 {

@@ -8,7 +8,7 @@
 //! * Dynamics (N2.1): $x(t+1) = (1 - \hat P) f(\hat w x(t) + b) + \hat P x_\partial(t)$.
 //! * Loss (N2.2): $H(x, q) = L(x, z)$ with the network output $z = f(\hat w x + b)$; the built-in
 //!   [`QuadraticLoss`] is $\tfrac12 \sum_i m_i (x_i - z_i)^2 + \tfrac{\varepsilon}{2}|x|^2 +
-//!   \tfrac{\kappa}{2}|\hat P x - x^*_\partial|^2$ (bulk loss plus a confining term and a boundary term).
+//!   \tfrac{\kappa}{2}|\hat P x - x^\*\_\partial|^2$ (bulk loss plus a confining term and a boundary term).
 //! * Gradients (chain rule, hand-written): with $y = \hat w x + b$, $\delta_i = \partial_{z_i} L\\, f'(y_i)$,
 //!   $\partial H/\partial b_i = \delta_i$, $\partial H/\partial w_{ij} = \delta_i x_j$,
 //!   $\partial H/\partial x_k = \partial_{x_k} L + \sum_i \delta_i w_{ik}$.

@@ -5,10 +5,10 @@
 //!   from random initial data; each step gives one training pair $(x_t, x_{t+1})$ with
 //!   $x_t = (\phi^t, \phi^{t-1})$ ([`noisy_leapfrog_pairs`]).
 //! * Learning: single-pass SGD on the per-sample loss $h = \tfrac12|x_{t+1} - \hat w x_t|^2$ over the
-//!   stored entries of a banded pattern, $w_{ij} \leftarrow w_{ij} - \gamma\\,(\hat w x_t - x_{t+1})_i\\,x_{t,j}$,
+//!   stored entries of a banded pattern, $w_{ij} \leftarrow w_{ij} - \gamma\\,(\hat w x_t - x_{t+1})\_i\\,x_{t,j}$,
 //!   with Polyak-Ruppert tail averaging $\bar w = \frac{1}{n - n_0}\sum_{t > n_0} w_t$
 //!   ([`fit_pattern_online`]). For a linear model with additive target noise of variance $\sigma^2$ the
-//!   averaged iterate reaches the statistical rate $E|\bar w - w^*|^2 = O(\sigma^2 d / n)$ (Bach and
+//!   averaged iterate reaches the statistical rate $E|\bar w - w^\*|^2 = O(\sigma^2 d / n)$ (Bach and
 //!   Moulines 2013), i.e. an error $\propto 1/\sqrt n$ in the number of samples $n$; the last iterate
 //!   of constant-step SGD instead stalls at a noise floor $O(\sqrt{\gamma}\\,\sigma)$.
 
@@ -24,8 +24,8 @@ pub type Pair = (Vec<f64>, Vec<f64>);
 
 /// A trajectory of the noisy leapfrog network (THEORY.md E-2, E-5) as `steps` training pairs.
 ///
-/// Initial data $\phi^0_s \sim U(-\tfrac12, \tfrac12)$, $\phi^{-1}_s = \phi^0_s + 0.1\\,U(-\tfrac12, \tfrac12)$;
-/// then $\phi^{t+1} = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}_s + \sigma\xi^t_s$
+/// Initial data $\phi^0_s \sim U(-\tfrac12, \tfrac12)$, $\phi^{-1}\_s = \phi^0_s + 0.1\\,U(-\tfrac12, \tfrac12)$;
+/// then $\phi^{t+1} = (2 - 2C_s^2 - \mu^2)\phi^t_s + C_s^2(\phi^t_{s+1} + \phi^t_{s-1}) - \phi^{t-1}\_s + \sigma\xi^t_s$
 /// with $\xi \sim N(0, 1)$. `noise` $= \sigma \ge 0$ ($\sigma = 0$: the deterministic network).
 ///
 /// # Errors
@@ -95,7 +95,7 @@ pub fn noisy_leapfrog2d_pairs<R: Rng + ?Sized>(
 
 /// The banded $\hat w$ of the 2D leapfrog on $x = (\phi^t, \phi^{t-1})$ ($2n_xn_y$ neurons, periodic
 /// 5-point Laplacian): row $s$ holds $2 - 4C_s^2 - \mu^2$ on the diagonal, $C_s^2$ on the four
-/// neighbours, $-1$ on $\phi^{t-1}_s$; row $n_xn_y + s$ copies $\phi^t_s$. The pattern learned in E-5.
+/// neighbours, $-1$ on $\phi^{t-1}\_s$; row $n_xn_y + s$ copies $\phi^t_s$. The pattern learned in E-5.
 ///
 /// # Errors
 /// [`NetworkError::InvalidParameter`] for a grid below 3×3; [`NetworkError::ShapeMismatch`] unless
@@ -163,7 +163,7 @@ pub struct OnlineFit {
 
 /// Single-pass online SGD with tail averaging on the stored entries of `start` (its values are the
 /// initial weights): for each pair $(x, x')$ in order,
-/// $w_{ij} \leftarrow w_{ij} - \gamma\\,(\hat w x - x')_i\\,x_j$; the average runs over the iterates after
+/// $w_{ij} \leftarrow w_{ij} - \gamma\\,(\hat w x - x')\_i\\,x_j$; the average runs over the iterates after
 /// the first `average_from` samples (THEORY.md N-7, E-5; see the module docs for the $1/\sqrt n$ rate).
 ///
 /// # Errors

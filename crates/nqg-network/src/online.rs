@@ -2,25 +2,25 @@
 //!
 //! The network is the $\phi$-row pattern of the lattice leapfrog network ([`crate::lattice`]): on a ring
 //! of $L$ sites,
-//! $$\phi^{t+1}_s = l_s\\,\phi^t_{s-1} + c_s\\,\phi^t_s + r_s\\,\phi^t_{s+1} + p_s\\,\phi^{t-1}_s \\;(+\\,\xi),$$
+//! $$\phi^{t+1}\_s = l_s\\,\phi^t_{s-1} + c_s\\,\phi^t_s + r_s\\,\phi^t_{s+1} + p_s\\,\phi^{t-1}\_s \\;(+\\,\xi),$$
 //! four couplings per site. The leapfrog (Klein-Gordon) teacher has $l_s = r_s = C^2$,
 //! $c_s = 2 - 2C^2 - \mu^2$, $p_s = -1$ ([`RingCouplings::leapfrog`]).
 //!
 //! [`OnlineRingSgd`] learns the couplings from a stream of observed triples
 //! $(\phi^t, \phi^{t-1}) \to \phi^{t+1}$ by plain online SGD on the per-step loss
-//! $h_t = \tfrac12\sum_s(\phi^{t+1}_s - \theta_s\cdot f_s)^2$, $f_s = (\phi^t_{s-1}, \phi^t_s,
-//! \phi^t_{s+1}, \phi^{t-1}_s)$: $\theta_s \leftarrow \theta_s - \gamma(\theta_s\cdot f_s - \phi^{t+1}_s)f_s$,
+//! $h_t = \tfrac12\sum_s(\phi^{t+1}\_s - \theta_s\cdot f_s)^2$, $f_s = (\phi^t_{s-1}, \phi^t_s,
+//! \phi^t_{s+1}, \phi^{t-1}\_s)$: $\theta_s \leftarrow \theta_s - \gamma(\theta_s\cdot f_s - \phi^{t+1}\_s)f_s$,
 //! with Polyak-Ruppert averaging of the iterates after a burn-in (the averaged iterate's error falls as
 //! $1/\sqrt n$ for label noise). Observation noise on the *inputs* biases the fit towards zero
 //! (errors in variables); that bias is part of what E-2 measures.
 //!
 //! **Learning contraction.** The update of site $s$ is the affine map
-//! $\theta_s \mapsto (1 - \gamma f_sf_s^T)\theta_s + \gamma\phi^{t+1}_sf_s$, whose Jacobian determinant is
+//! $\theta_s \mapsto (1 - \gamma f_sf_s^T)\theta_s + \gamma\phi^{t+1}\_sf_s$, whose Jacobian determinant is
 //! $1 - \gamma|f_s|^2$ (rank-one update). Any ensemble of learners driven by the same data (a posterior, a
 //! cloud of replicas) therefore changes its differential entropy by exactly $\sum_s\ln|1 - \gamma|f_s|^2|$
 //! per step, independently of $\theta$: the entropy destroyed by learning is
 //! $$C_t = -\sum_s \ln\left|1 - \gamma|f_s|^2\right|,\qquad |f_s|^2 = (\phi^t_{s-1})^2 + (\phi^t_s)^2 +
-//! (\phi^t_{s+1})^2 + (\phi^{t-1}_s)^2$$
+//! (\phi^t_{s+1})^2 + (\phi^{t-1}\_s)^2$$
 //! ([`learning_contraction`]), local in space and time.
 
 use rand::{Rng, RngExt};
@@ -40,7 +40,7 @@ pub struct RingCouplings {
     pub centre: Vec<f64>,
     /// $r_s$: coupling to $\phi^t_{s+1}$.
     pub right: Vec<f64>,
-    /// $p_s$: coupling to $\phi^{t-1}_s$ ($-1$ for the leapfrog).
+    /// $p_s$: coupling to $\phi^{t-1}\_s$ ($-1$ for the leapfrog).
     pub prev: Vec<f64>,
 }
 

@@ -599,10 +599,10 @@ pub struct ControlRecord {
 /// Self-tuning by feedback (N4.3): after each segment it measures $D$ from the displacement moments
 /// (the [`Moments`] passed to [`Controller::control`] must be those of $\Delta Q$ over the segment, as
 /// [`run_self_tuning`] passes them), computes the learning temperature $T = D/\gamma$, and rescales
-/// the ratio $\gamma/M$ (to which $T$ is proportional, N2.6) by $T^*/T$, where
-/// $T^* = (1 + \mu^2\hbar^2)/4\mu$ makes the dictionary's $\hbar$ equal to the target
+/// the ratio $\gamma/M$ (to which $T$ is proportional, N2.6) by $T^\*/T$, where
+/// $T^\* = (1 + \mu^2\hbar^2)/4\mu$ makes the dictionary's $\hbar$ equal to the target
 /// $\hbar = |\mu_c(N)|/2\pi$ of the current $N$. $M$ is the integer in `1..=max_batch` that brings
-/// $\gamma$ closest to `gamma_ref`; $\gamma = (\gamma/M)_\text{new}M$.
+/// $\gamma$ closest to `gamma_ref`; $\gamma = (\gamma/M)\_\text{new}M$.
 #[derive(Debug, Clone)]
 pub struct DiffusionController<Mo> {
     /// The model with exact $F(N)$ (gives $\mu_c(N)$).
@@ -647,7 +647,7 @@ impl<Mo: ExactFreeEnergy> DiffusionController<Mo> {
         self.model.chemical_potential(neurons).abs() / TAU
     }
 
-    /// The learning temperature $T^* = (1 + \mu^2\hbar^2)/4\mu$ that gives $\hbar$ (N4.3).
+    /// The learning temperature $T^\* = (1 + \mu^2\hbar^2)/4\mu$ that gives $\hbar$ (N4.3).
     pub fn required_temperature(&self, hbar: f64) -> f64 {
         (1.0 + self.mu * self.mu * hbar * hbar) / (4.0 * self.mu)
     }

@@ -136,7 +136,8 @@ fn enlarged<const D: usize>(grid: &Grid<D>, f: f64) -> Result<Grid<D>> {
     let mut lengths = lengths0;
     for a in 0..D {
         let n = (shape0[a] as f64 * f).ceil();
-        if !(n < crate::error::MAX_POINTS as f64) {
+        // `f` is finite (checked by the caller), so `n` is too.
+        if n >= crate::error::MAX_POINTS as f64 {
             return Err(QuantumError::TooLarge {
                 what: "enlarged grid points per axis",
                 requested: usize::MAX,

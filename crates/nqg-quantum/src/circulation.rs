@@ -3,7 +3,7 @@
 //! (THEORY.md §3 "Why only Madelung", N4.1-N4.2).
 //!
 //! Two independent measurements on a closed loop:
-//! - the **winding number** $W = \frac1{2\pi}\sum_j \arg(\psi_{j+1}\psi_j^*)$ over consecutive loop
+//! - the **winding number** $W = \frac1{2\pi}\sum_j \arg(\psi_{j+1}\psi_j^\*)$ over consecutive loop
 //!   samples, an integer by construction when the loop is resolved (each increment below $\pi$);
 //! - the **circulation** $\Gamma = \oint \mathbf v\cdot d\mathbf l$ with
 //!   $\mathbf v = (\hbar/m)\\,\mathrm{Im}(\nabla\psi/\psi)$ integrated by the periodic trapezoid rule

@@ -2,7 +2,7 @@
 //!
 //! A [`Grid<D>`] covers the box $\prod_a [x_{0,a}, x_{0,a} + L_a)$ with $n_a$ points per axis,
 //! $x_{a,j} = x_{0,a} + j\\,\Delta x_a$, $\Delta x_a = L_a / n_a$, and is periodic: the Fourier
-//! wave numbers are $k_{a,j} = 2\pi\\,\mathrm{fftfreq}(n_a)_j / \Delta x_a$. Arrays on the grid are stored
+//! wave numbers are $k_{a,j} = 2\pi\\,\mathrm{fftfreq}(n_a)\_j / \Delta x_a$. Arrays on the grid are stored
 //! row-major (the last axis is contiguous). The volume element is $dV = \prod_a \Delta x_a$.
 //!
 //! [`Units`] carries $\hbar$ and $m$: the paper's $\hbar_\text{eff}$ and $m_\text{eff}$ (THEORY.md
@@ -50,7 +50,7 @@ pub struct Grid<const D: usize> {
 }
 
 impl<const D: usize> Grid<D> {
-    /// A grid with `shape[a]` points on $[\text{origin}_a, \text{origin}_a + \text{lengths}_a)$.
+    /// A grid with `shape[a]` points on $[\text{origin}\_a, \text{origin}\_a + \text{lengths}\_a)$.
     ///
     /// # Errors
     /// [`QuantumError::UnsupportedDimension`] for `D` outside 1..=3, [`QuantumError::GridTooSmall`] for
@@ -151,7 +151,7 @@ impl<const D: usize> Grid<D> {
             .collect()
     }
 
-    /// Angular wave numbers of axis `a` in FFT order: $k_j = 2\pi\\,\mathrm{fftfreq}(n)_j/\Delta x$.
+    /// Angular wave numbers of axis `a` in FFT order: $k_j = 2\pi\\,\mathrm{fftfreq}(n)\_j/\Delta x$.
     pub fn wavenumbers(&self, a: usize) -> Vec<f64> {
         if a >= D {
             return Vec::new();

@@ -7,8 +7,8 @@
 //! $$\partial_t\rho + \nabla\cdot(\rho\nabla S/m) = 0,\qquad
 //! \partial_t S + \frac{|\nabla S|^2}{2m} + V + Q = 0,\qquad
 //! Q = -\frac{\hbar^2}{2m}\frac{\nabla^2\sqrt\rho}{\sqrt\rho}.$$
-//! The velocity $\mathbf v = \nabla S/m = (\hbar/m)\\,\mathrm{Im}(\psi^*\nabla\psi)/\rho$ needs no phase
-//! unwrapping; $\partial_t S$ is taken from phase *differences* $\hbar\arg(\psi(t')\psi^*(t))$, so no
+//! The velocity $\mathbf v = \nabla S/m = (\hbar/m)\\,\mathrm{Im}(\psi^\*\nabla\psi)/\rho$ needs no phase
+//! unwrapping; $\partial_t S$ is taken from phase *differences* $\hbar\arg(\psi(t')\psi^\*(t))$, so no
 //! unwrapping in time either. Points with $\rho < \epsilon\max\rho$ are masked.
 //!
 //! **Direct solver** ([`MadelungSolver1D`]). For nodeless states it evolves $L = \ln\rho$ and $v$ on a
@@ -40,7 +40,7 @@ pub struct MadelungFields<const D: usize> {
     /// $S = \hbar\arg\psi$: unwrapped along the line in 1D (starting at the first unmasked point),
     /// wrapped to $(-\pi\hbar, \pi\hbar]$ in 2D/3D; NaN where masked.
     pub phase: Vec<f64>,
-    /// Velocity components $v_a = (\hbar/m)\\,\mathrm{Im}(\psi^*\partial_a\psi)/\rho$; NaN where masked.
+    /// Velocity components $v_a = (\hbar/m)\\,\mathrm{Im}(\psi^\*\partial_a\psi)/\rho$; NaN where masked.
     pub velocity: [Vec<f64>; D],
     /// Whether $\rho \ge \epsilon\max\rho$.
     pub mask: Vec<bool>,

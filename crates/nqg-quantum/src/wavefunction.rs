@@ -6,8 +6,8 @@
 //!   $\sigma_a = (\langle x_a^2\rangle - \langle x_a\rangle^2)^{1/2}$;
 //! - spectral derivative $\partial_a\psi = \mathcal F_a^{-1}[i k_a \hat\psi]$ (exact for band-limited
 //!   periodic data);
-//! - $\langle p_a\rangle = \hbar\\,\mathrm{Re}\sum_j \psi_j^* (-i\partial_a\psi)_j\\,dV / \mathcal N$;
-//! - probability current $j_a = (\hbar/m)\\,\mathrm{Im}(\psi^*\partial_a\psi)$;
+//! - $\langle p_a\rangle = \hbar\\,\mathrm{Re}\sum_j \psi_j^\* (-i\partial_a\psi)\_j\\,dV / \mathcal N$;
+//! - probability current $j_a = (\hbar/m)\\,\mathrm{Im}(\psi^\*\partial_a\psi)$;
 //! - kinetic energy $\langle T\rangle = \frac{\hbar^2}{2m}\sum_a \\|\partial_a\psi\\|^2$, evaluated in
 //!   Fourier space through Parseval, and potential energy $\langle V\rangle = \sum_j V_j\rho_j\\,dV$.
 
@@ -132,7 +132,7 @@ impl<const D: usize> Wavefunction<D> {
         Ok(())
     }
 
-    /// $\langle\phi|\psi\rangle = \sum_j \phi_j^*\psi_j\\,dV$ with `self` as $\phi$.
+    /// $\langle\phi|\psi\rangle = \sum_j \phi_j^\*\psi_j\\,dV$ with `self` as $\phi$.
     ///
     /// # Errors
     /// [`QuantumError::GridMismatch`] if the grids differ.
@@ -208,7 +208,7 @@ impl<const D: usize> Wavefunction<D> {
         })
     }
 
-    /// The probability current $j_a = (\hbar/m)\\,\mathrm{Im}(\psi^*\partial_a\psi)$ along `axis`.
+    /// The probability current $j_a = (\hbar/m)\\,\mathrm{Im}(\psi^\*\partial_a\psi)$ along `axis`.
     pub fn current(&self, axis: usize, units: Units) -> Vec<f64> {
         let d = self.derivative(axis, 0.0);
         self.data

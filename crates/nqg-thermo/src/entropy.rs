@@ -262,7 +262,7 @@ pub fn knn_entropy(samples: &[f64], d: usize, k: usize) -> Result<KnnEstimate> {
 }
 
 /// Weights $w_1..w_K$ of the weighted Kozachenko-Leonenko estimator (Berrett, Samworth & Yuan, Ann.
-/// Stat. 47, 2019): minimal $\\|w\\|_2$ subject to $\sum_k w_k = 1$ and
+/// Stat. 47, 2019): minimal $\\|w\\|\_2$ subject to $\sum_k w_k = 1$ and
 /// $\sum_k w_k\\,\Gamma(k + 2l/d)/\Gamma(k) = 0$ for $l = 1..\lfloor d/4\rfloor$, which cancels the
 /// leading bias terms $\propto (k/N)^{2l/d}$.
 ///

@@ -706,7 +706,7 @@ impl EntropyBalance {
 
 /// Entropy balance of density `p` (THEORY.md N2.8): production
 /// $D\sum_{i} (p_{i+1}-p_i)(\ln p_{i+1} - \ln p_i)/h$ (a positive discretisation of
-/// $D\int (\partial_x p)^2/p$) and learning term $-\gamma h\sum_i p_i (\Delta F)_i$, with $(\Delta F)_i$ given.
+/// $D\int (\partial_x p)^2/p$) and learning term $-\gamma h\sum_i p_i (\Delta F)\_i$, with $(\Delta F)\_i$ given.
 ///
 /// # Errors
 /// Mismatched lengths, $D \le 0$.

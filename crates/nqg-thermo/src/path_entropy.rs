@@ -68,7 +68,7 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
 
 /// The local medium entropy $\sigma_u$ of one step of a scalar second-order chain (module docs, E-2):
 /// $\frac{1+\beta}{2\sigma^2}(x_{u-1} - x_{u+1})[(1-\beta)(x_{u+1} + x_{u-1}) - 2\\,a_u]$ with
-/// $a_u = \alpha x_u$ (or $(A\phi_u)_s$ for a field). No input validation (the hot loop).
+/// $a_u = \alpha x_u$ (or $(A\phi_u)\_s$ for a field). No input validation (the hot loop).
 #[inline]
 pub fn step_entropy(x_prev: f64, a_cur: f64, x_next: f64, beta: f64, sigma2: f64) -> f64 {
     (1.0 + beta) / (2.0 * sigma2) * (x_prev - x_next) * ((1.0 - beta) * (x_next + x_prev) - 2.0 * a_cur)
@@ -189,7 +189,7 @@ pub fn field_step_entropy(
 }
 
 /// A translation-invariant second-order ring chain
-/// $\phi^{t+1}_s = a_0\phi^t_s + a_1(\phi^t_{s-1} + \phi^t_{s+1}) + \beta\phi^{t-1}_s + \xi$ on $L$ sites,
+/// $\phi^{t+1}\_s = a_0\phi^t_s + a_1(\phi^t_{s-1} + \phi^t_{s+1}) + \beta\phi^{t-1}\_s + \xi$ on $L$ sites,
 /// decoupled into real Fourier modes: mode $j$ is a [`SecondOrderChain`] with
 /// $\alpha_j = a_0 + 2a_1\cos(2\pi j/L)$ and the same $\beta$, $\sigma$ (THEORY.md E-2).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,6 @@
 //! Pre-factorised tridiagonal and cyclic-tridiagonal solvers (Thomas algorithm, Sherman-Morrison).
 //!
-//! For $M = \mathrm{tridiag}(l, d, u)$ the factorisation stores $c'_i = u_i/(d_i - l_i c'_{i-1})$ and the
+//! For $M = \mathrm{tridiag}(l, d, u)$ the factorisation stores $c'\_i = u_i/(d_i - l_i c'\_{i-1})$ and the
 //! inverse pivots, so each solve is $O(n)$ with no divisions. The cyclic case (corners $M_{0,n-1} = \beta$,
 //! $M_{n-1,0} = \alpha$) uses the Sherman-Morrison correction of Numerical Recipes §2.7 with the
 //! correction vector solved once at factorisation.
@@ -14,15 +14,15 @@ use crate::error::{Result, ThermoError, check_len};
 pub struct Tridiag {
     n: usize,
     m: usize,
-    /// Top rows $i < m$: $y_i = r_i\\,\mathrm{inv}_i - a_i y_{i-1}$, $x_i = y_i - c_i x_{i+1}$.
+    /// Top rows $i < m$: $y_i = r_i\\,\mathrm{inv}\_i - a_i y_{i-1}$, $x_i = y_i - c_i x_{i+1}$.
     inv_t: Vec<f64>,
     a_t: Vec<f64>,
     c_t: Vec<f64>,
-    /// Bottom rows $i > m$: $z_i = r_i\\,\mathrm{inv}_i - a_i z_{i+1}$, $x_i = z_i - c_i x_{i-1}$.
+    /// Bottom rows $i > m$: $z_i = r_i\\,\mathrm{inv}\_i - a_i z_{i+1}$, $x_i = z_i - c_i x_{i-1}$.
     inv_b: Vec<f64>,
     a_b: Vec<f64>,
     c_b: Vec<f64>,
-    /// Middle row: $x_m = (r_m - l_m y_{m-1} - u_m z_{m+1})\\,\mathrm{inv}_m$.
+    /// Middle row: $x_m = (r_m - l_m y_{m-1} - u_m z_{m+1})\\,\mathrm{inv}\_m$.
     l_m: f64,
     u_m: f64,
     inv_m: f64,

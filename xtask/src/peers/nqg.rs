@@ -324,7 +324,7 @@ pub fn sgd(threads: usize) -> Result<NqgCase, String> {
     })
 }
 
-/// $\langle e e^T\rangle$ of $e = q - q^*$ over the replicas (row-major 2×2).
+/// $\langle e e^T\rangle$ of $e = q - q^\*$ over the replicas (row-major 2×2).
 fn second_moment(q: &[f64]) -> [f64; 4] {
     let n = (q.len() / 2).max(1) as f64;
     let s = q

@@ -8,7 +8,7 @@
 //!
 //! **Learning rule (the simplest one consistent with THEORY.md §6-§8).** Each coupling is one trainable
 //! weight of its neuron, trained by online SGD (N2.3, batch 1) on that neuron's bulk loss (N2.2),
-//! $h_x = \tfrac12(\psi^{t+1}_x - 2\psi^t_x + \psi^{t-1}_x - w_x\Delta\psi^t_x)^2$:
+//! $h_x = \tfrac12(\psi^{t+1}\_x - 2\psi^t_x + \psi^{t-1}\_x - w_x\Delta\psi^t_x)^2$:
 //! $w_x \leftarrow w_x + \gamma(y_x - w_xu_x)u_x$. It is the paper's own learning dynamics (N2.3 on
 //! N2.2) with nothing added: no coupling between neighbouring weights, no weight decay, no Onsager or
 //! Einstein-Hilbert term put in by hand; locality is that of §6 (a coupling sees its neuron and the six
@@ -22,7 +22,7 @@
 //! Yukawa $Ae^{-r/\lambda}/r + B$, contact/absent $B$. The pre-registered criterion
 //! (notes/issue-13-einstein-duality.md, written before the first run) is judged by three checks.
 //! A fourth check (a refinement) tests the law the learned lattice actually follows: the local
-//! least-squares fixed point $w^*_x = (a^2\langle\Delta\phi\\,r\rangle_x + 12\sigma^2)/
+//! least-squares fixed point $w^\*\_x = (a^2\langle\Delta\phi\\,r\rangle_x + 12\sigma^2)/
 //! (a^2\langle(\Delta\phi)^2\rangle_x + 42\sigma^2)$ of the teacher's own local moments, i.e. a response
 //! to the local field intensity, not a $1/r$ potential.
 //!

@@ -1,7 +1,7 @@
 //! E-2, claim 3 from a network: the entropy-production form of a learned neuron field.
 //!
-//! **Network.** A ring of $L = 256$ neurons, $\phi^{t+1}_s = l_s\phi^t_{s-1} + c_s\phi^t_s +
-//! r_s\phi^t_{s+1} + p_s\phi^{t-1}_s + \xi$, $\xi \sim N(0, \sigma^2)$: the $\phi$-row pattern of the
+//! **Network.** A ring of $L = 256$ neurons, $\phi^{t+1}\_s = l_s\phi^t_{s-1} + c_s\phi^t_s +
+//! r_s\phi^t_{s+1} + p_s\phi^{t-1}\_s + \xi$, $\xi \sim N(0, \sigma^2)$: the $\phi$-row pattern of the
 //! lattice leapfrog network ([`nqg_network::online::RingCouplings`]); the lag-two coupling $p_s$ is a
 //! learned weight like the others (the teacher has $p = -1$, i.e. $\phi^{t+1} = W\phi^t - \phi^{t-1}$).
 //! The couplings are learned by online SGD ([`nqg_network::online::OnlineRingSgd`], Polyak averaging)
@@ -22,7 +22,7 @@
 //!
 //! **Learning contraction.** The entropy destroyed by the online SGD update of $W$ on the field: the
 //! update of site $s$ is affine with Jacobian determinant $1 - \gamma|f_s|^2$, $f_s = (\phi^t_{s-1},
-//! \phi^t_s, \phi^t_{s+1}, \phi^{t-1}_s)$, so an ensemble of learners loses exactly
+//! \phi^t_s, \phi^t_{s+1}, \phi^{t-1}\_s)$, so an ensemble of learners loses exactly
 //! $C_{u,s} = -\ln|1 - \gamma|f_s|^2|$ ([`nqg_network::online::learning_contraction`]) — the contraction
 //! log-det of the update map, not a posterior entropy.
 //!

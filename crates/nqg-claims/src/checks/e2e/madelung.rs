@@ -230,7 +230,7 @@ fn evidence(c: &Curl, p: &CurlParams, quantity: &str) -> Evidence {
         )
 }
 
-/// The curl in units of $|v|_\text{rms}/\ell$: for a purely rotational $v = \omega\\,\epsilon P^{-1}e$ it is
+/// The curl in units of $|v|\_\text{rms}/\ell$: for a purely rotational $v = \omega\\,\epsilon P^{-1}e$ it is
 /// $\sqrt{\mathrm{tr}P\\,\mathrm{tr}P^{-1}} \ge 2$, i.e. the stationary velocity has no gradient part at all.
 fn in_flow_units(c: &Curl) -> f64 {
     let curl = c.omega.0 * c.tr_p_inv;
@@ -618,7 +618,7 @@ fn quartic_h(p: &QuarticParams) -> impl Fn(f64, f64) -> f64 + Copy {
     move |x: f64, q: f64| 0.5 * a * (x - q).powi(2) + 0.25 * l * (x * x - 1.0).powi(2)
 }
 
-/// The operator and the initial density $N(q; 0, \mathrm{var}_{q0})\\,e^{-\beta H}/Z(q)$ at one ε.
+/// The operator and the initial density $N(q; 0, \mathrm{var}\_{q0})\\,e^{-\beta H}/Z(q)$ at one ε.
 fn quartic_problem(
     p: &QuarticParams,
     eps: f64,

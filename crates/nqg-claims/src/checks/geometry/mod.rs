@@ -38,11 +38,11 @@ pub(crate) fn max_abs<const N: usize>(m: &[[f64; N]; N]) -> f64 {
 /// error of each component is relative to (THEORY.md §3.7).
 ///
 /// The engine forms $R_{abcd} = \tfrac12(\partial_b\partial_c g_{ad} + \partial_a\partial_d g_{bc} -
-/// \partial_b\partial_d g_{ac} - \partial_a\partial_c g_{bd}) + \Gamma_{ebc}\Gamma^e{}_{ad} -
-/// \Gamma_{ebd}\Gamma^e{}_{ac}$ and $R_{bd} = g^{ac}R_{abcd}$, $G_{ab} = R_{ab} - \tfrac12 g_{ab} R$. The
+/// \partial_b\partial_d g_{ac} - \partial_a\partial_c g_{bd}) + \Gamma_{ebc}\Gamma^e{}\_{ad} -
+/// \Gamma_{ebd}\Gamma^e{}\_{ac}$ and $R_{bd} = g^{ac}R_{abcd}$, $G_{ab} = R_{ab} - \tfrac12 g_{ab} R$. The
 /// scale of a component is the sum of the absolute values of the terms that form it:
-/// $T_{abcd} = \tfrac12\sum|\partial\partial g| + \sum_e(|\Gamma_{ebc}\Gamma^e{}_{ad}| +
-/// |\Gamma_{ebd}\Gamma^e{}_{ac}|)$, $S_{bd} = \sum_{ac}|g^{ac}|\\,T_{abcd}$ and
+/// $T_{abcd} = \tfrac12\sum|\partial\partial g| + \sum_e(|\Gamma_{ebc}\Gamma^e{}\_{ad}| +
+/// |\Gamma_{ebd}\Gamma^e{}\_{ac}|)$, $S_{bd} = \sum_{ac}|g^{ac}|\\,T_{abcd}$ and
 /// $E_{ab} = S_{ab} + \tfrac12|g_{ab}|\sum_{cd}|g^{cd}|S_{cd}$.
 pub(crate) struct TermScale<const N: usize> {
     /// $T_{abcd}$, the scale of $R_{abcd}$.

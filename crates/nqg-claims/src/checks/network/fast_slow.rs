@@ -5,7 +5,7 @@
 //! $p(x|q) = e^{-\beta H}/Z$, with $A = (1-\hat w)^T(1-\hat w) + \varepsilon 1$,
 //! $Z = (2\pi/\beta)^{N/2}\det A^{-1/2}e^{-\beta(b^Tb - m^TAm)/2}$, $m = A^{-1}(1-\hat w)^Tb$, and
 //! $F = -\ln Z/\beta$. The identity: $\langle\partial H/\partial\hat w_{ij}\rangle_{p(x|q)} =
-//! \partial F/\partial\hat w_{ij} = -[(1-\hat w)C - b\mu^T]_{ij}$ (C the second moment, μ the mean).
+//! \partial F/\partial\hat w_{ij} = -[(1-\hat w)C - b\mu^T]\_{ij}$ (C the second moment, μ the mean).
 
 use nqg_network::fast_slow::GaussianEnsemble;
 use nqg_network::rng::FastRng;

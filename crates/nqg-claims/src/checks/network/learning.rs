@@ -2,11 +2,11 @@
 //! and a network's couplings can be learned from its own trajectories (N-7).
 //!
 //! - N-1: teacher-student regression, $h = \tfrac12(y - q\cdot x)^2$, $x \sim N(0, \Sigma)$,
-//!   $y = q^*\cdot x + \epsilon$, $\epsilon \sim N(0, s^2)$, mini-batch $M$, step $\gamma$. The exact
+//!   $y = q^\*\cdot x + \epsilon$, $\epsilon \sim N(0, s^2)$, mini-batch $M$, step $\gamma$. The exact
 //!   discrete-time stationary covariance solves (Isserlis)
 //!   $\Sigma P + P\Sigma = \gamma\left[(1 + \tfrac1M)\Sigma P\Sigma + \Sigma\\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M\right]$;
 //!   to leading order $P = T_L 1$ with $T_L = \gamma s^2/(2M)$.
-//! - N-7: a leapfrog network $\phi^{t+1}_s = 2\phi^t_s - \phi^{t-1}_s + C_s^2\Delta\phi^t_s$ with speed
+//! - N-7: a leapfrog network $\phi^{t+1}\_s = 2\phi^t_s - \phi^{t-1}\_s + C_s^2\Delta\phi^t_s$ with speed
 //!   $c(s) = 1 + 0.3\sin(2\pi s/L)$; the banded $\hat w$ fitted to $\tfrac12|x(t+1) - \hat wx(t)|^2$ returns
 //!   $c(s) = \sqrt{(w_{s,s-1} + w_{s,s+1})/2}\\,\Delta s/\Delta t$.
 

@@ -1,7 +1,7 @@
 //! Claim `paper.lorentz` (THEORY.md §5, N-6): Lorentz covariance emerges in the infrared of a
 //! Klein-Gordon network.
 //!
-//! The network is the leapfrog lattice with a mass term, $\phi^{t+1}_s = 2\phi^t_s - \phi^{t-1}_s +
+//! The network is the leapfrog lattice with a mass term, $\phi^{t+1}\_s = 2\phi^t_s - \phi^{t-1}\_s +
 //! C^2(\phi^t_{s+1} - 2\phi^t_s + \phi^t_{s-1}) - (m\Delta t)^2\phi^t_s$, $C = c\Delta t/\Delta s$. A packet
 //! of width $w$ at rest, $\phi(0, s) = e^{-s^2/2w^2}$, is boosted to $v$ in the continuum,
 //! $\phi'(t, s) = \phi(\gamma(t - vs), \gamma(s - vt))$; its lattice evolution is compared with the rest

@@ -9,7 +9,7 @@
 //!   `stationary_covariance` compares $T_L$ on the grid with the exact discrete-time (Isserlis)
 //!   stationary covariance
 //!   $\Sigma P + P\Sigma = \gamma[(1 + 1/M)\Sigma P\Sigma + \Sigma\\,\mathrm{tr}(P\Sigma)/M + s^2\Sigma/M]$.
-//! - N-2 `entropy_balance*`: along the relaxation of an ensemble displaced from $q^*$ the Gaussian
+//! - N-2 `entropy_balance*`: along the relaxation of an ensemble displaced from $q^\*$ the Gaussian
 //!   entropy $S = \tfrac12\ln\det(2\pi e P)$ changes at the rate
 //!   $dS/dt = \mathrm{tr}(D P^{-1}) - \gamma\\,\mathrm{tr}\\,\Sigma$ (N2.8, leading-order $D$); the
 //!   refined check compares with the exact rate of the discrete-time moment map, the continuum check
