@@ -8,13 +8,8 @@
 use rand::SeedableRng;
 pub use rand::rngs::Xoshiro256PlusPlus as FastRng;
 
-/// SplitMix64 finaliser: a bijective 64-bit mix.
-pub fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+/// SplitMix64 finaliser (one definition for all nqg crates: [`nqg_stats::seed::splitmix64`]).
+pub use nqg_stats::seed::splitmix64;
 
 /// The seed of member `index` of a family with seed `seed`.
 pub fn member_seed(seed: u64, index: u64) -> u64 {

@@ -21,6 +21,7 @@
 //! $O(h^4)$), and $h$ is divided by 4 between stages until two stages agree to the tolerance.
 
 use nalgebra::{DMatrix, SymmetricEigen};
+use nqg_stats::seed::splitmix64 as splitmix;
 use num_complex::Complex64;
 
 use crate::error::{QuantumError, Result, check_positive};
@@ -114,13 +115,6 @@ impl Default for ImaginaryTimeOptions {
             max_stages: 6,
         }
     }
-}
-
-fn splitmix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 fn dot(a: &[Complex64], b: &[Complex64]) -> Complex64 {

@@ -71,13 +71,8 @@ impl RunContext {
     }
 }
 
-/// SplitMix64 finaliser: a bijective mix of 64 bits.
-pub fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+/// SplitMix64 finaliser (one definition for all nqg crates: [`nqg_stats::seed::splitmix64`]).
+pub use nqg_stats::seed::splitmix64;
 
 /// The seed of check `id` in a run with seed `run_seed` (stable across platforms and releases).
 pub fn derive_seed(run_seed: u64, id: &str) -> u64 {
