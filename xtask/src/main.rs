@@ -360,41 +360,24 @@ fn git_commit() -> Option<String> {
 }
 
 fn verify(args: VerifyArgs) -> ExitCode {
-    let size = if args.full { Size::Full } else { Size::Quick };
     let _ = args.quick; // the default; the flag exists for explicitness.
-    if let Some(bad) = args.claims.iter().find(|c| c.trim().is_empty()) {
-        eprintln!("error: --claim {bad:?} is empty and would select every check; omit --claim to run all");
-        return ExitCode::from(2);
-    }
-    if let Some(n) = args.threads {
-        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-        let limit = 4 * cores;
-        if n == 0 || n > limit {
-            eprintln!("error: --threads {n} is outside 1..={limit} (4 × the {cores} cores of this machine)");
-            return ExitCode::from(2);
-        }
-        if let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(n).build_global() {
-            eprintln!("error: cannot build the thread pool: {e}");
-            return ExitCode::from(2);
+    match verify_run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
         }
     }
-    // Fail early, before minutes of computation, if the output directory cannot be written.
-    // The set is staged beside it (see `nqg_verify::publish`), so that is where to probe.
-    let staging = nqg_claims::publish::sets_dir(&args.out);
-    if let Err(e) = std::fs::create_dir_all(&staging).and_then(|()| {
-        let probe = staging.join(format!(".write-probe-{}", std::process::id()));
-        std::fs::write(&probe, b"")?;
-        std::fs::remove_file(probe)
-    }) {
-        eprintln!(
-            "error: cannot write to output directory {}: {e}",
-            args.out.display()
-        );
-        return ExitCode::from(2);
-    }
+}
+
+/// Run, gate, write and print; `Ok(passes)`, or the message of an error that stops the run (exit 2).
+fn verify_run(args: &VerifyArgs) -> Result<bool, String> {
+    check_verify_args(args)?;
+    probe_output_dir(&args.out)?;
     let registry = registry();
     let opts = RunOptions {
-        size,
+        size: if args.full { Size::Full } else { Size::Quick },
         seed: args.seed,
         filters: args.claims.clone(),
     };
@@ -403,71 +386,29 @@ fn verify(args: VerifyArgs) -> ExitCode {
         .iter()
         .filter(|id| nqg_claims::run::selected(id, &opts.filters))
         .count();
-    let show_progress = !args.quiet && !args.json && std::io::stderr().is_terminal();
-    let bar = if show_progress {
-        let b = ProgressBar::new(n_selected as u64);
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
-        {
-            b.set_style(style);
-        }
-        b
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = progress_bar(
+        n_selected,
+        !args.quiet && !args.json && std::io::stderr().is_terminal(),
+    );
     let start = Instant::now();
     let on_done = |c: &nqg_claims::CheckReport| {
         bar.set_message(c.id);
         bar.inc(1);
     };
-    let mut report = match run(&registry, &opts, &on_done) {
-        Ok(r) => r,
-        Err(e) => {
-            bar.finish_and_clear();
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let result = run(&registry, &opts, &on_done);
     bar.finish_and_clear();
+    let mut report = result.map_err(|e| e.to_string())?;
     report.git_commit = git_commit();
     report.generated_at = now_rfc3339();
-    let baseline_file = workspace_root().join(BASELINE);
-    let baseline_path = baseline_file.as_path();
-    let mut baseline = match Baseline::load(baseline_path) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if args.bless {
-        let mut b = baseline.take().unwrap_or_else(|| Baseline::empty(report.seed));
-        if let Err(e) = b.bless(&report).and_then(|()| b.save(baseline_path)) {
-            eprintln!("error: cannot bless: {e}");
-            return ExitCode::from(2);
-        }
-        eprintln!(
-            "blessed {} prediction outcomes into {BASELINE}",
-            report.summary.confirmed + report.summary.refuted + report.summary.not_testable
-        );
-        baseline = Some(b);
-    }
+    let baseline = load_baseline(&report, args.bless)?;
     let verdict = gate(&report, baseline.as_ref());
-    let written = match write_all(&report, Some(&verdict), &args.out) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("error: cannot write the report: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let written =
+        write_all(&report, Some(&verdict), &args.out).map_err(|e| format!("cannot write the report: {e}"))?;
     if args.json {
-        match serde_json::to_string_pretty(&report) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
     } else if !args.quiet {
         print!("{}", to_terminal(&report, Some(&verdict), args.all));
         println!(
@@ -486,9 +427,74 @@ fn verify(args: VerifyArgs) -> ExitCode {
     } else {
         println!("{lines}");
     }
-    if verdict.passes() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
+    Ok(verdict.passes())
+}
+
+/// Refuse an empty `--claim` and a `--threads` outside 1..=4 × cores; build the thread pool.
+fn check_verify_args(args: &VerifyArgs) -> Result<(), String> {
+    if let Some(bad) = args.claims.iter().find(|c| c.trim().is_empty()) {
+        return Err(format!(
+            "--claim {bad:?} is empty and would select every check; omit --claim to run all"
+        ));
     }
+    if let Some(n) = args.threads {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let limit = 4 * cores;
+        if n == 0 || n > limit {
+            return Err(format!(
+                "--threads {n} is outside 1..={limit} (4 × the {cores} cores of this machine)"
+            ));
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .map_err(|e| format!("cannot build the thread pool: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Fail early, before minutes of computation, if the output directory cannot be written. The set is
+/// staged beside it (see `nqg_verify::publish`), so that is where to probe.
+fn probe_output_dir(out: &std::path::Path) -> Result<(), String> {
+    let staging = nqg_claims::publish::sets_dir(out);
+    std::fs::create_dir_all(&staging)
+        .and_then(|()| {
+            let probe = staging.join(format!(".write-probe-{}", std::process::id()));
+            std::fs::write(&probe, b"")?;
+            std::fs::remove_file(probe)
+        })
+        .map_err(|e| format!("cannot write to output directory {}: {e}", out.display()))
+}
+
+/// A progress bar over `n` checks, hidden unless `show`.
+fn progress_bar(n: usize, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(n as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
+    {
+        b.set_style(style);
+    }
+    b
+}
+
+/// The committed baseline; with `bless`, first overwrite it with this report's outcomes.
+fn load_baseline(report: &nqg_claims::Report, bless: bool) -> Result<Option<Baseline>, String> {
+    let baseline_file = workspace_root().join(BASELINE);
+    let baseline_path = baseline_file.as_path();
+    let mut baseline = Baseline::load(baseline_path).map_err(|e| e.to_string())?;
+    if bless {
+        let mut b = baseline.take().unwrap_or_else(|| Baseline::empty(report.seed));
+        b.bless(report)
+            .and_then(|()| b.save(baseline_path))
+            .map_err(|e| format!("cannot bless: {e}"))?;
+        eprintln!(
+            "blessed {} prediction outcomes into {BASELINE}",
+            report.summary.confirmed + report.summary.refuted + report.summary.not_testable
+        );
+        baseline = Some(b);
+    }
+    Ok(baseline)
 }

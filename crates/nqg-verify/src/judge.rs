@@ -303,73 +303,14 @@ pub struct ThesisVerdict {
 /// relations counted) until an end-to-end test of an observable map exists; with nothing measured an
 /// interpretive thesis is INTERPRETIVE, any other UNTESTED.
 pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdict {
-    let count = |role: Role, o: Outcome| checks.iter().filter(|c| c.role == role && c.outcome == o).count();
-    let first =
-        |pred: &dyn Fn(&Bearing<'_>) -> bool| checks.iter().find(|c| pred(c)).map(|c| c.id.to_string());
-    if let Some(id) = first(&|c| c.outcome.is_defect()) {
-        return ThesisVerdict {
-            status: ThesisStatus::Broken,
-            decided_by: Some(id.clone()),
-            reason: format!("`{id}` failed or could not run; fix it before reading a verdict"),
-        };
-    }
-    let e2e_refuted = count(Role::EndToEnd, Outcome::Refuted);
-    let e2e_confirmed = count(Role::EndToEnd, Outcome::Confirmed);
-    if let Some(id) = first(&|c| c.role == Role::EndToEnd && c.outcome == Outcome::Refuted) {
-        return ThesisVerdict {
-            status: ThesisStatus::Refuted,
-            decided_by: Some(id.clone()),
-            reason: format!(
-                "refuted in the setting of `{id}`: {e2e_refuted} end-to-end test(s) refute it, {e2e_confirmed} confirm it"
-            ),
-        };
-    }
-    if let Some(id) = first(&|c| c.role == Role::EndToEnd && c.outcome == Outcome::Confirmed) {
-        return ThesisVerdict {
-            status: ThesisStatus::Supported,
-            decided_by: Some(id),
-            reason: format!("{e2e_confirmed} end-to-end test(s) confirm it, none refutes it"),
-        };
-    }
-    let measured = |c: &Bearing<'_>| c.outcome != Outcome::NotTestable;
-    // An interpretive thesis stays interpretive until an observable map is tested end to end
-    // (THEORY.md E-6): measured relations between the descriptions are reported, not promoted.
-    if interpretive && checks.iter().any(|c| c.role != Role::EndToEnd && measured(c)) {
-        let refuted = checks.iter().filter(|c| c.outcome == Outcome::Refuted).count();
-        let confirmed = checks.iter().filter(|c| c.outcome == Outcome::Confirmed).count();
-        let decided_by = first(&|c| c.outcome == Outcome::Refuted)
-            .or_else(|| first(&|c| c.outcome == Outcome::Confirmed))
-            .or_else(|| first(&|c| measured(c)));
-        return ThesisVerdict {
-            status: ThesisStatus::Interpretive,
-            decided_by,
-            reason: format!(
-                "interpretive: no observable map between the two descriptions is stated or tested; \
-                 measured relations: {confirmed} confirmed, {refuted} refuted"
-            ),
-        };
+    if let Some(v) = defect_verdict(checks).or_else(|| end_to_end_verdict(checks)) {
+        return v;
     }
     if checks.iter().any(|c| c.role != Role::EndToEnd && measured(c)) {
-        let refuted = checks.iter().filter(|c| c.outcome == Outcome::Refuted).count();
-        let confirmed = checks.iter().filter(|c| c.outcome == Outcome::Confirmed).count();
-        let holds = checks.iter().filter(|c| c.outcome == Outcome::Pass).count();
-        // The number that decides it: a refuted prediction, else a confirmed premise, else anything
-        // measured.
-        let decided_by = first(&|c| c.outcome == Outcome::Refuted)
-            .or_else(|| first(&|c| c.role == Role::Premise && c.outcome == Outcome::Confirmed))
-            .or_else(|| first(&|c| measured(c)));
-        let untested = checks.iter().filter(|c| !measured(c)).count();
-        return ThesisVerdict {
-            status: ThesisStatus::PremisesOnly,
-            decided_by,
-            reason: format!(
-                "no end-to-end test yet; predictions {confirmed} confirmed, {refuted} refuted; {holds} identities hold{}",
-                if untested > 0 {
-                    format!("; {untested} not testable")
-                } else {
-                    String::new()
-                }
-            ),
+        return if interpretive {
+            interpretive_relations(checks)
+        } else {
+            premises_only(checks)
         };
     }
     let decided_by = checks.first().map(|c| c.id.to_string());
@@ -385,6 +326,99 @@ pub fn thesis_verdict(interpretive: bool, checks: &[Bearing<'_>]) -> ThesisVerdi
             decided_by,
             reason: "nothing bearing on it was measured".into(),
         }
+    }
+}
+
+/// The id of the first bearing check that satisfies `pred`.
+fn first_id(checks: &[Bearing<'_>], pred: impl Fn(&Bearing<'_>) -> bool) -> Option<String> {
+    checks.iter().find(|c| pred(c)).map(|c| c.id.to_string())
+}
+
+/// How many bearing checks satisfy `pred`.
+fn count(checks: &[Bearing<'_>], pred: impl Fn(&Bearing<'_>) -> bool) -> usize {
+    checks.iter().filter(|c| pred(c)).count()
+}
+
+/// Whether the check produced a measurement (anything but NOT TESTABLE).
+fn measured(c: &Bearing<'_>) -> bool {
+    c.outcome != Outcome::NotTestable
+}
+
+/// BROKEN if any bearing check is a defect (must-hold FAIL or ERROR).
+fn defect_verdict(checks: &[Bearing<'_>]) -> Option<ThesisVerdict> {
+    let id = first_id(checks, |c| c.outcome.is_defect())?;
+    Some(ThesisVerdict {
+        status: ThesisStatus::Broken,
+        decided_by: Some(id.clone()),
+        reason: format!("`{id}` failed or could not run; fix it before reading a verdict"),
+    })
+}
+
+/// REFUTED by the first refuted end-to-end test, else SUPPORTED by the first confirmed one.
+fn end_to_end_verdict(checks: &[Bearing<'_>]) -> Option<ThesisVerdict> {
+    let e2e = |o: Outcome| move |c: &Bearing<'_>| c.role == Role::EndToEnd && c.outcome == o;
+    let e2e_refuted = count(checks, e2e(Outcome::Refuted));
+    let e2e_confirmed = count(checks, e2e(Outcome::Confirmed));
+    if let Some(id) = first_id(checks, e2e(Outcome::Refuted)) {
+        return Some(ThesisVerdict {
+            status: ThesisStatus::Refuted,
+            decided_by: Some(id.clone()),
+            reason: format!(
+                "refuted in the setting of `{id}`: {e2e_refuted} end-to-end test(s) refute it, {e2e_confirmed} confirm it"
+            ),
+        });
+    }
+    let id = first_id(checks, e2e(Outcome::Confirmed))?;
+    Some(ThesisVerdict {
+        status: ThesisStatus::Supported,
+        decided_by: Some(id),
+        reason: format!("{e2e_confirmed} end-to-end test(s) confirm it, none refutes it"),
+    })
+}
+
+/// An interpretive thesis stays interpretive until an observable map is tested end to end
+/// (THEORY.md E-6): measured relations between the descriptions are reported, not promoted.
+fn interpretive_relations(checks: &[Bearing<'_>]) -> ThesisVerdict {
+    let refuted = count(checks, |c| c.outcome == Outcome::Refuted);
+    let confirmed = count(checks, |c| c.outcome == Outcome::Confirmed);
+    let decided_by = first_id(checks, |c| c.outcome == Outcome::Refuted)
+        .or_else(|| first_id(checks, |c| c.outcome == Outcome::Confirmed))
+        .or_else(|| first_id(checks, measured));
+    ThesisVerdict {
+        status: ThesisStatus::Interpretive,
+        decided_by,
+        reason: format!(
+            "interpretive: no observable map between the two descriptions is stated or tested; \
+             measured relations: {confirmed} confirmed, {refuted} refuted"
+        ),
+    }
+}
+
+/// PREMISES-ONLY: premises or identities measured, no end-to-end test. The number that decides it: a
+/// refuted prediction, else a confirmed premise, else anything measured.
+fn premises_only(checks: &[Bearing<'_>]) -> ThesisVerdict {
+    let refuted = count(checks, |c| c.outcome == Outcome::Refuted);
+    let confirmed = count(checks, |c| c.outcome == Outcome::Confirmed);
+    let holds = count(checks, |c| c.outcome == Outcome::Pass);
+    let decided_by = first_id(checks, |c| c.outcome == Outcome::Refuted)
+        .or_else(|| {
+            first_id(checks, |c| {
+                c.role == Role::Premise && c.outcome == Outcome::Confirmed
+            })
+        })
+        .or_else(|| first_id(checks, measured));
+    let untested = count(checks, |c| !measured(c));
+    ThesisVerdict {
+        status: ThesisStatus::PremisesOnly,
+        decided_by,
+        reason: format!(
+            "no end-to-end test yet; predictions {confirmed} confirmed, {refuted} refuted; {holds} identities hold{}",
+            if untested > 0 {
+                format!("; {untested} not testable")
+            } else {
+                String::new()
+            }
+        ),
     }
 }
 

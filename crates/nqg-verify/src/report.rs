@@ -261,6 +261,18 @@ fn theory_tag(c: &CheckReport) -> String {
 /// and every check.
 pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
     let mut md = String::new();
+    header(&mut md, report);
+    theses_table(&mut md, report);
+    predictions_section(&mut md, report, gate);
+    analytic_findings(&mut md, report);
+    solver_health(&mut md, report);
+    every_check(&mut md, report);
+    claims_and_evidence(&mut md, report);
+    md
+}
+
+/// Title, run identity and provenance.
+fn header(md: &mut String, report: &Report) {
     let _ = writeln!(md, "# nqg verification report\n");
     let _ = writeln!(
         md,
@@ -277,6 +289,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
          `[R]` test a *reconstruction* consistent with the paper's claim, not its published equation; \
          `[T]` rows are textbook solver checks.\n"
     );
+}
+
+/// The six claims of the abstract, one row each.
+fn theses_table(md: &mut String, report: &Report) {
     let _ = writeln!(md, "## The six claims of the abstract\n");
     let _ = writeln!(
         md,
@@ -301,6 +317,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             md_escape(&t.verdict.reason)
         );
     }
+}
+
+/// The pre-registered predictions, refinements right below what they refine.
+fn predictions_section(md: &mut String, report: &Report, gate: Option<&Gate>) {
     let s = report.summary;
     let _ = writeln!(md, "\n## Pre-registered predictions\n");
     let _ = writeln!(
@@ -335,6 +355,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             md_escape(&tolerance_cell(c))
         );
     }
+}
+
+/// The analytic facts E0.x.
+fn analytic_findings(md: &mut String, report: &Report) {
     let _ = writeln!(md, "\n## Analytic findings (THEORY.md E0.x)\n");
     let findings: Vec<&CheckReport> = report.checks().filter(|c| c.theory.contains("E0.")).collect();
     if findings.is_empty() {
@@ -350,6 +374,11 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             md_escape(&c.verdict.reason)
         );
     }
+}
+
+/// Must-hold failures and checks that could not run.
+fn solver_health(md: &mut String, report: &Report) {
+    let s = report.summary;
     let _ = writeln!(md, "\n## Solver health\n");
     let _ = writeln!(
         md,
@@ -367,6 +396,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             md_escape(&c.verdict.reason)
         );
     }
+}
+
+/// The table of every check.
+fn every_check(md: &mut String, report: &Report) {
     let _ = writeln!(md, "\n## Every check\n");
     let _ = writeln!(
         md,
@@ -394,6 +427,10 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             );
         }
     }
+}
+
+/// Per claim, every check with its evidence.
+fn claims_and_evidence(md: &mut String, report: &Report) {
     let _ = writeln!(md, "\n## Claims and evidence\n");
     for claim in &report.claims {
         let _ = writeln!(
@@ -418,42 +455,47 @@ pub fn to_markdown(report: &Report, gate: Option<&Gate>) -> String {
             if let Some(r) = &c.not_testable {
                 let _ = writeln!(md, "  - not testable: {}", md_escape(r));
             }
-            if let Some(e) = &c.evidence {
-                if !e.params.is_empty() {
-                    let p: Vec<String> = e.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                    let _ = writeln!(md, "  - parameters: {}", md_escape(&p.join(", ")));
-                }
-                if let Some(n) = &e.note {
-                    let _ = writeln!(md, "  - observed: {}", md_escape(n));
-                }
-                if let Some(o) = &e.order {
-                    let pairs: Vec<String> = o
-                        .steps
-                        .iter()
-                        .zip(&o.errors)
-                        .map(|(h, err)| format!("({}, {})", fmt_num(*h), fmt_num(*err)))
-                        .collect();
-                    let _ = writeln!(md, "  - convergence (h, error): {}", pairs.join(" "));
-                }
-                for d in &e.details {
-                    let exp = d
-                        .expected
-                        .map(|x| format!(" (expected {})", fmt_num(x)))
-                        .unwrap_or_default();
-                    let _ = writeln!(md, "  - {}: {}{}", md_escape(&d.label), fmt_num(d.measured), exp);
-                }
-                if e.figure.is_some() {
-                    let _ = writeln!(
-                        md,
-                        "  - figure: [{0}.svg](figures/{0}.svg) ([csv](figures/{0}.csv))",
-                        c.id
-                    );
-                }
-            }
+            evidence_lines(md, c);
         }
         md.push('\n');
     }
-    md
+}
+
+/// One check's parameters, observations, convergence data, details and figure.
+fn evidence_lines(md: &mut String, c: &CheckReport) {
+    let Some(e) = &c.evidence else {
+        return;
+    };
+    if !e.params.is_empty() {
+        let p: Vec<String> = e.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let _ = writeln!(md, "  - parameters: {}", md_escape(&p.join(", ")));
+    }
+    if let Some(n) = &e.note {
+        let _ = writeln!(md, "  - observed: {}", md_escape(n));
+    }
+    if let Some(o) = &e.order {
+        let pairs: Vec<String> = o
+            .steps
+            .iter()
+            .zip(&o.errors)
+            .map(|(h, err)| format!("({}, {})", fmt_num(*h), fmt_num(*err)))
+            .collect();
+        let _ = writeln!(md, "  - convergence (h, error): {}", pairs.join(" "));
+    }
+    for d in &e.details {
+        let exp = d
+            .expected
+            .map(|x| format!(" (expected {})", fmt_num(x)))
+            .unwrap_or_default();
+        let _ = writeln!(md, "  - {}: {}{}", md_escape(&d.label), fmt_num(d.measured), exp);
+    }
+    if e.figure.is_some() {
+        let _ = writeln!(
+            md,
+            "  - figure: [{0}.svg](figures/{0}.svg) ([csv](figures/{0}.csv))",
+            c.id
+        );
+    }
 }
 
 /// One line on the baseline comparison.

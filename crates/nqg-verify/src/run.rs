@@ -252,6 +252,25 @@ pub fn run(
             (ci, r)
         })
         .collect();
+    let (claims, summary) = group_by_claim(registry, results);
+    let mut report = Report {
+        schema: "nqg-verify/2",
+        version: env!("CARGO_PKG_VERSION"),
+        git_commit: None,
+        seed: opts.seed,
+        size: opts.size,
+        filters: opts.filters.clone(),
+        generated_at: String::new(),
+        summary,
+        theses: Vec::new(),
+        claims,
+    };
+    report.theses = judge_theses(registry, &report);
+    Ok(report)
+}
+
+/// Collect the reports in registry order under their claims, and tally the outcomes.
+fn group_by_claim(registry: &Registry, results: Vec<(usize, CheckReport)>) -> (Vec<ClaimReport>, Summary) {
     let mut claims: Vec<ClaimReport> = Vec::new();
     let mut summary = Summary::default();
     for (ci, r) in results {
@@ -274,19 +293,12 @@ pub fn run(
             }),
         }
     }
-    let mut report = Report {
-        schema: "nqg-verify/2",
-        version: env!("CARGO_PKG_VERSION"),
-        git_commit: None,
-        seed: opts.seed,
-        size: opts.size,
-        filters: opts.filters.clone(),
-        generated_at: String::new(),
-        summary,
-        theses: Vec::new(),
-        claims,
-    };
-    report.theses = registry
+    (claims, summary)
+}
+
+/// The six theses' verdicts from the outcomes of the checks that bear on each (THEORY.md §3.7).
+fn judge_theses(registry: &Registry, report: &Report) -> Vec<ThesisReport> {
+    registry
         .theses()
         .iter()
         .map(|t| {
@@ -313,8 +325,7 @@ pub fn run(
                 verdict,
             }
         })
-        .collect();
-    Ok(report)
+        .collect()
 }
 
 #[cfg(test)]
