@@ -173,7 +173,7 @@ where
         }
     }
 
-    /// One scalar Euler-Maruyama step $x + a(t, x)\,h + b(t, x)\,z$ ($z$ already scaled by
+    /// One scalar Euler-Maruyama step $x + a(t, x)\\,h + b(t, x)\\,z$ ($z$ already scaled by
     /// $\sqrt h$).
     #[inline(always)]
     fn em_step(&self, t: f64, x: f64, z: f64) -> f64 {
