@@ -107,6 +107,8 @@ pub struct EnsembleStats {
 
 /// Simulate an ensemble of `sde` in parallel. Each member's initial state is written by
 /// `init(member, rng, x)` using the member's own stream (so random initial data is reproducible).
+/// Components with [`Sde::is_noise_free`] draw no normals; members are simulated up to the last
+/// observation step (steps after it would feed no moment).
 ///
 /// # Errors
 /// `dt <= 0`, empty ensemble, scheme not applicable, an observation index out of range,
