@@ -124,8 +124,10 @@ impl Moments {
         if self.n < 2 {
             return vec![0.0; self.m2.len()];
         }
-        let inv = 1.0 / (self.n - 1) as f64;
-        self.m2.iter().map(|v| v * inv).collect()
+        // A division per entry (not a multiplication by 1/(n-1)): the same bits as the accumulators
+        // it replaced in nqg-thermo and nqg-network, so their reported numbers do not move.
+        let n1 = (self.n - 1) as f64;
+        self.m2.iter().map(|v| v / n1).collect()
     }
 
     /// The standard error of the mean of component `i`, $\sqrt{P_{ii}/n}$, for independent samples

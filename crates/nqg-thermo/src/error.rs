@@ -121,6 +121,10 @@ pub enum ThermoError {
         /// The offending pivot or eigenvalue.
         value: f64,
     },
+    /// A statistics routine of `nqg-stats` (streaming moments, error bars) rejected its input; the
+    /// source error carries the offending value (a non-finite sample, a wrong length, ...).
+    #[error("statistics: {0}")]
+    Statistics(#[from] nqg_stats::StatsError),
 }
 
 /// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`) is

@@ -7,7 +7,11 @@
 //! This crate measures both sides, from a density on a grid and from an ensemble of trajectories:
 //!
 //! * [`sde`]: Euler-Maruyama, Milstein, stochastic Heun and SRA1 with replayable Brownian paths;
-//! * [`ensemble`]: parallel ensembles, one seed-derived stream per member, streaming moments;
+//! * [`ensemble`]: parallel ensembles, one seed-derived stream per member, streaming moments
+//!   ([`nqg_stats::Moments`]); no normals drawn for noise-free components;
+//! * [`observe`]: ensembles that record user observables $g(x_t, x_0)$ (displacements, energies);
+//! * [`sampling`]: initial states drawn from a density on a grid (inverse CDF);
+//! * [`testcases`]: the standard problems with closed forms (OU, double well);
 //! * [`fp`] and [`fp2d`]: finite-volume Scharfetter-Gummel Fokker-Planck solvers (exact discrete
 //!   Boltzmann stationary states, round-off probability conservation, implicit steps);
 //! * [`gaussian`]: exact Gaussian moments of linear diffusions (the moment ODE);
@@ -29,16 +33,21 @@
 //!
 //! It depends on no other nqg crate. Bad input returns [`ThermoError`].
 
+mod em_lanes;
 pub mod ensemble;
 pub mod entropy;
 pub mod error;
 pub mod fp;
 pub mod fp2d;
 pub mod gaussian;
+mod noise;
+pub mod observe;
 pub mod path_entropy;
 pub mod rng;
+pub mod sampling;
 pub mod sde;
 pub mod stochastic;
+pub mod testcases;
 pub mod tridiag;
 
 pub use error::{Result, ThermoError};

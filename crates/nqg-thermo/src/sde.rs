@@ -5,8 +5,9 @@
 //! Schemes, with step $h$, increments $\Delta W \sim N(0,h)$ and $I_{(1,0)} = \int_t^{t+h}(t+h-s)\\,dW_s$:
 //!
 //! * Euler-Maruyama (Itô, strong 0.5, weak 1): $X' = X + a h + b\\,\Delta W$.
-//! * Milstein (Itô, diagonal noise, strong 1; $\partial_x b$ from [`Sde::diffusion_derivative`], by
-//!   automatic differentiation for a [`DualSde`]): $X' = X + a h + b\\,\Delta W + \tfrac12 b\\,\partial_{x}b\\,(\Delta W^2 - h)$.
+//! * Milstein (Itô, diagonal noise, strong 1; $\partial_x b$ from [`Sde::diffusion_derivative`], a
+//!   required method: by automatic differentiation for a [`DualSde`], zero for additive noise, never
+//!   by finite differences): $X' = X + a h + b\\,\Delta W + \tfrac12 b\\,\partial_{x}b\\,(\Delta W^2 - h)$.
 //! * Stochastic Heun (Stratonovich, strong 1 for commutative noise): predictor
 //!   $\tilde X = X + a h + b\\,\Delta W$, then $X' = X + \tfrac12(a + \tilde a)h + \tfrac12(b + \tilde b)\\,\Delta W$.
 //! * SRA1 (Rößler 2010, additive noise $b = b(t)$, strong 1.5, weak 2): with $\chi = I_{(1,0)}/h$,
@@ -31,25 +32,28 @@ pub trait Sde: Sync {
     fn drift(&self, t: f64, x: &[f64], out: &mut [f64]);
     /// Diagonal noise amplitudes $b_i(x, t)$ written into `out`.
     fn diffusion(&self, t: f64, x: &[f64], out: &mut [f64]);
-    /// $\partial b_i / \partial x_i$ (needed by Milstein). The default is a central difference with
-    /// step $10^{-6}(1 + |x_i|)$; override it with the analytic derivative when known.
-    fn diffusion_derivative(&self, t: f64, x: &[f64], out: &mut [f64]) {
-        let d = self.dim();
-        let mut xp = x.to_vec();
-        let mut bp = vec![0.0; d];
-        let mut bm = vec![0.0; d];
-        for i in 0..d {
-            let e = 1e-6 * (1.0 + x[i].abs());
-            xp[i] = x[i] + e;
-            self.diffusion(t, &xp, &mut bp);
-            xp[i] = x[i] - e;
-            self.diffusion(t, &xp, &mut bm);
-            xp[i] = x[i];
-            out[i] = (bp[i] - bm[i]) / (2.0 * e);
-        }
+    /// $\partial b_i / \partial x_i$, Milstein's correction, written into `out`.
+    ///
+    /// There is no default (and no finite differences anywhere in the crate): a [`DualSde`] gets it by
+    /// forward-mode autodiff through [`AutoDiff`] or [`dual_diffusion_derivative`]; an additive
+    /// problem writes zeros; closures ([`FnSde`]) cannot be differentiated, so a multiplicative
+    /// [`FnSde`] reports [`Sde::has_diffusion_derivative`] `= false` and [`Scheme::check`] refuses
+    /// Milstein for it.
+    fn diffusion_derivative(&self, t: f64, x: &[f64], out: &mut [f64]);
+    /// Whether [`Sde::diffusion_derivative`] returns the true derivative (`false` only for an
+    /// [`FnSde`] with multiplicative noise, which Milstein then refuses).
+    fn has_diffusion_derivative(&self) -> bool {
+        true
     }
     /// Whether the noise is additive ($b$ independent of $x$); required by [`Scheme::Sra1`].
     fn is_additive(&self) -> bool {
+        false
+    }
+    /// Whether component `i` carries no noise at all ($b_i \equiv 0$ for every $t, x$, e.g. the
+    /// positions of underdamped Langevin dynamics). The ensembles draw no normals for such components,
+    /// so each member's stream feeds only the noisy ones. Default: every component is noisy.
+    fn is_noise_free(&self, i: usize) -> bool {
+        let _ = i;
         false
     }
 }
@@ -60,6 +64,7 @@ pub struct FnSde<A, B> {
     drift: A,
     diffusion: B,
     additive: bool,
+    noise_free: Vec<usize>,
 }
 
 impl<A, B> FnSde<A, B>
@@ -84,6 +89,7 @@ where
             drift,
             diffusion,
             additive: false,
+            noise_free: Vec::new(),
         })
     }
 
@@ -91,6 +97,27 @@ where
     pub fn additive(mut self) -> Self {
         self.additive = true;
         self
+    }
+
+    /// Declare the components `quiet` noise-free ($b_i \equiv 0$; the diffusion closure must write
+    /// zero there): ensembles then draw no normals for them (see [`Sde::is_noise_free`]).
+    ///
+    /// # Errors
+    /// [`ThermoError::InvalidParameter`] for a component index $\ge d$.
+    pub fn noise_free(mut self, quiet: &[usize]) -> Result<Self> {
+        for &i in quiet {
+            if i >= self.dim {
+                return Err(ThermoError::InvalidParameter {
+                    name: "noise-free component",
+                    value: i as f64,
+                    reason: "must be below the dimension",
+                });
+            }
+            if !self.noise_free.contains(&i) {
+                self.noise_free.push(i);
+            }
+        }
+        Ok(self)
     }
 }
 
@@ -108,8 +135,19 @@ where
     fn diffusion(&self, t: f64, x: &[f64], out: &mut [f64]) {
         (self.diffusion)(t, x, out)
     }
+    /// Zeros for additive noise (exact); NaN otherwise, where [`Scheme::check`] refuses Milstein
+    /// (closures cannot be differentiated: write a [`DualSde`] for multiplicative Milstein).
+    fn diffusion_derivative(&self, _t: f64, _x: &[f64], out: &mut [f64]) {
+        out.fill(if self.additive { 0.0 } else { f64::NAN });
+    }
+    fn has_diffusion_derivative(&self) -> bool {
+        self.additive
+    }
     fn is_additive(&self) -> bool {
         self.additive
+    }
+    fn is_noise_free(&self, i: usize) -> bool {
+        self.noise_free.contains(&i)
     }
 }
 
@@ -126,6 +164,11 @@ pub trait DualSde: Sync {
     fn diffusion<D: DualNum<Primitive = f64> + Copy>(&self, t: f64, x: &[D], out: &mut [D]);
     /// Whether the noise is additive.
     fn is_additive(&self) -> bool {
+        false
+    }
+    /// Whether component `i` is noise-free (see [`Sde::is_noise_free`]).
+    fn is_noise_free(&self, i: usize) -> bool {
+        let _ = i;
         false
     }
 }
@@ -165,6 +208,9 @@ impl<S: DualSde> Sde for AutoDiff<S> {
     }
     fn is_additive(&self) -> bool {
         self.0.is_additive()
+    }
+    fn is_noise_free(&self, i: usize) -> bool {
+        self.0.is_noise_free(i)
     }
 }
 
@@ -382,12 +428,19 @@ impl Scheme {
     /// Check that the scheme applies to `sde`.
     ///
     /// # Errors
-    /// [`ThermoError::UnsupportedScheme`] for SRA1 on non-additive noise.
+    /// [`ThermoError::UnsupportedScheme`] for SRA1 on non-additive noise, and for Milstein on an
+    /// [`Sde`] without $\partial b_i/\partial x_i$ (a multiplicative [`FnSde`]).
     pub fn check<S: Sde + ?Sized>(self, sde: &S) -> Result<()> {
         if self == Self::Sra1 && !sde.is_additive() {
             return Err(ThermoError::UnsupportedScheme {
                 scheme: "SRA1",
                 requirement: "additive noise",
+            });
+        }
+        if self == Self::Milstein && !sde.has_diffusion_derivative() {
+            return Err(ThermoError::UnsupportedScheme {
+                scheme: "Milstein",
+                requirement: "the derivative of the noise amplitude: a DualSde (AutoDiff) or additive noise",
             });
         }
         Ok(())
@@ -444,6 +497,7 @@ pub fn step<S: Sde + ?Sized>(
         check_len("iterated integrals I10", d, i10.len())?;
     }
     check_len("workspace", d, ws.a.len())?;
+    scheme.check(sde)?;
     if !step_raw(scheme, sde, t, h, x, dw, i10, ws) {
         check_all_finite("state after the step", x)?;
     }

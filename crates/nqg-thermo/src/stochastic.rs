@@ -46,13 +46,14 @@ pub struct TrapStats {
 }
 
 impl TrapStats {
-    /// $\langle\Delta s_{tot}\rangle/\tau$ and its standard error.
+    /// $\langle\Delta s_{tot}\rangle/\tau$ and its standard error (NaN for a single member).
     pub fn production_rate(&self) -> (f64, f64) {
-        (self.moments.mean()[0] / self.tau, self.moments.sem(0) / self.tau)
+        let sem = self.moments.sem(0).unwrap_or(f64::NAN);
+        (self.moments.mean()[0] / self.tau, sem / self.tau)
     }
-    /// $\langle e^{-\Delta s_{tot}}\rangle$ and its standard error.
+    /// $\langle e^{-\Delta s_{tot}}\rangle$ and its standard error (NaN for a single member).
     pub fn ift(&self) -> (f64, f64) {
-        (self.moments.mean()[1], self.moments.sem(1))
+        (self.moments.mean()[1], self.moments.sem(1).unwrap_or(f64::NAN))
     }
     /// TUR ratio $\mathrm{Var}(J)\langle\Delta s_{tot}\rangle / (2\langle J\rangle^2)$ (must be $\ge 1$).
     pub fn tur_ratio(&self) -> f64 {
@@ -117,7 +118,7 @@ impl DraggedTrap {
         let moments = par_members(
             members,
             seed,
-            || (Moments::with_dim(5), Workspace::new(1)),
+            || (Moments::new(5), Workspace::new(1)),
             |m, rng, (acc, ws)| {
                 let x0 = lag + var.sqrt() * normal(rng);
                 let mut x = [x0];
@@ -143,10 +144,10 @@ impl DraggedTrap {
                 let sm = heat / t_;
                 let ss = -ln_p(x[0], tau) + ln_p(x0, 0.0);
                 let st = sm + ss;
-                acc.push_unchecked(&[st, (-st).exp(), sm, ss, x[0] - x0]);
+                acc.push(&[st, (-st).exp(), sm, ss, x[0] - x0])?;
                 Ok(())
             },
-            |a, b| a.0.merge_same(&b.0),
+            |a, b| crate::ensemble::merge_all(std::slice::from_mut(&mut a.0), std::slice::from_ref(&b.0)),
         )?
         .0;
         Ok(TrapStats {
@@ -268,7 +269,7 @@ pub fn ou_current_ensemble(
         seed,
         || {
             (
-                Moments::with_dim(d * d + 1),
+                Moments::new(d * d + 1),
                 Workspace::new(d),
                 vec![0.0; 6 * d + d * d + 1],
             )
@@ -311,10 +312,10 @@ pub fn ou_current_ensemble(
                 a0.copy_from_slice(a1);
             }
             mm.iter_mut().for_each(|v| *v /= tau);
-            acc.push_unchecked(&mm);
+            acc.push(&mm)?;
             Ok(())
         },
-        |a, b| a.0.merge_same(&b.0),
+        |a, b| crate::ensemble::merge_all(std::slice::from_mut(&mut a.0), std::slice::from_ref(&b.0)),
     )?
     .0;
     Ok(out)

@@ -245,7 +245,7 @@ fn ou_ensemble(ctx: &RunContext, members: usize) -> Result<OuEnsemble, CheckErro
     // Its noise is dominated by the 2 x dW cross term: sd(Var(1.01) - Var(0.99)) ~ sqrt(4 Var 2D 0.02 / N).
     let dsdt_se = (4.0 * var * 2.0 * 0.5 * 0.02 / members as f64).sqrt() / 0.02 / (2.0 * var);
     let n = last.count() as f64;
-    let (mean, sem) = (last.mean()[0], last.sem(0));
+    let (mean, sem) = (last.mean()[0], last.sem(0)?);
     // Var of the sample variance of a Gaussian: 2 sigma^4 / (n - 1).
     let var_se = var * (2.0 / (n - 1.0)).sqrt();
     Ok(OuEnsemble {

@@ -124,7 +124,7 @@ fn ou_current(ctx: &RunContext) -> CheckResult {
     .detail("M22", mo.mean()[3], Some(r.m_exact[3]))
     .detail("symmetric part (M12 + M21)/2", sym, Some(0.0))
     .detail("entropy production rate", mo.mean()[4], Some(r.sigma_exact))
-    .detail("entropy production rate standard error", mo.sem(4), None)
+    .detail("entropy production rate standard error", mo.sem(4)?, None)
     .into())
 }
 
