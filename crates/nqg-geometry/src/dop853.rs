@@ -411,6 +411,30 @@ pub fn dop853_step_into<S: State, E>(
     atol: f64,
     out: &mut Dop853Step<S>,
 ) -> Result<(), E> {
+    let mut g = |t: f64, s: &S, k: &mut S| -> Result<(), E> {
+        *k = f(t, s)?;
+        Ok(())
+    };
+    dop853_step_in_place(&mut g, t, y, f0, h, rtol, atol, out)
+}
+
+/// As [`dop853_step_into`] with a right-hand side that writes $f(t, y)$ into its third argument (the
+/// stage slot $k_i$ itself), so that no stage is returned by value and copied.
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn dop853_step_in_place<S: State, E>(
+    f: &mut impl FnMut(f64, &S, &mut S) -> Result<(), E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    out: &mut Dop853Step<S>,
+) -> Result<(), E> {
     out.t = t;
     out.h = h;
     out.y0 = *y;
@@ -418,10 +442,10 @@ pub fn dop853_step_into<S: State, E>(
     k[0] = *f0;
     for i in 1..12 {
         let yi = combine(y, h, A[i], &k[..i]);
-        k[i] = f(t + C[i] * h, &yi)?;
+        f(t + C[i] * h, &yi, &mut k[i])?;
     }
     out.y = combine(y, h, &B, &k[..12]);
-    k[12] = f(t + h, &out.y)?;
+    f(t + h, &out.y, &mut k[12])?;
     out.err = error_norm(y, &out.y, h, k, rtol, atol);
     Ok(())
 }

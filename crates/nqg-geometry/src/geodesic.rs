@@ -360,23 +360,40 @@ fn rhs_dual<M: Metric<N> + ?Sized, const N: usize, const K: usize>(
         None => D::<K>::from(x[i]),
     });
     let gi = metric.inverse_components(&xd)?;
+    // The contraction in plain f64 (real parts and derivative rows; an absent derivative is a
+    // structural zero and skipped), in the same order of operations as the dual arithmetic.
     let mut dx = [0.0; N];
-    let mut dp = [0.0; N];
-    let mut h = D::<K>::from(0.0);
+    let mut h = 0.0;
+    let mut dh = [0.0; K];
     for a in 0..N {
-        let mut row = D::<K>::from(0.0);
+        let mut row = 0.0;
+        let mut drow = [0.0; K];
         for b in 0..N {
-            row += gi[a][b] * p[b];
+            let g = &gi[a][b];
+            row += g.re * p[b];
+            if let Some(e) = g.eps.0.as_ref() {
+                for k in 0..K {
+                    drow[k] += e[k] * p[b];
+                }
+            }
         }
-        dx[a] = row.re;
-        h += row * (0.5 * p[a]);
-    }
-    if let Some(e) = h.eps.0.as_ref() {
-        for (j, &k) in dirs.iter().enumerate() {
-            dp[k] = -e[j];
+        dx[a] = row;
+        let w = 0.5 * p[a];
+        h += row * w;
+        for k in 0..K {
+            dh[k] += drow[k] * w;
         }
     }
-    Ok((dx, dp, h.re))
+    // Select rather than scatter: stores at run-time indices followed by whole-array loads would stall
+    // store-to-load forwarding.
+    let dp: [f64; N] = std::array::from_fn(|i| {
+        let mut v = 0.0;
+        for j in 0..K {
+            v = if dirs[j] == i { -dh[j] } else { v };
+        }
+        v
+    });
+    Ok((dx, dp, h))
 }
 
 /// As [`rhs_dual`] with one scalar-dual pass per non-cyclic direction (any number of them).

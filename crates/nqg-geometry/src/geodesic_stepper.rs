@@ -3,7 +3,7 @@
 
 use crate::GeodesicError;
 use crate::GeometryError;
-use crate::dop853::{Dop853Controller, Dop853Dense, Dop853Step, dop853_step, dop853_step_into};
+use crate::dop853::{Dop853Controller, Dop853Dense, Dop853Step, dop853_step, dop853_step_in_place};
 use crate::geodesic::{hamiltonian_rhs, rhs_inline};
 use crate::metric::Metric;
 use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
@@ -131,7 +131,14 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
             Scheme::Dop853 { rtol, atol, ctl } => {
                 self.dense = None;
                 let w = &mut *self.work;
-                match dop853_step_into(&mut f, lam, y, f0, h_try, *rtol, *atol, w) {
+                // The right-hand side writes straight into the stage slot.
+                let mut g = |_t: f64, s: &Phase<N>, k: &mut Phase<N>| -> Result<(), GeometryError> {
+                    count += 1;
+                    let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
+                    *k = (dx, dp);
+                    Ok(())
+                };
+                match dop853_step_in_place(&mut g, lam, y, f0, h_try, *rtol, *atol, w) {
                     Ok(()) => {
                         let (ok, hn) = ctl.next(h_try, w.err);
                         *h = hn;
