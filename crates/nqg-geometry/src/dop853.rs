@@ -769,4 +769,39 @@ mod tests {
         let (_, h) = c.next(1.0, 0.5);
         assert!((h - 0.9 / 0.5_f64.powf(0.125)).abs() < 1e-14);
     }
+
+    #[test]
+    fn in_place_step_is_the_same_step() {
+        // Kepler-like 4-component problem: the in-place right-hand side must give the same stages,
+        // solution and error norm bit for bit (it is the same arithmetic, only the stage is not
+        // returned by value), and an error from a stage must come back unchanged.
+        let rhs = |y: &[f64; 4]| {
+            let r3 = (y[0] * y[0] + y[1] * y[1]).powf(1.5);
+            [y[2], y[3], -y[0] / r3, -y[1] / r3]
+        };
+        let mut f = |_t: f64, y: &[f64; 4]| -> Result<[f64; 4], f64> { Ok(rhs(y)) };
+        let y0 = [1.0, 0.0, 0.0, 1.2];
+        let f0 = rhs(&y0);
+        let a = dop853_step(&mut f, 0.5, &y0, &f0, 0.3, 1e-9, 1e-9).unwrap();
+        let mut b = a;
+        b.k = [[0.0; 4]; 13];
+        let mut g = |_t: f64, y: &[f64; 4], k: &mut [f64; 4]| -> Result<(), f64> {
+            *k = rhs(y);
+            Ok(())
+        };
+        dop853_step_in_place(&mut g, 0.5, &y0, &f0, 0.3, 1e-9, 1e-9, &mut b).unwrap();
+        assert_eq!(a.y, b.y);
+        assert_eq!(a.k, b.k);
+        assert_eq!(a.err.to_bits(), b.err.to_bits());
+        assert!(a.err > 0.0 && a.err.is_finite());
+        let mut calls = 0;
+        let mut bad = |_t: f64, _y: &[f64; 4], _k: &mut [f64; 4]| -> Result<(), f64> {
+            calls += 1;
+            if calls == 3 { Err(-7.0) } else { Ok(()) }
+        };
+        assert_eq!(
+            dop853_step_in_place(&mut bad, 0.0, &y0, &f0, 0.3, 1e-9, 1e-9, &mut b),
+            Err(-7.0)
+        );
+    }
 }
