@@ -3,7 +3,10 @@
 //! measured side by side by `cargo xtask peers`).
 //!
 //! * `kerr_dopri5_step`: one explicit Dormand-Prince 5(4) step (7 autodiff right-hand sides) of a Kerr
-//!   (a = 0.9) geodesic; `kerr_rhs`: one autodiff right-hand side there (the unit of work).
+//!   (a = 0.9) geodesic.
+//! * `schwarzschild_rhs`: one autodiff right-hand side on the perihelion orbit (the unit of work);
+//!   `schwarzschild_dop853_step`: one DOP853 step there (12 right-hand sides, the stage
+//!   combinations and the error norm), so that step − 12 × RHS is the cost of the stage loop.
 //! * `schwarzschild_100_orbits_gl8`: 100 radial periods of p = 20M, e = 0.5 with the symplectic
 //!   4-stage Gauss-Legendre (order 8, h = 8M), mass shell/E/L kept to ≤ 1e-10.
 //! * `perihelion_20_orbits` (the case `schwarzschild_periapsis`): 20 orbits of p = 20M,
@@ -16,6 +19,7 @@
 //! Run: `cargo bench -p nqg-geometry --bench geodesic -- --warm-up-time 1 --measurement-time 5`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use nqg_geometry::dop853::dop853_step;
 use nqg_geometry::geodesic::{
     Event, GeodesicKind, GeodesicOptions, Trajectory, complete_momentum, dopri5_geodesic_step,
     hamiltonian_rhs, integrate,
@@ -83,6 +87,15 @@ fn bench(c: &mut Criterion) {
     let (x, p) = orbit();
     c.bench_function("schwarzschild_rhs", |b| {
         b.iter(|| hamiltonian_rhs(black_box(&s), black_box(&x), black_box(&p)))
+    });
+    let mut rhs =
+        |_t: f64, y: &([f64; 4], [f64; 4])| hamiltonian_rhs(&s, &y.0, &y.1).map(|(dx, dp, _)| (dx, dp));
+    let y0 = (x, p);
+    let f0 = rhs(0.0, &y0).expect("rhs");
+    c.bench_function("schwarzschild_dop853_step", |b| {
+        b.iter(|| {
+            dop853_step(&mut rhs, 0.0, black_box(&y0), &f0, black_box(20.0), 1e-11, 1e-11).map(|s| s.err)
+        })
     });
     let mut g = c.benchmark_group("schwarzschild");
     g.sample_size(10);
