@@ -13,6 +13,8 @@
 //!   e = 0.5 from apoapsis with periapsis events, DOP853 with events on its dense output; the advance
 //!   per orbit is asserted to 1e-10 relative against the closed form (complete elliptic integral,
 //!   `orbits::schwarzschild_precession`, 1.2338618062654358 rad) before timing.
+//! * `perihelion_20_orbits_rk87`: the same with the Prince-Dormand 8(7) pair (`Method::Rk87`, events
+//!   on its continuous extension) at its loosest grid tolerance reaching 1e-10 (3e-10).
 //! * `perihelion_20_orbits_dopri5`: the same with Dormand-Prince 5(4) and re-stepped events, for
 //!   comparison.
 //!
@@ -39,13 +41,22 @@ fn orbit() -> ([f64; 4], [f64; 4]) {
 const PERI_TOL_853: f64 = 1e-11;
 /// Dormand-Prince 5(4) tolerance reaching the same accuracy.
 const PERI_TOL_DOPRI5: f64 = 3e-11;
+/// RK8(7)13M tolerance reaching the same accuracy (1e-9 gives 2.5e-10).
+const PERI_TOL_RK87: f64 = 3e-10;
 
-fn options(dop853: bool, tol: f64) -> GeodesicOptions<4> {
+#[derive(Clone, Copy)]
+enum Pair {
+    Dop853,
+    Rk87,
+    Dopri5,
+}
+
+fn options(pair: Pair, tol: f64) -> GeodesicOptions<4> {
     let span = 20.0 * 2.0 * PI * (20.0_f64 / 0.75).powf(1.5) * 1.13;
-    let o = if dop853 {
-        GeodesicOptions::dop853(tol, span)
-    } else {
-        GeodesicOptions::dopri(tol, span)
+    let o = match pair {
+        Pair::Dop853 => GeodesicOptions::dop853(tol, span),
+        Pair::Rk87 => GeodesicOptions::rk87(tol, span),
+        Pair::Dopri5 => GeodesicOptions::dopri(tol, span),
     };
     o.with_event(Event::periapsis())
 }
@@ -60,14 +71,18 @@ fn advance(t: &Trajectory<4>) -> f64 {
     (peri[n] - peri[0]) / n as f64 - 2.0 * PI
 }
 
-fn report(s: &Schwarzschild, x: &[f64; 4], p: &[f64; 4], dop853: bool, tol: f64) -> f64 {
-    let t = run(s, x, p, &options(dop853, tol));
+fn report(s: &Schwarzschild, x: &[f64; 4], p: &[f64; 4], pair: Pair, tol: f64) -> f64 {
+    let t = run(s, x, p, &options(pair, tol));
     let a = advance(&t);
     let exact = schwarzschild_precession(20.0, 0.5);
     let rel = (a - exact).abs() / exact;
     eprintln!(
         "{} tol {tol:e}: advance {a:.16} rad, relative error {rel:.2e}, {} periapses, {} steps, {} rejected, {} RHS",
-        if dop853 { "dop853" } else { "dopri5" },
+        match pair {
+            Pair::Dop853 => "dop853",
+            Pair::Rk87 => "rk87",
+            Pair::Dopri5 => "dopri5",
+        },
         t.events.len(),
         t.steps,
         t.rejected,
@@ -106,18 +121,22 @@ fn bench(c: &mut Criterion) {
         b.iter(|| integrate(&s, GeodesicKind::Timelike, &x, &p, &opts).map(|t| t.max_shell_drift))
     });
     for tol in [3e-10, 1e-10, 3e-11, 1e-11, 3e-12] {
-        report(&s, &x, &p, true, tol);
+        report(&s, &x, &p, Pair::Dop853, tol);
     }
-    for (dop853, tol, name) in [
-        (true, PERI_TOL_853, "perihelion_20_orbits"),
-        (false, PERI_TOL_DOPRI5, "perihelion_20_orbits_dopri5"),
+    for tol in [1e-9, 3e-10, 1e-10] {
+        report(&s, &x, &p, Pair::Rk87, tol);
+    }
+    for (pair, tol, name) in [
+        (Pair::Dop853, PERI_TOL_853, "perihelion_20_orbits"),
+        (Pair::Rk87, PERI_TOL_RK87, "perihelion_20_orbits_rk87"),
+        (Pair::Dopri5, PERI_TOL_DOPRI5, "perihelion_20_orbits_dopri5"),
     ] {
-        let rel = report(&s, &x, &p, dop853, tol);
+        let rel = report(&s, &x, &p, pair, tol);
         assert!(
             rel < 1e-10,
             "{name}: tolerance {tol:e} does not reach 1e-10: {rel:e}"
         );
-        let o = options(dop853, tol);
+        let o = options(pair, tol);
         g.bench_function(name, |b| b.iter(|| advance(&run(&s, &x, &p, &o))));
     }
     g.finish();

@@ -528,15 +528,23 @@ impl<S: State> Dop853Step<S> {
 pub struct Dop853Controller {
     /// The stabilisation parameter $\beta$.
     pub beta: f64,
+    safety: f64,
     err_old: f64,
     after_reject: bool,
 }
 
 impl Dop853Controller {
-    /// A controller with stabilisation `beta` (`dop853.f` default: 0).
+    /// A controller with stabilisation `beta` (`dop853.f` default: 0) and safety factor 0.9.
     pub fn new(beta: f64) -> Self {
+        Self::with_safety(beta, 0.9)
+    }
+
+    /// As [`Dop853Controller::new`] with the safety factor `safety` in place of 0.9 (the proposal is
+    /// $h \cdot \mathrm{safety} / (\mathrm{err}^{1/8 - 0.2\beta}\,\mathrm{err}\_{\rm old}^{-\beta})$).
+    pub fn with_safety(beta: f64, safety: f64) -> Self {
         Self {
             beta,
+            safety,
             err_old: 1e-4,
             after_reject: false,
         }
@@ -546,7 +554,7 @@ impl Dop853Controller {
     pub fn next(&mut self, h: f64, err: f64) -> (bool, f64) {
         let fac11 = err.powf(0.125 - 0.2 * self.beta);
         if err <= 1.0 {
-            let fac = (fac11 / self.err_old.powf(self.beta) / 0.9).clamp(1.0 / 6.0, 3.0);
+            let fac = (fac11 / self.err_old.powf(self.beta) / self.safety).clamp(1.0 / 6.0, 3.0);
             let mut hnew = h / fac;
             if self.after_reject {
                 hnew = hnew.abs().min(h.abs()).copysign(h);
@@ -556,14 +564,14 @@ impl Dop853Controller {
             (true, hnew)
         } else {
             self.after_reject = true;
-            let f = (fac11 / 0.9).min(3.0);
+            let f = (fac11 / self.safety).min(3.0);
             (false, h / if f.is_finite() { f } else { 3.0 })
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A rooted tree: its children (indices into the list, non-decreasing), order and density γ.
@@ -610,16 +618,17 @@ mod tests {
         all
     }
 
-    fn a_full(s: usize) -> Vec<Vec<f64>> {
-        (0..s)
-            .map(|i| (0..s).map(|j| A[i].get(j).copied().unwrap_or(0.0)).collect())
-            .collect()
+    fn worst_condition(w: &[f64], p: usize) -> (f64, usize) {
+        worst_condition_of(&A, w, p)
     }
 
-    /// max over trees of order ≤ p of |Σ_i w_i Φ_i(t) - 1/γ(t)|, Φ_i(t) = Π_k (A Φ(t_k))_i.
-    fn worst_condition(w: &[f64], p: usize) -> (f64, usize) {
+    /// max over trees of order ≤ p of |Σ_i w_i Φ_i(t) - 1/γ(t)|, Φ_i(t) = Π_k (A Φ(t_k))_i, for the
+    /// tableau whose strictly lower rows are `rows` (shared with the RK8(7)13M tests).
+    pub(crate) fn worst_condition_of(rows: &[&[f64]], w: &[f64], p: usize) -> (f64, usize) {
         let s = w.len();
-        let a = a_full(s);
+        let a: Vec<Vec<f64>> = (0..s)
+            .map(|i| (0..s).map(|j| rows[i].get(j).copied().unwrap_or(0.0)).collect())
+            .collect();
         let ts = trees(p);
         let mut phi: Vec<Vec<f64>> = Vec::with_capacity(ts.len());
         let mut worst = 0.0_f64;

@@ -9,7 +9,11 @@
 //!   $P_s$, $b_j = \int_0^1 \ell_j$, $a_{ij} = \int_0^{c_i} \ell_j$ for the Lagrange basis $\ell_j$ on the
 //!   nodes. Stages are solved by fixed-point iteration to round-off.
 //!
+//! * [`rk87`]: the Prince-Dormand 8(7) pair RK8(7)13M with its continuous extension.
+//!
 //! States implement [`State`] (fixed-size arrays and phase-space pairs), so nothing allocates per step.
+
+pub mod rk87;
 
 /// A fixed-size state vector.
 pub trait State: Copy {
