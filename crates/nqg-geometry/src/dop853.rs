@@ -540,7 +540,7 @@ impl Dop853Controller {
     }
 
     /// As [`Dop853Controller::new`] with the safety factor `safety` in place of 0.9 (the proposal is
-    /// $h \cdot \mathrm{safety} / (\mathrm{err}^{1/8 - 0.2\beta}\,\mathrm{err}\_{\rm old}^{-\beta})$).
+    /// $h \cdot \mathrm{safety} / (\mathrm{err}^{1/8 - 0.2\beta}\\,\mathrm{err}\_{\rm old}^{-\beta})$).
     pub fn with_safety(beta: f64, safety: f64) -> Self {
         Self {
             beta,

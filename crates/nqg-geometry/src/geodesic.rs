@@ -573,7 +573,7 @@ pub fn complete_momentum<M: Metric<N> + ?Sized, const N: usize>(
 /// Stabilisation $\beta$ of the DOP853 step-size controller (`dop853.f` allows $0 \le \beta \le 0.04$).
 const DOP853_BETA: f64 = 0.04;
 /// Controller of [`Method::Rk87`]: $\beta = 0.04$ and safety 0.8. On the 20-orbit perihelion case
-/// they cut the rejected steps from 231 (diffrax's defaults: pure I-controller, safety 0.9) to 19 and
+/// they cut the rejected steps from 231 (diffrax's defaults: pure I-controller, safety 0.9) to 10-26 and
 /// the work at equal error by a tenth (notes/issue-14-geodesics-speed.md).
 const RK87_BETA: f64 = 0.04;
 /// See [`RK87_BETA`].
