@@ -3,19 +3,25 @@
 //! measured side by side by `cargo xtask peers`).
 //!
 //! * `kerr_dopri5_step`: one explicit Dormand-Prince 5(4) step (7 autodiff right-hand sides) of a Kerr
-//!   (a = 0.9) geodesic; `kerr_rhs`: one autodiff right-hand side there (the unit of work).
+//!   (a = 0.9) geodesic.
+//! * `schwarzschild_rhs`: one autodiff right-hand side on the perihelion orbit (the unit of work);
+//!   `schwarzschild_dop853_step`: one DOP853 step there (12 right-hand sides, the stage
+//!   combinations and the error norm), so that step − 12 × RHS is the cost of the stage loop.
 //! * `schwarzschild_100_orbits_gl8`: 100 radial periods of p = 20M, e = 0.5 with the symplectic
 //!   4-stage Gauss-Legendre (order 8, h = 8M), mass shell/E/L kept to ≤ 1e-10.
 //! * `perihelion_20_orbits` (the case `schwarzschild_periapsis`): 20 orbits of p = 20M,
 //!   e = 0.5 from apoapsis with periapsis events, DOP853 with events on its dense output; the advance
 //!   per orbit is asserted to 1e-10 relative against the closed form (complete elliptic integral,
 //!   `orbits::schwarzschild_precession`, 1.2338618062654358 rad) before timing.
+//! * `perihelion_20_orbits_rk87`: the same with the Prince-Dormand 8(7) pair (`Method::Rk87`, events
+//!   on its continuous extension) at its loosest grid tolerance reaching 1e-10 (3e-10).
 //! * `perihelion_20_orbits_dopri5`: the same with Dormand-Prince 5(4) and re-stepped events, for
 //!   comparison.
 //!
 //! Run: `cargo bench -p nqg-geometry --bench geodesic -- --warm-up-time 1 --measurement-time 5`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use nqg_geometry::dop853::dop853_step;
 use nqg_geometry::geodesic::{
     Event, GeodesicKind, GeodesicOptions, Trajectory, complete_momentum, dopri5_geodesic_step,
     hamiltonian_rhs, integrate,
@@ -35,13 +41,22 @@ fn orbit() -> ([f64; 4], [f64; 4]) {
 const PERI_TOL_853: f64 = 1e-11;
 /// Dormand-Prince 5(4) tolerance reaching the same accuracy.
 const PERI_TOL_DOPRI5: f64 = 3e-11;
+/// RK8(7)13M tolerance reaching the same accuracy (1e-9 gives 2.5e-10).
+const PERI_TOL_RK87: f64 = 3e-10;
 
-fn options(dop853: bool, tol: f64) -> GeodesicOptions<4> {
+#[derive(Clone, Copy)]
+enum Pair {
+    Dop853,
+    Rk87,
+    Dopri5,
+}
+
+fn options(pair: Pair, tol: f64) -> GeodesicOptions<4> {
     let span = 20.0 * 2.0 * PI * (20.0_f64 / 0.75).powf(1.5) * 1.13;
-    let o = if dop853 {
-        GeodesicOptions::dop853(tol, span)
-    } else {
-        GeodesicOptions::dopri(tol, span)
+    let o = match pair {
+        Pair::Dop853 => GeodesicOptions::dop853(tol, span),
+        Pair::Rk87 => GeodesicOptions::rk87(tol, span),
+        Pair::Dopri5 => GeodesicOptions::dopri(tol, span),
     };
     o.with_event(Event::periapsis())
 }
@@ -56,14 +71,18 @@ fn advance(t: &Trajectory<4>) -> f64 {
     (peri[n] - peri[0]) / n as f64 - 2.0 * PI
 }
 
-fn report(s: &Schwarzschild, x: &[f64; 4], p: &[f64; 4], dop853: bool, tol: f64) -> f64 {
-    let t = run(s, x, p, &options(dop853, tol));
+fn report(s: &Schwarzschild, x: &[f64; 4], p: &[f64; 4], pair: Pair, tol: f64) -> f64 {
+    let t = run(s, x, p, &options(pair, tol));
     let a = advance(&t);
     let exact = schwarzschild_precession(20.0, 0.5);
     let rel = (a - exact).abs() / exact;
     eprintln!(
         "{} tol {tol:e}: advance {a:.16} rad, relative error {rel:.2e}, {} periapses, {} steps, {} rejected, {} RHS",
-        if dop853 { "dop853" } else { "dopri5" },
+        match pair {
+            Pair::Dop853 => "dop853",
+            Pair::Rk87 => "rk87",
+            Pair::Dopri5 => "dopri5",
+        },
         t.events.len(),
         t.steps,
         t.rejected,
@@ -84,6 +103,15 @@ fn bench(c: &mut Criterion) {
     c.bench_function("schwarzschild_rhs", |b| {
         b.iter(|| hamiltonian_rhs(black_box(&s), black_box(&x), black_box(&p)))
     });
+    let mut rhs =
+        |_t: f64, y: &([f64; 4], [f64; 4])| hamiltonian_rhs(&s, &y.0, &y.1).map(|(dx, dp, _)| (dx, dp));
+    let y0 = (x, p);
+    let f0 = rhs(0.0, &y0).expect("rhs");
+    c.bench_function("schwarzschild_dop853_step", |b| {
+        b.iter(|| {
+            dop853_step(&mut rhs, 0.0, black_box(&y0), &f0, black_box(20.0), 1e-11, 1e-11).map(|s| s.err)
+        })
+    });
     let mut g = c.benchmark_group("schwarzschild");
     g.sample_size(10);
     let span = 100.0 * 2.0 * PI * (20.0_f64 / 0.75).powf(1.5) * 1.13;
@@ -93,18 +121,22 @@ fn bench(c: &mut Criterion) {
         b.iter(|| integrate(&s, GeodesicKind::Timelike, &x, &p, &opts).map(|t| t.max_shell_drift))
     });
     for tol in [3e-10, 1e-10, 3e-11, 1e-11, 3e-12] {
-        report(&s, &x, &p, true, tol);
+        report(&s, &x, &p, Pair::Dop853, tol);
     }
-    for (dop853, tol, name) in [
-        (true, PERI_TOL_853, "perihelion_20_orbits"),
-        (false, PERI_TOL_DOPRI5, "perihelion_20_orbits_dopri5"),
+    for tol in [1e-9, 3e-10, 1e-10] {
+        report(&s, &x, &p, Pair::Rk87, tol);
+    }
+    for (pair, tol, name) in [
+        (Pair::Dop853, PERI_TOL_853, "perihelion_20_orbits"),
+        (Pair::Rk87, PERI_TOL_RK87, "perihelion_20_orbits_rk87"),
+        (Pair::Dopri5, PERI_TOL_DOPRI5, "perihelion_20_orbits_dopri5"),
     ] {
-        let rel = report(&s, &x, &p, dop853, tol);
+        let rel = report(&s, &x, &p, pair, tol);
         assert!(
             rel < 1e-10,
             "{name}: tolerance {tol:e} does not reach 1e-10: {rel:e}"
         );
-        let o = options(dop853, tol);
+        let o = options(pair, tol);
         g.bench_function(name, |b| b.iter(|| advance(&run(&s, &x, &p, &o))));
     }
     g.finish();

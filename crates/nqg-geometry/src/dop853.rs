@@ -411,6 +411,30 @@ pub fn dop853_step_into<S: State, E>(
     atol: f64,
     out: &mut Dop853Step<S>,
 ) -> Result<(), E> {
+    let mut g = |t: f64, s: &S, k: &mut S| -> Result<(), E> {
+        *k = f(t, s)?;
+        Ok(())
+    };
+    dop853_step_in_place(&mut g, t, y, f0, h, rtol, atol, out)
+}
+
+/// As [`dop853_step_into`] with a right-hand side that writes $f(t, y)$ into its third argument (the
+/// stage slot $k_i$ itself), so that no stage is returned by value and copied.
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn dop853_step_in_place<S: State, E>(
+    f: &mut impl FnMut(f64, &S, &mut S) -> Result<(), E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    out: &mut Dop853Step<S>,
+) -> Result<(), E> {
     out.t = t;
     out.h = h;
     out.y0 = *y;
@@ -418,10 +442,10 @@ pub fn dop853_step_into<S: State, E>(
     k[0] = *f0;
     for i in 1..12 {
         let yi = combine(y, h, A[i], &k[..i]);
-        k[i] = f(t + C[i] * h, &yi)?;
+        f(t + C[i] * h, &yi, &mut k[i])?;
     }
     out.y = combine(y, h, &B, &k[..12]);
-    k[12] = f(t + h, &out.y)?;
+    f(t + h, &out.y, &mut k[12])?;
     out.err = error_norm(y, &out.y, h, k, rtol, atol);
     Ok(())
 }
@@ -504,15 +528,23 @@ impl<S: State> Dop853Step<S> {
 pub struct Dop853Controller {
     /// The stabilisation parameter $\beta$.
     pub beta: f64,
+    safety: f64,
     err_old: f64,
     after_reject: bool,
 }
 
 impl Dop853Controller {
-    /// A controller with stabilisation `beta` (`dop853.f` default: 0).
+    /// A controller with stabilisation `beta` (`dop853.f` default: 0) and safety factor 0.9.
     pub fn new(beta: f64) -> Self {
+        Self::with_safety(beta, 0.9)
+    }
+
+    /// As [`Dop853Controller::new`] with the safety factor `safety` in place of 0.9 (the proposal is
+    /// $h \cdot \mathrm{safety} / (\mathrm{err}^{1/8 - 0.2\beta}\\,\mathrm{err}\_{\rm old}^{-\beta})$).
+    pub fn with_safety(beta: f64, safety: f64) -> Self {
         Self {
             beta,
+            safety,
             err_old: 1e-4,
             after_reject: false,
         }
@@ -522,7 +554,7 @@ impl Dop853Controller {
     pub fn next(&mut self, h: f64, err: f64) -> (bool, f64) {
         let fac11 = err.powf(0.125 - 0.2 * self.beta);
         if err <= 1.0 {
-            let fac = (fac11 / self.err_old.powf(self.beta) / 0.9).clamp(1.0 / 6.0, 3.0);
+            let fac = (fac11 / self.err_old.powf(self.beta) / self.safety).clamp(1.0 / 6.0, 3.0);
             let mut hnew = h / fac;
             if self.after_reject {
                 hnew = hnew.abs().min(h.abs()).copysign(h);
@@ -532,14 +564,14 @@ impl Dop853Controller {
             (true, hnew)
         } else {
             self.after_reject = true;
-            let f = (fac11 / 0.9).min(3.0);
+            let f = (fac11 / self.safety).min(3.0);
             (false, h / if f.is_finite() { f } else { 3.0 })
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A rooted tree: its children (indices into the list, non-decreasing), order and density γ.
@@ -586,16 +618,17 @@ mod tests {
         all
     }
 
-    fn a_full(s: usize) -> Vec<Vec<f64>> {
-        (0..s)
-            .map(|i| (0..s).map(|j| A[i].get(j).copied().unwrap_or(0.0)).collect())
-            .collect()
+    fn worst_condition(w: &[f64], p: usize) -> (f64, usize) {
+        worst_condition_of(&A, w, p)
     }
 
-    /// max over trees of order ≤ p of |Σ_i w_i Φ_i(t) - 1/γ(t)|, Φ_i(t) = Π_k (A Φ(t_k))_i.
-    fn worst_condition(w: &[f64], p: usize) -> (f64, usize) {
+    /// max over trees of order ≤ p of |Σ_i w_i Φ_i(t) - 1/γ(t)|, Φ_i(t) = Π_k (A Φ(t_k))_i, for the
+    /// tableau whose strictly lower rows are `rows` (shared with the RK8(7)13M tests).
+    pub(crate) fn worst_condition_of(rows: &[&[f64]], w: &[f64], p: usize) -> (f64, usize) {
         let s = w.len();
-        let a = a_full(s);
+        let a: Vec<Vec<f64>> = (0..s)
+            .map(|i| (0..s).map(|j| rows[i].get(j).copied().unwrap_or(0.0)).collect())
+            .collect();
         let ts = trees(p);
         let mut phi: Vec<Vec<f64>> = Vec::with_capacity(ts.len());
         let mut worst = 0.0_f64;
@@ -744,5 +777,40 @@ mod tests {
         // err = 0.5: h_new = h 0.9 / 0.5^(1/8).
         let (_, h) = c.next(1.0, 0.5);
         assert!((h - 0.9 / 0.5_f64.powf(0.125)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn in_place_step_is_the_same_step() {
+        // Kepler-like 4-component problem: the in-place right-hand side must give the same stages,
+        // solution and error norm bit for bit (it is the same arithmetic, only the stage is not
+        // returned by value), and an error from a stage must come back unchanged.
+        let rhs = |y: &[f64; 4]| {
+            let r3 = (y[0] * y[0] + y[1] * y[1]).powf(1.5);
+            [y[2], y[3], -y[0] / r3, -y[1] / r3]
+        };
+        let mut f = |_t: f64, y: &[f64; 4]| -> Result<[f64; 4], f64> { Ok(rhs(y)) };
+        let y0 = [1.0, 0.0, 0.0, 1.2];
+        let f0 = rhs(&y0);
+        let a = dop853_step(&mut f, 0.5, &y0, &f0, 0.3, 1e-9, 1e-9).unwrap();
+        let mut b = a;
+        b.k = [[0.0; 4]; 13];
+        let mut g = |_t: f64, y: &[f64; 4], k: &mut [f64; 4]| -> Result<(), f64> {
+            *k = rhs(y);
+            Ok(())
+        };
+        dop853_step_in_place(&mut g, 0.5, &y0, &f0, 0.3, 1e-9, 1e-9, &mut b).unwrap();
+        assert_eq!(a.y, b.y);
+        assert_eq!(a.k, b.k);
+        assert_eq!(a.err.to_bits(), b.err.to_bits());
+        assert!(a.err > 0.0 && a.err.is_finite());
+        let mut calls = 0;
+        let mut bad = |_t: f64, _y: &[f64; 4], _k: &mut [f64; 4]| -> Result<(), f64> {
+            calls += 1;
+            if calls == 3 { Err(-7.0) } else { Ok(()) }
+        };
+        assert_eq!(
+            dop853_step_in_place(&mut bad, 0.0, &y0, &f0, 0.3, 1e-9, 1e-9, &mut b),
+            Err(-7.0)
+        );
     }
 }

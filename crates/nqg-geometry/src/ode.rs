@@ -9,7 +9,11 @@
 //!   $P_s$, $b_j = \int_0^1 \ell_j$, $a_{ij} = \int_0^{c_i} \ell_j$ for the Lagrange basis $\ell_j$ on the
 //!   nodes. Stages are solved by fixed-point iteration to round-off.
 //!
+//! * [`rk87`]: the Prince-Dormand 8(7) pair RK8(7)13M with its continuous extension.
+//!
 //! States implement [`State`] (fixed-size arrays and phase-space pairs), so nothing allocates per step.
+
+pub mod rk87;
 
 /// A fixed-size state vector.
 pub trait State: Copy {
@@ -134,6 +138,30 @@ fn dopri5_core<S: State, E>(
     atol: f64,
     want_dense: bool,
 ) -> Result<DopriStep<S>, E> {
+    let (k, y5) = dopri5_stages(f, t, y, f0, h)?;
+    let err = dopri5_error(y, &y5, &k, h, rtol, atol);
+    let dense = if want_dense {
+        Some(dopri5_dense_coeffs(y, &y5, &k, h))
+    } else {
+        None
+    };
+    Ok(DopriStep {
+        y: y5,
+        f_new: k[6],
+        err,
+        dense,
+    })
+}
+
+/// The seven stages $k_1..k_7$ of one Dormand-Prince step ($k_1 = f_0$, $k_7 = f(t + h, y_5)$, FSAL)
+/// and the 5th-order solution $y_5$.
+fn dopri5_stages<S: State, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+) -> Result<([S; 7], S), E> {
     let k1 = *f0;
     let k2 = f(t + h / 5.0, &lin(y, &[(h / 5.0, &k1)]))?;
     let k3 = f(
@@ -187,6 +215,13 @@ fn dopri5_core<S: State, E>(
         ],
     );
     let k7 = f(t + h, &y5)?;
+    Ok(([k1, k2, k3, k4, k5, k6, k7], y5))
+}
+
+/// The scaled error norm $\max_i |e_i| / (\mathrm{atol} + \mathrm{rtol}\\,\max(|y_i|, |y_{5,i}|))$ of
+/// $e = y^{(5)} - y^{(4)}$ (infinite if not finite).
+fn dopri5_error<S: State>(y: &S, y5: &S, k: &[S; 7], h: f64, rtol: f64, atol: f64) -> f64 {
+    let [k1, _, k3, k4, k5, k6, k7] = *k;
     // e = b5 - b4.
     let e = lin(
         &S::zero(),
@@ -207,16 +242,14 @@ fn dopri5_core<S: State, E>(
     if !err.is_finite() {
         err = f64::INFINITY;
     }
-    if !want_dense {
-        return Ok(DopriStep {
-            y: y5,
-            f_new: k7,
-            err,
-            dense: None,
-        });
-    }
-    // Dense output (Hairer-Norsett-Wanner, contd5 of DOPRI5).
-    let mut ydiff = y5;
+    err
+}
+
+/// Shampine's dense-output coefficients $(y, r_2, r_3, r_4, r_5)$ of one step (Hairer-Nørsett-Wanner,
+/// `contd5` of DOPRI5).
+fn dopri5_dense_coeffs<S: State>(y: &S, y5: &S, k: &[S; 7], h: f64) -> [S; 5] {
+    let [k1, _, k3, k4, k5, k6, k7] = *k;
+    let mut ydiff = *y5;
     ydiff.axpy(-1.0, y);
     let mut bspl = S::zero();
     bspl.axpy(h, &k1);
@@ -235,12 +268,7 @@ fn dopri5_core<S: State, E>(
             (h * 69997945.0 / 29380423.0, &k7),
         ],
     );
-    Ok(DopriStep {
-        y: y5,
-        f_new: k7,
-        err,
-        dense: Some([*y, ydiff, bspl, r4, r5]),
-    })
+    [*y, ydiff, bspl, r4, r5]
 }
 
 /// The next step size after an error estimate `err` (5th-order controller with safety 0.9).
