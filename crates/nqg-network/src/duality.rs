@@ -300,7 +300,7 @@ struct Replica {
 fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
     let l = cfg.l;
     let mut rng = member_rng(cfg.seed, r);
-    let gauss = |rng: &mut crate::rng::FastRng, s: f64| -> f64 {
+    let gauss = |rng: &mut crate::rng::StreamRng, s: f64| -> f64 {
         let z: f64 = StandardNormal.sample(rng);
         s * z
     };

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::error::{NetworkError, Result, check_size};
 use crate::learning::Dynamics;
 use crate::moments::Moments;
-use crate::rng::{FastRng, member_rng};
+use crate::rng::{StreamRng, member_rng};
 
 const CHUNK: usize = 512;
 
@@ -37,7 +37,7 @@ pub struct Ensemble {
     seed: u64,
     q: Vec<f64>,
     aux: Vec<f64>,
-    rngs: Vec<FastRng>,
+    rngs: Vec<StreamRng>,
     time: usize,
 }
 
@@ -48,7 +48,7 @@ impl Ensemble {
         dynamics: &D,
         replicas: usize,
         seed: u64,
-        init: impl Fn(usize, &mut FastRng, &mut [f64]) + Sync,
+        init: impl Fn(usize, &mut StreamRng, &mut [f64]) + Sync,
     ) -> Result<Self> {
         if replicas == 0 {
             return Err(NetworkError::InvalidParameter {
@@ -65,7 +65,7 @@ impl Ensemble {
             &[replicas, k.max(aux_dim).max(4)],
         )?;
         let mut q = vec![0.0; replicas * k];
-        let mut rngs: Vec<FastRng> = (0..replicas).map(|r| member_rng(seed, r as u64)).collect();
+        let mut rngs: Vec<StreamRng> = (0..replicas).map(|r| member_rng(seed, r as u64)).collect();
         q.par_chunks_mut(k.max(1))
             .zip(rngs.par_iter_mut())
             .enumerate()
