@@ -660,7 +660,7 @@ impl<Mo: ExactFreeEnergy> Controller for DiffusionController<Mo> {
         if dt == 0 || displacement.count() < 2 || displacement.dim() != 1 {
             return current;
         }
-        let d = displacement.covariance()[(0, 0)] / (2.0 * dt as f64);
+        let d = displacement.covariance()[0] / (2.0 * dt as f64);
         let target = self.target(current.neurons);
         self.history.push(ControlRecord {
             step,
@@ -726,13 +726,13 @@ pub fn run_self_tuning<D: Dynamics, C: Controller>(
         let before = ensemble.states().to_vec();
         let dy = build(params)?;
         ensemble.advance(&dy, steps)?;
-        let mut m = Moments::with_dim(k);
+        let mut m = Moments::new(k);
         let mut dq = vec![0.0; k];
         for (a, b) in ensemble.states().chunks_exact(k).zip(before.chunks_exact(k)) {
             for j in 0..k {
                 dq[j] = a[j] - b[j];
             }
-            m.push_unchecked(&dq);
+            m.push(&dq)?;
         }
         out.push(TuningSegment {
             step: ensemble.time(),

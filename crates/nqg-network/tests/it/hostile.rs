@@ -169,7 +169,7 @@ proptest! {
 #[test]
 fn census_findings_are_typed_errors_with_their_values() {
     use nqg_network::lattice::Leapfrog2D;
-    use nqg_network::moments::Moments;
+    use nqg_network::moments::{Moments, MomentsExt, with_budget};
     use nqg_network::online::{RingCouplings, smooth_random_field};
     // n² wrapped to 0 in release builds, so an empty value vector passed for n = 2^40.
     assert!(matches!(
@@ -198,7 +198,7 @@ fn census_findings_are_typed_errors_with_their_values() {
         Err(NetworkError::TooLarge { .. })
     ));
     assert!(matches!(
-        Moments::new(usize::MAX),
+        with_budget(usize::MAX),
         Err(NetworkError::TooLarge { .. })
     ));
     // Not positive definite now carries the failed Cholesky pivot: 1 - 2²/1 = -3.
@@ -225,9 +225,9 @@ fn census_findings_are_typed_errors_with_their_values() {
         Err(NetworkError::InvalidParameter { name: "replicas", .. })
     ));
     // Moments::push no longer folds a NaN into the mean.
-    let mut m = Moments::new(2).unwrap();
+    let mut m = Moments::new(2);
     assert!(matches!(
-        m.push(&[f64::NAN, 0.0]),
+        m.try_push(&[f64::NAN, 0.0]),
         Err(NetworkError::NonFinite { index: 0, .. })
     ));
     assert_eq!(m.count(), 0);
