@@ -5,12 +5,13 @@
 //! Run: `cargo run --release -p nqg-network --example learning_temperature`.
 
 use nqg_network::ensemble::Ensemble;
-use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::learning::{SgdConfig, TeacherStudentSgd};
 use nqg_network::moments::MomentsExt;
 
 fn main() -> Result<(), nqg_network::NetworkError> {
     let s = 0.5;
-    let problem = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], s)?;
+    // q* = (1, -0.5), Σ = diag(1, 0.25), label noise s = 0.5.
+    let problem = nqg_network::testcases::teacher_student()?;
     println!(
         "teacher-student, K = 2, Sigma = diag(1, 0.25), label noise s = {s}; 20000 replicas, 2000 steps"
     );

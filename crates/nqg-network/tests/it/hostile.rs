@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
 fn sgd(gamma: f64) -> TeacherStudentSgd {
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+    let p = nqg_network::testcases::teacher_student_correlated().unwrap();
     TeacherStudentSgd::online(p, SgdConfig::new(gamma, 1).unwrap()).unwrap()
 }
 
@@ -140,7 +140,7 @@ proptest! {
         gamma in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(0.0), Just(50.0), 1e-4..10.0f64, any::<f64>()],
         batch in 0usize..4, steps in 0usize..300,
     ) {
-        let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+        let p = nqg_network::testcases::teacher_student_correlated().unwrap();
         let Ok(cfg) = SgdConfig::new(gamma, batch) else { return Ok(()) };
         let s = TeacherStudentSgd::online(p, cfg).unwrap();
         let mut ens = Ensemble::new(&s, 4, 1, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
@@ -235,7 +235,7 @@ fn census_findings_are_typed_errors_with_their_values() {
     // usize::MAX samples per step passes validation (any M >= 1 for online data) and a step never
     // returned; the work budget refuses it.
     let cfg = SgdConfig::new(0.1, usize::MAX).unwrap();
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+    let p = nqg_network::testcases::teacher_student_correlated().unwrap();
     let s = TeacherStudentSgd::online(p, cfg).unwrap();
     let mut q = [0.0, 0.0];
     assert!(matches!(

@@ -11,7 +11,7 @@ use nqg_network::moments::MomentsExt;
 use nqg_network::rng::member_rng;
 
 fn problem() -> TeacherStudent {
-    TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).unwrap()
+    nqg_network::testcases::teacher_student().unwrap()
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn autocorrelation_time_of_an_ar1_series() {
 
 #[test]
 fn adaptive_run_books_free_energy_and_switches_batch() {
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).unwrap();
+    let p = nqg_network::testcases::teacher_student().unwrap();
     let base = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1).unwrap()).unwrap();
     let mut ens = Ensemble::new(&base, 2000, 1, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
     let hp = HyperParams {
