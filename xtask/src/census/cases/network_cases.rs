@@ -18,7 +18,7 @@ use crate::census::CaseResult;
 const N: &str = "nqg-network";
 
 fn problem() -> Result<TeacherStudent, String> {
-    TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).map_err(er)
+    nqg_network::testcases::teacher_student_correlated().map_err(er)
 }
 
 fn sgd(gamma: f64) -> Result<TeacherStudentSgd, String> {

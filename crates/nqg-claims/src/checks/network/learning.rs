@@ -170,9 +170,7 @@ fn coupling_recovery(ctx: &RunContext) -> CheckResult {
     };
     let l = pr.sites;
     let ds = 1.0;
-    let speed: Vec<f64> = (0..l)
-        .map(|s| 1.0 + 0.3 * (2.0 * std::f64::consts::PI * s as f64 / l as f64).sin())
-        .collect();
+    let speed = nqg_network::testcases::sine_speed(l);
     let c_max = speed.iter().copied().fold(0.0, f64::max);
     let dt = pr.courant_max * ds / c_max;
     let lf = Leapfrog1D::from_speed(&speed, dt, ds, 0.0)?;
@@ -270,9 +268,7 @@ fn coupling_recovery_sgd(ctx: &RunContext) -> CheckResult {
     };
     let l = pr.sites;
     let ds = 1.0;
-    let speed: Vec<f64> = (0..l)
-        .map(|s| 1.0 + 0.3 * (2.0 * std::f64::consts::PI * s as f64 / l as f64).sin())
-        .collect();
+    let speed = nqg_network::testcases::sine_speed(l);
     let c_max = speed.iter().copied().fold(0.0, f64::max);
     let dt = pr.courant_max * ds / c_max;
     let lf = Leapfrog1D::from_speed(&speed, dt, ds, 0.0)?;
