@@ -8,10 +8,10 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nqg_network::ensemble::Ensemble;
-use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::learning::{SgdConfig, TeacherStudentSgd};
 
 fn bench(c: &mut Criterion) {
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).expect("valid problem");
+    let p = nqg_network::testcases::teacher_student().expect("valid problem");
     let sgd =
         TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1).expect("valid config")).expect("valid config");
     let replicas = 100_000;

@@ -5,11 +5,13 @@
 //! Run: `cargo run --release -p nqg-network --example learning_temperature`.
 
 use nqg_network::ensemble::Ensemble;
-use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::learning::{SgdConfig, TeacherStudentSgd};
+use nqg_network::moments::MomentsExt;
 
 fn main() -> Result<(), nqg_network::NetworkError> {
     let s = 0.5;
-    let problem = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], s)?;
+    // q* = (1, -0.5), Σ = diag(1, 0.25), label noise s = 0.5.
+    let problem = nqg_network::testcases::teacher_student()?;
     println!(
         "teacher-student, K = 2, Sigma = diag(1, 0.25), label noise s = {s}; 20000 replicas, 2000 steps"
     );
@@ -24,7 +26,7 @@ fn main() -> Result<(), nqg_network::NetworkError> {
         // Relaxation time of the slow direction is 1/(gamma * 0.25); run >= 10 of them.
         let steps = ((10.0 / (gamma * 0.25)) as usize).max(2000);
         let rec = ens.run(&sgd, &[steps])?;
-        let cov = rec.moments[0].covariance();
+        let cov = rec.moments[0].covariance_matrix();
         let exact = problem.stationary_covariance(gamma, m)?;
         println!(
             "{gamma:>7} {m:>4} {:>12.4e} {:>12.4e} {:>12.4e} {:>12.4e} {:>12.4e}",

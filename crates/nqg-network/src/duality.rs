@@ -167,6 +167,40 @@ impl QuantumSide {
 
 /// Run one E-6 ensemble.
 pub fn run_duality(cfg: &DualityConfig) -> Result<DualityRun> {
+    check_duality(cfg)?;
+    let l = cfg.l;
+    let nmodes = l / 2 - 1;
+    let per = cfg.replicas / cfg.groups;
+    let replicas: Vec<Replica> = (0..cfg.replicas)
+        .into_par_iter()
+        .map(|r| run_replica(cfg, r as u64, nmodes))
+        .collect::<Result<Vec<_>>>()?;
+    let mut groups = Vec::with_capacity(cfg.groups);
+    let mut c2_groups = Vec::with_capacity(cfg.groups);
+    for g in 0..cfg.groups {
+        let reps = &replicas[g * per..(g + 1) * per];
+        groups.push(group_stats(cfg, reps));
+        if cfg.thermal > 0.0 {
+            let (_, c2k) = yule_walker(reps, nmodes)?;
+            c2_groups.push(c2k.iter().sum::<f64>() / c2k.len() as f64);
+        }
+    }
+    let (minus_a2, c2_of_k) = if cfg.thermal > 0.0 {
+        yule_walker(&replicas, nmodes)?
+    } else {
+        (vec![], vec![])
+    };
+    Ok(DualityRun {
+        groups,
+        modes: (1..=nmodes).collect(),
+        c2_of_k,
+        minus_a2,
+        c2_groups,
+    })
+}
+
+/// Validate a [`DualityConfig`].
+fn check_duality(cfg: &DualityConfig) -> Result<()> {
     if cfg.l < 4 {
         return Err(NetworkError::InvalidParameter {
             name: "ring size L",
@@ -199,62 +233,40 @@ pub fn run_duality(cfg: &DualityConfig) -> Result<DualityRun> {
             reason: "too few measured steps",
         });
     }
-    let l = cfg.l;
-    let nmodes = l / 2 - 1;
-    let per = cfg.replicas / cfg.groups;
-    let replicas: Vec<Replica> = (0..cfg.replicas)
-        .into_par_iter()
-        .map(|r| run_replica(cfg, r as u64, nmodes))
-        .collect::<Result<Vec<_>>>()?;
-    let mut groups = Vec::with_capacity(cfg.groups);
-    let mut c2_groups = Vec::with_capacity(cfg.groups);
-    for g in 0..cfg.groups {
-        let reps = &replicas[g * per..(g + 1) * per];
-        let n = (per * cfg.steps) as f64;
-        let w_mean = reps.iter().map(|r| r.w_sum).sum::<f64>() / n;
-        let w_sq = reps.iter().map(|r| r.w_sq).sum::<f64>() / n;
-        let w_var = w_sq - w_mean * w_mean;
-        // Lag one: pairs (t, t+1), steps-1 per replica.
-        let n1 = (per * (cfg.steps - 1)) as f64;
-        let lag = reps.iter().map(|r| r.w_lag).sum::<f64>() / n1;
-        let w_rho = (lag - w_mean * w_mean) / w_var;
-        let nt = (per * (cfg.steps - cfg.relaxation_lag)) as f64;
-        let lag_t = reps.iter().map(|r| r.w_lag_tau).sum::<f64>() / nt;
-        let w_rho_lag = (lag_t - w_mean * w_mean) / w_var;
-        let g_mean = reps.iter().map(|r| r.g_sum).sum::<f64>() / n;
-        let g_cov = (0..=GRADIENT_LAGS)
-            .map(|j| {
-                let nj = (per * (cfg.steps - j)) as f64;
-                reps.iter().map(|r| r.g_lag[j]).sum::<f64>() / nj - g_mean * g_mean
-            })
-            .collect();
-        groups.push(GroupStats {
-            w_mean,
-            w_var,
-            w_rho,
-            w_rho_lag,
-            g_mean,
-            g_cov,
-            u2: reps.iter().map(|r| r.u2_sum).sum::<f64>() / n,
-            h_mean: reps.iter().map(|r| r.h_sum).sum::<f64>() / n,
-        });
-        if cfg.thermal > 0.0 {
-            let (_, c2k) = yule_walker(reps, nmodes)?;
-            c2_groups.push(c2k.iter().sum::<f64>() / c2k.len() as f64);
-        }
+    Ok(())
+}
+
+/// The statistics of one group of replicas (`reps`, each run for `cfg.steps` measured steps).
+fn group_stats(cfg: &DualityConfig, reps: &[Replica]) -> GroupStats {
+    let per = reps.len();
+    let n = (per * cfg.steps) as f64;
+    let w_mean = reps.iter().map(|r| r.w_sum).sum::<f64>() / n;
+    let w_sq = reps.iter().map(|r| r.w_sq).sum::<f64>() / n;
+    let w_var = w_sq - w_mean * w_mean;
+    // Lag one: pairs (t, t+1), steps-1 per replica.
+    let n1 = (per * (cfg.steps - 1)) as f64;
+    let lag = reps.iter().map(|r| r.w_lag).sum::<f64>() / n1;
+    let w_rho = (lag - w_mean * w_mean) / w_var;
+    let nt = (per * (cfg.steps - cfg.relaxation_lag)) as f64;
+    let lag_t = reps.iter().map(|r| r.w_lag_tau).sum::<f64>() / nt;
+    let w_rho_lag = (lag_t - w_mean * w_mean) / w_var;
+    let g_mean = reps.iter().map(|r| r.g_sum).sum::<f64>() / n;
+    let g_cov = (0..=GRADIENT_LAGS)
+        .map(|j| {
+            let nj = (per * (cfg.steps - j)) as f64;
+            reps.iter().map(|r| r.g_lag[j]).sum::<f64>() / nj - g_mean * g_mean
+        })
+        .collect();
+    GroupStats {
+        w_mean,
+        w_var,
+        w_rho,
+        w_rho_lag,
+        g_mean,
+        g_cov,
+        u2: reps.iter().map(|r| r.u2_sum).sum::<f64>() / n,
+        h_mean: reps.iter().map(|r| r.h_sum).sum::<f64>() / n,
     }
-    let (minus_a2, c2_of_k) = if cfg.thermal > 0.0 {
-        yule_walker(&replicas, nmodes)?
-    } else {
-        (vec![], vec![])
-    };
-    Ok(DualityRun {
-        groups,
-        modes: (1..=nmodes).collect(),
-        c2_of_k,
-        minus_a2,
-        c2_groups,
-    })
 }
 
 /// AR(2) Yule-Walker per mode from pooled lag-0/1/2 autocovariances: returns $(-a_2, c^2(k))$ with
@@ -300,10 +312,6 @@ struct Replica {
 fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
     let l = cfg.l;
     let mut rng = member_rng(cfg.seed, r);
-    let gauss = |rng: &mut crate::rng::FastRng, s: f64| -> f64 {
-        let z: f64 = StandardNormal.sample(rng);
-        s * z
-    };
     let mut phi_prev = vec![0.0; l];
     let mut phi = vec![0.0; l];
     let mut e_prev: Vec<f64> = (0..l).map(|_| gauss(&mut rng, cfg.readout)).collect();
@@ -311,70 +319,30 @@ fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
     let mut next = vec![0.0; l];
     let mut e_next = vec![0.0; l];
     let mut w = cfg.w0;
-    let lap = |f: &[f64], x: usize| f[(x + 1) % l] + f[(x + l - 1) % l] - 2.0 * f[x];
     let fft = FftPlanner::<f64>::new().plan_fft_forward(l);
     let mut buf = vec![Complex64::new(0.0, 0.0); l];
     // The last three spectra (t-2, t-1, t) of the modes 1..=nmodes.
     let mut hist: Vec<Vec<Complex64>> = vec![vec![Complex64::new(0.0, 0.0); nmodes]; 3];
-    let mut out = Replica {
-        w_sum: 0.0,
-        w_sq: 0.0,
-        w_lag: 0.0,
-        w_lag_tau: 0.0,
-        g_sum: 0.0,
-        g_lag: vec![0.0; GRADIENT_LAGS + 1],
-        u2_sum: 0.0,
-        h_sum: 0.0,
-        mode_c: vec![[0.0; 3]; nmodes],
-    };
+    let mut out = Replica::new(nmodes);
     let mut g_hist = [0.0; GRADIENT_LAGS + 1];
     let mut w_last = f64::NAN;
-    let tau = cfg.relaxation_lag;
-    let mut w_ring = vec![0.0; tau];
-    let total = cfg.burn_in + cfg.steps;
-    for t in 0..total {
+    let mut w_ring = vec![0.0; cfg.relaxation_lag];
+    for t in 0..cfg.burn_in + cfg.steps {
         // Neuron step with the current coupling.
         for x in 0..l {
-            next[x] = 2.0 * phi[x] - phi_prev[x] + w * lap(&phi, x) - cfg.damping * (phi[x] - phi_prev[x])
+            next[x] = 2.0 * phi[x] - phi_prev[x] + w * ring_laplacian(&phi, x)
+                - cfg.damping * (phi[x] - phi_prev[x])
                 + gauss(&mut rng, cfg.thermal);
             e_next[x] = gauss(&mut rng, cfg.readout);
         }
-        // Gradient of the bulk loss on the read-out states (psi = phi + eps) at t-1, t, t+1.
-        let (mut g, mut u2, mut h) = (0.0, 0.0, 0.0);
-        for x in 0..l {
-            let u = lap(&phi, x) + lap(&e_cur, x);
-            let y = (next[x] - 2.0 * phi[x] + phi_prev[x]) + (e_next[x] - 2.0 * e_cur[x] + e_prev[x]);
-            let res = y - w * u;
-            g += res * u;
-            u2 += u * u;
-            h += 0.5 * res * res;
-        }
-        let lf = l as f64;
-        let (g, u2, h) = (g / lf, u2 / lf, h / lf);
+        let ghu = bulk_gradient(w, [&phi_prev, &phi, &next], [&e_prev, &e_cur, &e_next]);
         let measuring = t >= cfg.burn_in;
         if measuring {
-            let i = t - cfg.burn_in;
-            out.w_sum += w;
-            out.w_sq += w * w;
-            if i > 0 {
-                out.w_lag += w * w_last;
-            }
-            if i >= tau {
-                out.w_lag_tau += w * w_ring[i % tau];
-            }
-            w_ring[i % tau] = w;
-            out.g_sum += g;
-            out.u2_sum += u2;
-            out.h_sum += h;
-            g_hist.rotate_right(1);
-            g_hist[0] = g;
-            for j in 0..=GRADIENT_LAGS.min(i) {
-                out.g_lag[j] += g * g_hist[j];
-            }
+            out.record_weight(t - cfg.burn_in, w, w_last, &mut w_ring, ghu, &mut g_hist);
         }
         w_last = w;
         if cfg.learning {
-            w += cfg.gamma * g;
+            w += cfg.gamma * ghu.0;
             if !(w.is_finite() && w > 0.0 && w <= 1.0) {
                 return Err(NetworkError::InvalidParameter {
                     name: "learned coupling w",
@@ -396,20 +364,105 @@ fn run_replica(cfg: &DualityConfig, r: u64, nmodes: usize) -> Result<Replica> {
             fft.process(&mut buf);
             hist.rotate_left(1);
             hist[2].copy_from_slice(&buf[1..=nmodes]);
-            let i = t - cfg.burn_in;
-            for m in 0..nmodes {
-                let a = hist[2][m];
-                out.mode_c[m][0] += a.norm_sqr();
-                if i >= 1 {
-                    out.mode_c[m][1] += (a * hist[1][m].conj()).re;
-                }
-                if i >= 2 {
-                    out.mode_c[m][2] += (a * hist[0][m].conj()).re;
-                }
-            }
+            out.record_spectrum(t - cfg.burn_in, &hist);
         }
     }
     Ok(out)
+}
+
+/// A centred normal deviate of standard deviation `s` (drawn even for `s = 0`, so the stream does
+/// not depend on which noises are switched on).
+fn gauss(rng: &mut crate::rng::StreamRng, s: f64) -> f64 {
+    let z: f64 = StandardNormal.sample(rng);
+    s * z
+}
+
+/// The ring Laplacian $f_{x+1} + f_{x-1} - 2f_x$ (periodic).
+#[inline]
+fn ring_laplacian(f: &[f64], x: usize) -> f64 {
+    let l = f.len();
+    f[(x + 1) % l] + f[(x + l - 1) % l] - 2.0 * f[x]
+}
+
+/// The site means $(g, \langle u^2\rangle, H)$ of the bulk loss $H = \tfrac12(y - w u)^2$ on the
+/// read-out states $\psi = \phi + \epsilon$ at $t-1, t, t+1$: $u = \Delta\psi_t$,
+/// $y = \psi_{t+1} - 2\psi_t + \psi_{t-1}$, $g = (y - w u) u$ (`phi`, `eps` = levels $t-1, t, t+1$).
+fn bulk_gradient(w: f64, phi: [&[f64]; 3], eps: [&[f64]; 3]) -> (f64, f64, f64) {
+    let ([phi_prev, phi_cur, next], [e_prev, e_cur, e_next]) = (phi, eps);
+    let l = phi_cur.len();
+    let (mut g, mut u2, mut h) = (0.0, 0.0, 0.0);
+    for x in 0..l {
+        let u = ring_laplacian(phi_cur, x) + ring_laplacian(e_cur, x);
+        let y = (next[x] - 2.0 * phi_cur[x] + phi_prev[x]) + (e_next[x] - 2.0 * e_cur[x] + e_prev[x]);
+        let res = y - w * u;
+        g += res * u;
+        u2 += u * u;
+        h += 0.5 * res * res;
+    }
+    let lf = l as f64;
+    (g / lf, u2 / lf, h / lf)
+}
+
+impl Replica {
+    fn new(nmodes: usize) -> Self {
+        Self {
+            w_sum: 0.0,
+            w_sq: 0.0,
+            w_lag: 0.0,
+            w_lag_tau: 0.0,
+            g_sum: 0.0,
+            g_lag: vec![0.0; GRADIENT_LAGS + 1],
+            u2_sum: 0.0,
+            h_sum: 0.0,
+            mode_c: vec![[0.0; 3]; nmodes],
+        }
+    }
+
+    /// Accumulate measured step `i`: the coupling `w` (lag 1 against `w_last`, lag $\tau$ through the
+    /// ring buffer `w_ring`), and the gradient, $u^2$ and loss `(g, u2, h)` with the gradient lags.
+    fn record_weight(
+        &mut self,
+        i: usize,
+        w: f64,
+        w_last: f64,
+        w_ring: &mut [f64],
+        (g, u2, h): (f64, f64, f64),
+        g_hist: &mut [f64; GRADIENT_LAGS + 1],
+    ) {
+        let tau = w_ring.len();
+        self.w_sum += w;
+        self.w_sq += w * w;
+        if i > 0 {
+            self.w_lag += w * w_last;
+        }
+        if i >= tau {
+            self.w_lag_tau += w * w_ring[i % tau];
+        }
+        w_ring[i % tau] = w;
+        self.g_sum += g;
+        self.u2_sum += u2;
+        self.h_sum += h;
+        g_hist.rotate_right(1);
+        g_hist[0] = g;
+        for j in 0..=GRADIENT_LAGS.min(i) {
+            self.g_lag[j] += g * g_hist[j];
+        }
+    }
+
+    /// Accumulate the lag-0/1/2 mode autocovariances of measured step `i` from the last three
+    /// spectra `hist` (t-2, t-1, t).
+    fn record_spectrum(&mut self, i: usize, hist: &[Vec<Complex64>]) {
+        for (m, c) in self.mode_c.iter_mut().enumerate() {
+            let a = hist[2][m];
+            c[0] += a.norm_sqr();
+            if i >= 1 {
+                c[1] += (a * hist[1][m].conj()).re;
+            }
+            if i >= 2 {
+                c[2] += (a * hist[0][m].conj()).re;
+            }
+        }
+    }
 }
 
 #[cfg(test)]

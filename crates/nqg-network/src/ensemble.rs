@@ -15,8 +15,8 @@ use rayon::prelude::*;
 
 use crate::error::{NetworkError, Result, check_size};
 use crate::learning::Dynamics;
-use crate::moments::Moments;
-use crate::rng::{FastRng, member_rng};
+use crate::moments::{Moments, merge_in_order, push_checked};
+use crate::rng::{StreamRng, member_rng};
 
 const CHUNK: usize = 512;
 
@@ -37,7 +37,7 @@ pub struct Ensemble {
     seed: u64,
     q: Vec<f64>,
     aux: Vec<f64>,
-    rngs: Vec<FastRng>,
+    rngs: Vec<StreamRng>,
     time: usize,
 }
 
@@ -48,7 +48,7 @@ impl Ensemble {
         dynamics: &D,
         replicas: usize,
         seed: u64,
-        init: impl Fn(usize, &mut FastRng, &mut [f64]) + Sync,
+        init: impl Fn(usize, &mut StreamRng, &mut [f64]) + Sync,
     ) -> Result<Self> {
         if replicas == 0 {
             return Err(NetworkError::InvalidParameter {
@@ -65,7 +65,7 @@ impl Ensemble {
             &[replicas, k.max(aux_dim).max(4)],
         )?;
         let mut q = vec![0.0; replicas * k];
-        let mut rngs: Vec<FastRng> = (0..replicas).map(|r| member_rng(seed, r as u64)).collect();
+        let mut rngs: Vec<StreamRng> = (0..replicas).map(|r| member_rng(seed, r as u64)).collect();
         q.par_chunks_mut(k.max(1))
             .zip(rngs.par_iter_mut())
             .enumerate()
@@ -108,21 +108,20 @@ impl Ensemble {
         &self.q
     }
 
-    /// Current ensemble moments.
+    /// Current ensemble moments. A replica whose state is not finite (left so by a run that returned
+    /// [`NetworkError::Diverged`]) is not counted, so then `count() < replicas()`.
     pub fn moments(&self) -> Moments {
         let k = self.k;
         let parts: Vec<Moments> = self
             .q
             .par_chunks(CHUNK * k.max(1))
             .map(|c| {
-                let mut m = Moments::with_dim(k);
-                c.chunks(k.max(1)).for_each(|q| m.push_unchecked(q));
+                let mut m = Moments::new(k);
+                c.chunks(k.max(1)).for_each(|q| push_checked(&mut m, q));
                 m
             })
             .collect();
-        let mut total = Moments::with_dim(k);
-        parts.iter().for_each(|p| total.merge(p));
-        total
+        merge_in_order(k, &parts)
     }
 
     /// Advance every replica by `steps` steps of `dynamics` (which must have this ensemble's
@@ -240,14 +239,14 @@ impl Ensemble {
             .zip(aux_chunks.into_par_iter())
             .with_min_len(16)
             .map(|((q, rng), aux)| {
-                let mut m = Moments::with_dim(kk);
+                let mut m = Moments::new(kk);
                 let mut done = 0;
                 while done + every <= steps {
                     dynamics
                         .advance(q, aux, rng, every)
                         .map_err(|e| shift_step(e, done))?;
                     done += every;
-                    m.push_unchecked(q);
+                    m.push(q)?;
                 }
                 dynamics
                     .advance(q, aux, rng, steps - done)
@@ -267,9 +266,7 @@ impl Ensemble {
         }
         let per_replica: Vec<Moments> = per_replica.into_iter().flatten().collect();
         self.check_finite_states()?;
-        let mut total = Moments::with_dim(kk);
-        per_replica.iter().for_each(|m| total.merge(m));
-        Ok(total)
+        Ok(merge_in_order(kk, &per_replica))
     }
 
     /// The lag covariance $C_{ij}(\ell) = \langle (q_i(t+\ell) - \bar q_i(t+\ell))(q_j(t) - \bar q_j(t))\rangle$

@@ -117,6 +117,39 @@ pub enum NetworkError {
     Unsupported(&'static str),
 }
 
+/// Errors of the shared statistics ([`nqg_stats`], e.g. [`crate::moments::Moments`]) as network
+/// errors, each carrying the offending value.
+impl From<nqg_stats::StatsError> for NetworkError {
+    fn from(e: nqg_stats::StatsError) -> Self {
+        use nqg_stats::StatsError as S;
+        match e {
+            S::DimensionMismatch {
+                what,
+                expected,
+                found,
+            } => NetworkError::ShapeMismatch {
+                what,
+                expected,
+                got: found,
+            },
+            S::NonFinite { what, index, value } => NetworkError::NonFinite { what, index, value },
+            S::TooFewSamples { what, found, .. } => NetworkError::InvalidParameter {
+                name: what,
+                value: found as f64,
+                reason: "too few samples for the estimate",
+            },
+            S::SeriesTooShort { samples, .. } => NetworkError::InvalidParameter {
+                name: "series length",
+                value: samples as f64,
+                reason: "too short for its autocorrelation time (need about 50 tau_int)",
+            },
+            S::InvalidParameter { name, value, reason } => {
+                NetworkError::InvalidParameter { name, value, reason }
+            }
+        }
+    }
+}
+
 /// The allocation budget: no single buffer of more than $2^{31}$ elements (16 GiB of `f64`).
 pub const MAX_ELEMENTS: usize = 1 << 31;
 

@@ -323,8 +323,73 @@ pub struct NewtonianRun {
 /// noise, learned by one local-coupling student per amplitude plus a vacuum student (see the module
 /// docs). All students see the same noise.
 pub fn run_newtonian(cfg: &NewtonianConfig) -> Result<NewtonianRun> {
+    let (teacher, sgd) = check_newtonian(cfg)?;
     let n = cfg.n;
-    let teacher = Leapfrog3D::uniform(n, cfg.courant, 0.0)?;
+    let sites = n * n * n;
+    let (shells, g) = Shells::new(n, cfg.source_width);
+    let amps: Vec<f64> = std::iter::once(0.0)
+        .chain(cfg.amplitudes.iter().copied())
+        .collect();
+    let ns = amps.len();
+    // Teacher (unit amplitude) and noise at t-1, t, t+1.
+    let mut ph = Levels::zeros(sites);
+    let mut e = Levels::zeros(sites);
+    let half_width = cfg.noise * 3f64.sqrt();
+    let noise = |t: usize, out: &mut [f64]| noise_field(cfg.seed, n, half_width, t, out);
+    noise(0, &mut e.prev);
+    noise(1, &mut e.cur);
+    let mut students = Students::new(ns, sites, cfg.w0);
+    let mut sig = vec![0.0; sites];
+    let mut cross = vec![0.0; sites];
+    let mut profiles = vec![Vec::with_capacity(cfg.batches); ns];
+    let mut energy_acc = 0.0;
+    let total = cfg.burn_in + cfg.batches * cfg.batch_len;
+    let mut source = vec![0.0; sites];
+    for t in 0..total {
+        // Teacher step t -> t+1 (source at time t).
+        let j = (cfg.frequency * t as f64).sin();
+        source.par_iter_mut().zip(&g).for_each(|(s, gi)| *s = j * gi);
+        ph.next.copy_from_slice(&ph.prev);
+        teacher.step_driven(&ph.cur, &mut ph.next, cfg.damping, Some(&source))?;
+        noise(t + 2, &mut e.next);
+        let lap_ph = laplacian3d(n, &ph.cur)?;
+        let lap_e = laplacian3d(n, &e.cur)?;
+        let measuring = t >= cfg.burn_in;
+        students.learn(&amps, &sgd, [&ph, &e], [&lap_ph, &lap_e], measuring);
+        if measuring {
+            sig.par_iter_mut().zip(&lap_ph).for_each(|(s, l)| *s += l * l);
+            cross
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(i, c)| *c += lap_ph[i] * ph.second_difference(i));
+            energy_acc += teacher.energy(&ph.next, &ph.cur)?;
+            if (t + 1 - cfg.burn_in).is_multiple_of(cfg.batch_len) {
+                students.close_batch(&shells, cfg.batch_len, &mut profiles);
+            }
+        }
+        ph.rotate();
+        e.rotate();
+    }
+    let steps = (cfg.batches * cfg.batch_len) as f64;
+    let fixed_points = (0..ns)
+        .map(|s| shells.mean(&|i| students.uy[s][i] / students.uu[s][i].max(1e-300)))
+        .collect();
+    let signal = shells.mean(&|i| sig[i] / steps);
+    let predicted = predicted_profiles(&shells, &amps, &cross, &sig, steps, cfg.noise * cfg.noise)?;
+    Ok(NewtonianRun {
+        predicted,
+        shell_r: shells.r,
+        shell_count: shells.count,
+        profiles,
+        fixed_points,
+        energy_per_amplitude2: energy_acc / steps,
+        signal,
+    })
+}
+
+/// Validate a [`NewtonianConfig`]: the teacher network and the students' learning rule.
+fn check_newtonian(cfg: &NewtonianConfig) -> Result<(Leapfrog3D, LocalCouplingSgd)> {
+    let teacher = Leapfrog3D::uniform(cfg.n, cfg.courant, 0.0)?;
     check_non_negative("damping", cfg.damping)?;
     check_positive("source width", cfg.source_width)?;
     check_positive("noise", cfg.noise)?;
@@ -343,107 +408,158 @@ pub fn run_newtonian(cfg: &NewtonianConfig) -> Result<NewtonianRun> {
             reason: "need >= 2 batches of >= 1 step",
         });
     }
-    let sgd = LocalCouplingSgd::new(cfg.gamma)?;
-    let sites = n * n * n;
-    let c0 = (n / 2) as f64;
-    // Shells.
-    let half = n / 2;
-    let mut shell_of = vec![usize::MAX; sites];
-    let mut shell_r = vec![0.0; half + 1];
-    let mut shell_count = vec![0usize; half + 1];
-    let mut g = vec![0.0; sites];
-    for z in 0..n {
-        for y in 0..n {
-            for x in 0..n {
-                let d = |a: usize| {
-                    let v = a as f64 - c0;
-                    let nf = n as f64;
-                    (v + nf / 2.0).rem_euclid(nf) - nf / 2.0
-                };
-                let r2 = d(x).powi(2) + d(y).powi(2) + d(z).powi(2);
-                let r = r2.sqrt();
-                let i = idx(n, x, y, z);
-                g[i] = (-r2 / (2.0 * cfg.source_width * cfg.source_width)).exp();
-                let k = r.round() as usize;
-                if k <= half {
-                    shell_of[i] = k;
-                    shell_r[k] += r;
-                    shell_count[k] += 1;
+    Ok((teacher, LocalCouplingSgd::new(cfg.gamma)?))
+}
+
+/// Radial shells about the lattice centre $c_0 = \lfloor n/2\rfloor$ (periodic minimum-image
+/// distance): shell $k$ holds the sites with $\mathrm{round}(r) = k \le n/2$.
+struct Shells {
+    /// The shell of each site (`usize::MAX` beyond $n/2$).
+    of: Vec<usize>,
+    /// Mean distance of each shell.
+    r: Vec<f64>,
+    /// Sites per shell.
+    count: Vec<usize>,
+}
+
+impl Shells {
+    /// The shells of an $n^3$ lattice and the source profile $g(x) = e^{-r^2/2a^2}$ of width `width`.
+    fn new(n: usize, width: f64) -> (Self, Vec<f64>) {
+        let sites = n * n * n;
+        let c0 = (n / 2) as f64;
+        let half = n / 2;
+        let mut of = vec![usize::MAX; sites];
+        let mut shell_r = vec![0.0; half + 1];
+        let mut count = vec![0usize; half + 1];
+        let mut g = vec![0.0; sites];
+        let d = |a: usize| {
+            let v = a as f64 - c0;
+            let nf = n as f64;
+            (v + nf / 2.0).rem_euclid(nf) - nf / 2.0
+        };
+        for z in 0..n {
+            for y in 0..n {
+                for x in 0..n {
+                    let r2 = d(x).powi(2) + d(y).powi(2) + d(z).powi(2);
+                    let r = r2.sqrt();
+                    let i = idx(n, x, y, z);
+                    g[i] = (-r2 / (2.0 * width * width)).exp();
+                    let k = r.round() as usize;
+                    if k <= half {
+                        of[i] = k;
+                        shell_r[k] += r;
+                        count[k] += 1;
+                    }
                 }
             }
         }
+        for (r, &c) in shell_r.iter_mut().zip(&count) {
+            *r /= c.max(1) as f64;
+        }
+        (
+            Self {
+                of,
+                r: shell_r,
+                count,
+            },
+            g,
+        )
     }
-    for (r, &c) in shell_r.iter_mut().zip(&shell_count) {
-        *r /= c.max(1) as f64;
-    }
-    let shell_mean = |f: &dyn Fn(usize) -> f64| -> Vec<f64> {
-        let mut s = vec![0.0; half + 1];
-        for i in 0..sites {
-            if shell_of[i] != usize::MAX {
-                s[shell_of[i]] += f(i);
+
+    /// The shell means of the site function `f`.
+    fn mean(&self, f: &dyn Fn(usize) -> f64) -> Vec<f64> {
+        let mut s = vec![0.0; self.r.len()];
+        for (i, &k) in self.of.iter().enumerate() {
+            if k != usize::MAX {
+                s[k] += f(i);
             }
         }
         s.iter()
-            .zip(&shell_count)
+            .zip(&self.count)
             .map(|(v, &c)| v / c.max(1) as f64)
             .collect()
-    };
+    }
+}
 
-    let amps: Vec<f64> = std::iter::once(0.0)
-        .chain(cfg.amplitudes.iter().copied())
-        .collect();
-    let ns = amps.len();
-    // Teacher (unit amplitude) at t-1, t, t+1; noise at t-1, t, t+1.
-    let mut ph_prev = vec![0.0; sites];
-    let mut ph_cur = vec![0.0; sites];
-    let mut ph_next = vec![0.0; sites];
-    let half_width = cfg.noise * 3f64.sqrt();
-    let noise_field = |t: usize, out: &mut [f64]| {
-        out.par_chunks_mut(n * n).enumerate().for_each(|(z, plane)| {
-            let mut rng = member_rng(cfg.seed, (t * n + z) as u64);
-            for v in plane.iter_mut() {
-                *v = rng.random_range(-half_width..half_width);
-            }
-        });
-    };
-    let mut e_prev = vec![0.0; sites];
-    let mut e_cur = vec![0.0; sites];
-    let mut e_next = vec![0.0; sites];
-    noise_field(0, &mut e_prev);
-    noise_field(1, &mut e_cur);
-    let mut w = vec![vec![cfg.w0; sites]; ns];
-    let mut w_sum = vec![vec![0.0; sites]; ns];
-    let mut uy = vec![vec![0.0; sites]; ns];
-    let mut uu = vec![vec![0.0; sites]; ns];
-    let mut sig = vec![0.0; sites];
-    let mut cross = vec![0.0; sites];
-    let mut profiles = vec![Vec::with_capacity(cfg.batches); ns];
-    let mut energy_acc = 0.0;
-    let total = cfg.burn_in + cfg.batches * cfg.batch_len;
-    let mut source = vec![0.0; sites];
-    for t in 0..total {
-        // Teacher step t -> t+1 (source at time t).
-        let j = (cfg.frequency * t as f64).sin();
-        source.par_iter_mut().zip(&g).for_each(|(s, gi)| *s = j * gi);
-        ph_next.copy_from_slice(&ph_prev);
-        teacher.step_driven(&ph_cur, &mut ph_next, cfg.damping, Some(&source))?;
-        noise_field(t + 2, &mut e_next);
-        let lap_ph = laplacian3d(n, &ph_cur)?;
-        let lap_e = laplacian3d(n, &e_cur)?;
-        let measuring = t >= cfg.burn_in;
-        // Students.
+/// A field at the time levels $t-1$, $t$, $t+1$.
+struct Levels {
+    prev: Vec<f64>,
+    cur: Vec<f64>,
+    next: Vec<f64>,
+}
+
+impl Levels {
+    fn zeros(sites: usize) -> Self {
+        Self {
+            prev: vec![0.0; sites],
+            cur: vec![0.0; sites],
+            next: vec![0.0; sites],
+        }
+    }
+
+    /// The second time difference $f_{t+1} - 2f_t + f_{t-1}$ at site `i`.
+    #[inline]
+    fn second_difference(&self, i: usize) -> f64 {
+        self.next[i] - 2.0 * self.cur[i] + self.prev[i]
+    }
+
+    /// Shift the levels by one step ($t \to t+1$; the old $t-1$ buffer becomes the new $t+1$).
+    fn rotate(&mut self) {
+        std::mem::swap(&mut self.prev, &mut self.cur);
+        std::mem::swap(&mut self.cur, &mut self.next);
+    }
+}
+
+/// The observation noise of step `t`: uniform on $[-h, h)$, plane $z$ drawn from
+/// [`member_rng`]`(seed, t n + z)`.
+fn noise_field(seed: u64, n: usize, half_width: f64, t: usize, out: &mut [f64]) {
+    out.par_chunks_mut(n * n).enumerate().for_each(|(z, plane)| {
+        let mut rng = member_rng(seed, (t * n + z) as u64);
+        for v in plane.iter_mut() {
+            *v = rng.random_range(-half_width..half_width);
+        }
+    });
+}
+
+/// The local-coupling students of E-3b: couplings, their batch sums and the moments they saw.
+struct Students {
+    w: Vec<Vec<f64>>,
+    w_sum: Vec<Vec<f64>>,
+    uy: Vec<Vec<f64>>,
+    uu: Vec<Vec<f64>>,
+}
+
+impl Students {
+    fn new(ns: usize, sites: usize, w0: f64) -> Self {
+        Self {
+            w: vec![vec![w0; sites]; ns],
+            w_sum: vec![vec![0.0; sites]; ns],
+            uy: vec![vec![0.0; sites]; ns],
+            uu: vec![vec![0.0; sites]; ns],
+        }
+    }
+
+    /// One SGD step of every student $s$ on $u = a_s\Delta\phi + \Delta e$,
+    /// $y = a_s\delta_t^2\phi + \delta_t^2 e$ (`fields` = [teacher, noise], `laps` their Laplacians).
+    fn learn(
+        &mut self,
+        amps: &[f64],
+        sgd: &LocalCouplingSgd,
+        fields: [&Levels; 2],
+        laps: [&[f64]; 2],
+        measuring: bool,
+    ) {
+        let ([ph, e], [lap_ph, lap_e]) = (fields, laps);
         for (s, &a) in amps.iter().enumerate() {
-            let ws = &mut w[s];
-            let wsum = &mut w_sum[s];
-            let (uys, uus) = (&mut uy[s], &mut uu[s]);
-            ws.par_iter_mut()
-                .zip(wsum.par_iter_mut())
+            let (uys, uus) = (&mut self.uy[s], &mut self.uu[s]);
+            self.w[s]
+                .par_iter_mut()
+                .zip(self.w_sum[s].par_iter_mut())
                 .zip(uys.par_iter_mut().zip(uus.par_iter_mut()))
                 .enumerate()
                 .for_each(|(i, ((wi, si), (uyi, uui)))| {
                     let u = a * lap_ph[i] + lap_e[i];
-                    let y = a * (ph_next[i] - 2.0 * ph_cur[i] + ph_prev[i])
-                        + (e_next[i] - 2.0 * e_cur[i] + e_prev[i]);
+                    let y = a * ph.second_difference(i) + e.second_difference(i);
                     *wi = sgd.update(*wi, u, y);
                     if measuring {
                         *si += *wi;
@@ -452,52 +568,38 @@ pub fn run_newtonian(cfg: &NewtonianConfig) -> Result<NewtonianRun> {
                     }
                 });
         }
-        if measuring {
-            sig.par_iter_mut().zip(&lap_ph).for_each(|(s, l)| *s += l * l);
-            cross
-                .par_iter_mut()
-                .enumerate()
-                .for_each(|(i, c)| *c += lap_ph[i] * (ph_next[i] - 2.0 * ph_cur[i] + ph_prev[i]));
-            energy_acc += teacher.energy(&ph_next, &ph_cur)?;
-            if (t + 1 - cfg.burn_in).is_multiple_of(cfg.batch_len) {
-                for s in 0..ns {
-                    let ws = &mut w_sum[s];
-                    let bl = cfg.batch_len as f64;
-                    profiles[s].push(shell_mean(&|i| ws[i] / bl));
-                    ws.iter_mut().for_each(|v| *v = 0.0);
-                }
-            }
-        }
-        // Rotate time levels.
-        std::mem::swap(&mut ph_prev, &mut ph_cur);
-        std::mem::swap(&mut ph_cur, &mut ph_next);
-        std::mem::swap(&mut e_prev, &mut e_cur);
-        std::mem::swap(&mut e_cur, &mut e_next);
     }
-    let steps = (cfg.batches * cfg.batch_len) as f64;
-    let fixed_points = (0..ns)
-        .map(|s| shell_mean(&|i| uy[s][i] / uu[s][i].max(1e-300)))
-        .collect();
-    let signal = shell_mean(&|i| sig[i] / steps);
-    let var = cfg.noise * cfg.noise;
-    let mut predicted = Vec::with_capacity(ns);
-    for &a in &amps {
-        let mut wstar = vec![0.0; sites];
-        for i in 0..sites {
+
+    /// Push each student's batch-mean coupling profile and reset the batch sums.
+    fn close_batch(&mut self, shells: &Shells, batch_len: usize, profiles: &mut [Vec<Vec<f64>>]) {
+        for (ws, prof) in self.w_sum.iter_mut().zip(profiles.iter_mut()) {
+            let bl = batch_len as f64;
+            prof.push(shells.mean(&|i| ws[i] / bl));
+            ws.iter_mut().for_each(|v| *v = 0.0);
+        }
+    }
+}
+
+/// The shell means of the predicted fixed points [`LocalCouplingSgd::noisy_fixed_point`] of every
+/// amplitude from the teacher's own time-averaged moments (`cross`, `sig` summed over `steps`).
+fn predicted_profiles(
+    shells: &Shells,
+    amps: &[f64],
+    cross: &[f64],
+    sig: &[f64],
+    steps: f64,
+    var: f64,
+) -> Result<Vec<Vec<f64>>> {
+    let mut predicted = Vec::with_capacity(amps.len());
+    for &a in amps {
+        let mut wstar = vec![0.0; sig.len()];
+        for i in 0..sig.len() {
             wstar[i] =
                 LocalCouplingSgd::noisy_fixed_point(a * a * cross[i] / steps, a * a * sig[i] / steps, var)?;
         }
-        predicted.push(shell_mean(&|i| wstar[i]));
+        predicted.push(shells.mean(&|i| wstar[i]));
     }
-    Ok(NewtonianRun {
-        predicted,
-        shell_r,
-        shell_count,
-        profiles,
-        fixed_points,
-        energy_per_amplitude2: energy_acc / steps,
-        signal,
-    })
+    Ok(predicted)
 }
 
 /// A weighted least-squares fit of a radial profile.
@@ -580,6 +682,52 @@ type FitParts = (&'static str, f64, f64, f64, f64, f64, Box<dyn Fn(f64) -> f64>)
 
 /// Fit a radial profile `y(r) ± sigma` with one of the [`ProfileModel`]s.
 pub fn fit_profile(model: ProfileModel, r: &[f64], y: &[f64], sigma: &[f64]) -> Result<ProfileFit> {
+    let k = check_profile(model, r, y, sigma)?;
+    let (name, a, a_err, b, chi2, range, shape): FitParts = match model {
+        ProfileModel::Newtonian { volume } => {
+            check_positive("box volume", volume)?;
+            let f = move |x: f64| 1.0 / x + 2.0 * std::f64::consts::PI * x * x / (3.0 * volume);
+            let (a, ae, b, c) = linear_fit(r, y, sigma, Some(&f));
+            (
+                "Newtonian 1/r (periodic box)",
+                a,
+                ae,
+                b,
+                c,
+                f64::INFINITY,
+                Box::new(f),
+            )
+        }
+        ProfileModel::Contact => {
+            let (_, _, b, c) = linear_fit(r, y, sigma, None);
+            (
+                "contact / absent",
+                0.0,
+                0.0,
+                b,
+                c,
+                f64::INFINITY,
+                Box::new(|_| 0.0),
+            )
+        }
+        ProfileModel::Yukawa => fit_yukawa(r, y, sigma),
+    };
+    let fitted = r.iter().map(|&x| a * shape(x) + b).collect();
+    Ok(ProfileFit {
+        model: name,
+        amplitude: a,
+        amplitude_err: a_err,
+        offset: b,
+        range,
+        chi2,
+        dof: r.len() - k,
+        aic: chi2 + 2.0 * k as f64,
+        fitted,
+    })
+}
+
+/// Validate the data of [`fit_profile`]; the number of parameters $k$ of `model`.
+fn check_profile(model: ProfileModel, r: &[f64], y: &[f64], sigma: &[f64]) -> Result<usize> {
     check_len("profile values", r.len(), y.len())?;
     check_len("profile sigmas", r.len(), sigma.len())?;
     check_finite("radii", r)?;
@@ -610,83 +758,47 @@ pub fn fit_profile(model: ProfileModel, r: &[f64], y: &[f64], sigma: &[f64]) -> 
             got: r.len(),
         });
     }
-    let (name, a, a_err, b, chi2, range, shape): FitParts = match model {
-        ProfileModel::Newtonian { volume } => {
-            check_positive("box volume", volume)?;
-            let f = move |x: f64| 1.0 / x + 2.0 * std::f64::consts::PI * x * x / (3.0 * volume);
-            let (a, ae, b, c) = linear_fit(r, y, sigma, Some(&f));
-            (
-                "Newtonian 1/r (periodic box)",
-                a,
-                ae,
-                b,
-                c,
-                f64::INFINITY,
-                Box::new(f),
-            )
-        }
-        ProfileModel::Contact => {
-            let (_, _, b, c) = linear_fit(r, y, sigma, None);
-            (
-                "contact / absent",
-                0.0,
-                0.0,
-                b,
-                c,
-                f64::INFINITY,
-                Box::new(|_| 0.0),
-            )
-        }
-        ProfileModel::Yukawa => {
-            let mut best = (f64::INFINITY, 0.0, 0.0, 0.0, 0.0);
-            // log grid from 0.1 to 1e4 sites, then a golden-section refinement.
-            let chi = |lam: f64| {
-                let f = move |x: f64| (-x / lam).exp() / x;
-                linear_fit(r, y, sigma, Some(&f))
-            };
-            for i in 0..=200 {
-                let lam = 10f64.powf(-1.0 + 5.0 * i as f64 / 200.0);
-                let (a, ae, b, c) = chi(lam);
-                if c < best.0 {
-                    best = (c, lam, a, ae, b);
-                }
-            }
-            let (mut lo, mut hi) = (best.1 / 1.06, best.1 * 1.06);
-            for _ in 0..60 {
-                let m1 = lo + 0.382 * (hi - lo);
-                let m2 = lo + 0.618 * (hi - lo);
-                if chi(m1).3 < chi(m2).3 { hi = m2 } else { lo = m1 }
-            }
-            let lam = 0.5 * (lo + hi);
-            let (a, ae, b, c) = chi(lam);
-            let (a, ae, b, c, lam) = if c < best.0 {
-                (a, ae, b, c, lam)
-            } else {
-                (best.2, best.3, best.4, best.0, best.1)
-            };
-            (
-                "Yukawa e^{-r/λ}/r",
-                a,
-                ae,
-                b,
-                c,
-                lam,
-                Box::new(move |x: f64| (-x / lam).exp() / x),
-            )
-        }
+    Ok(k)
+}
+
+/// The Yukawa fit: $\lambda$ on a log grid from 0.1 to $10^4$ sites, then a golden-section
+/// refinement; the better of the two.
+fn fit_yukawa(r: &[f64], y: &[f64], sigma: &[f64]) -> FitParts {
+    let mut best = (f64::INFINITY, 0.0, 0.0, 0.0, 0.0);
+    // log grid from 0.1 to 1e4 sites, then a golden-section refinement.
+    let chi = |lam: f64| {
+        let f = move |x: f64| (-x / lam).exp() / x;
+        linear_fit(r, y, sigma, Some(&f))
     };
-    let fitted = r.iter().map(|&x| a * shape(x) + b).collect();
-    Ok(ProfileFit {
-        model: name,
-        amplitude: a,
-        amplitude_err: a_err,
-        offset: b,
-        range,
-        chi2,
-        dof: r.len() - k,
-        aic: chi2 + 2.0 * k as f64,
-        fitted,
-    })
+    for i in 0..=200 {
+        let lam = 10f64.powf(-1.0 + 5.0 * i as f64 / 200.0);
+        let (a, ae, b, c) = chi(lam);
+        if c < best.0 {
+            best = (c, lam, a, ae, b);
+        }
+    }
+    let (mut lo, mut hi) = (best.1 / 1.06, best.1 * 1.06);
+    for _ in 0..60 {
+        let m1 = lo + 0.382 * (hi - lo);
+        let m2 = lo + 0.618 * (hi - lo);
+        if chi(m1).3 < chi(m2).3 { hi = m2 } else { lo = m1 }
+    }
+    let lam = 0.5 * (lo + hi);
+    let (a, ae, b, c) = chi(lam);
+    let (a, ae, b, c, lam) = if c < best.0 {
+        (a, ae, b, c, lam)
+    } else {
+        (best.2, best.3, best.4, best.0, best.1)
+    };
+    (
+        "Yukawa e^{-r/λ}/r",
+        a,
+        ae,
+        b,
+        c,
+        lam,
+        Box::new(move |x: f64| (-x / lam).exp() / x),
+    )
 }
 
 #[cfg(test)]

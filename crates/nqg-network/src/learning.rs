@@ -28,7 +28,7 @@ use crate::error::{
     NetworkError, Result, check_advance_args, check_finite, check_gamma, check_len, check_non_negative,
     check_positive, check_state,
 };
-use crate::rng::{FastRng, member_rng};
+use crate::rng::{StreamRng, member_rng};
 
 /// A stochastic learning dynamics on $q \in \mathbb R^K$ with an auxiliary state (e.g. momentum).
 pub trait Dynamics: Sync {
@@ -47,7 +47,7 @@ pub trait Dynamics: Sync {
     /// the step, component and value at the first step after which the state is not finite (the
     /// state is left as it was after that step); [`NetworkError::TooLarge`] beyond the work budget
     /// [`crate::error::MAX_WORK`] (e.g. an online mini-batch of `usize::MAX` samples per step).
-    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()>;
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut StreamRng, steps: usize) -> Result<()>;
 }
 
 /// Lower Cholesky factor (row-major) of a symmetric positive semi-definite matrix; tiny negative
@@ -593,7 +593,7 @@ impl Dynamics for TeacherStudentSgd {
         if self.config.momentum > 0.0 { self.dim() } else { 0 }
     }
 
-    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut StreamRng, steps: usize) -> Result<()> {
         let k = self.dim();
         check_advance_args(k, self.aux_dim(), q, aux)?;
         let m = self.config.batch;
@@ -716,7 +716,7 @@ impl Dynamics for Langevin {
         self.k
     }
 
-    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut StreamRng, steps: usize) -> Result<()> {
         let k = self.k;
         check_advance_args(k, 0, q, aux)?;
         let mut g = vec![0.0; k];

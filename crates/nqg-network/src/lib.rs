@@ -11,7 +11,9 @@
 //! | [`learning`] | SGD (batch $M$, with/without replacement, momentum), Langevin learner, teacher-student with exact moments | N2.3, N2.6, N2.7, N-1..N-3 |
 //! | [`train`] | SGD on a [`Network`]'s $q = (b, \hat w)$ from a set of states or a sampler of $p(x|q)$ | N2.3 |
 //! | [`ensemble`] | parallel replicas with per-replica seed-derived streams; streaming moments | N-1, N-2 |
-//! | [`moments`] | mergeable mean/covariance accumulators, Gaussian entropy | N-2 |
+//! | [`observe`] | ensembles recording user observables $f(q, q_0)$ of state and initial state at observation times | N-1, N-2 |
+//! | [`testcases`] | the standard problems (teacher-student, leapfrog training pairs, planted speed field) with their closed forms | |
+//! | [`moments`] | views of the shared [`nqg_stats::Moments`]: covariance matrix, standard errors, Gaussian entropy | N-2 |
 //! | [`adaptive`] | controllers for $\gamma$, $M$, $N$; $\mu_c = F(N+1) - F(N)$ bookkeeping; N4.3 self-tuning | N4.1-N4.3, N-8 |
 //! | [`online`] | online SGD of banded second-order ring couplings under noise, learning contraction $-\ln|1-\gamma|f|^2|$, dispersion of a learned ring | E-2, N-7 |
 //! | [`ring_exchange`] | rotation weight on the ring with grand-canonical neuron exchange at $\mu_c$; mode rates of $p(t,q)$; self-tuning controller | N4.1-N4.3, E-4, E0.3 |
@@ -36,11 +38,13 @@ pub mod learning;
 pub mod moments;
 pub mod network;
 pub mod noisy_fit;
+pub mod observe;
 pub mod online;
 pub mod packet2d;
 pub mod ring_exchange;
 pub mod rng;
 pub mod sampler;
+pub mod testcases;
 pub mod train;
 
 pub use error::{NetworkError, Result};

@@ -55,7 +55,7 @@ use crate::ensemble::Ensemble;
 use crate::error::{NetworkError, Result, check_gamma, check_non_negative, check_positive};
 use crate::learning::Dynamics;
 use crate::moments::Moments;
-use crate::rng::{FastRng, member_rng};
+use crate::rng::{StreamRng, member_rng};
 
 const TAU: f64 = 2.0 * std::f64::consts::PI;
 
@@ -402,7 +402,7 @@ impl Dynamics for RingExchange {
         1
     }
 
-    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut FastRng, steps: usize) -> Result<()> {
+    fn advance(&self, q: &mut [f64], aux: &mut [f64], rng: &mut StreamRng, steps: usize) -> Result<()> {
         crate::error::check_advance_args(1, 0, q, aux)?;
         for step in 1..=steps {
             self.step(&mut q[0], rng);
@@ -660,7 +660,7 @@ impl<Mo: ExactFreeEnergy> Controller for DiffusionController<Mo> {
         if dt == 0 || displacement.count() < 2 || displacement.dim() != 1 {
             return current;
         }
-        let d = displacement.covariance()[(0, 0)] / (2.0 * dt as f64);
+        let d = displacement.covariance()[0] / (2.0 * dt as f64);
         let target = self.target(current.neurons);
         self.history.push(ControlRecord {
             step,
@@ -726,13 +726,13 @@ pub fn run_self_tuning<D: Dynamics, C: Controller>(
         let before = ensemble.states().to_vec();
         let dy = build(params)?;
         ensemble.advance(&dy, steps)?;
-        let mut m = Moments::with_dim(k);
+        let mut m = Moments::new(k);
         let mut dq = vec![0.0; k];
         for (a, b) in ensemble.states().chunks_exact(k).zip(before.chunks_exact(k)) {
             for j in 0..k {
                 dq[j] = a[j] - b[j];
             }
-            m.push_unchecked(&dq);
+            m.push(&dq)?;
         }
         out.push(TuningSegment {
             step: ensemble.time(),
@@ -811,7 +811,7 @@ mod tests {
         let phi = m.mode_factor(2).unwrap();
         assert!((phi - (-m.mode_rate(2).unwrap()).exp()).norm() < 1e-14);
         // Monte Carlo of one step.
-        let mut rng = FastRng::seed_from_u64(3);
+        let mut rng = StreamRng::seed_from_u64(3);
         let n = 200_000;
         let mut c = Complex64::new(0.0, 0.0);
         for _ in 0..n {

@@ -10,7 +10,7 @@ use rand::RngExt;
 use crate::error::{NetworkError, Result, check_len};
 use crate::learning::{Sampling, SgdConfig};
 use crate::network::{Activation, Loss, Network};
-use crate::rng::{FastRng, member_rng};
+use crate::rng::{StreamRng, member_rng};
 
 /// Per-step record of network training.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,7 +112,7 @@ pub fn train_on_states<A: Activation + Clone, L: Loss>(
 pub fn train_with_sampler<A: Activation + Clone, L: Loss>(
     net: &mut Network<A>,
     loss: &L,
-    mut sample: impl FnMut(&Network<A>, &mut FastRng) -> Result<Vec<f64>>,
+    mut sample: impl FnMut(&Network<A>, &mut StreamRng) -> Result<Vec<f64>>,
     config: SgdConfig,
     steps: usize,
     seed: u64,

@@ -10,7 +10,8 @@
 //!   Gaussian-style error bar is wrong;
 //! - [`fit`]: weighted straight-line fits with the slope's standard error, and the log-log slope
 //!   used for convergence orders and scaling exponents;
-//! - [`seed`]: the SplitMix64 finaliser that every seed stream in nqg mixes with.
+//! - [`seed`]: the SplitMix64 finaliser, the one member-stream derivation [`seed::stream_seed`]
+//!   (with per-crate domains) and the one generator type [`StreamRng`].
 //!
 //! ```
 //! use nqg_stats::{Moments, series};
@@ -41,3 +42,4 @@ pub mod series;
 
 pub use error::{Result, StatsError};
 pub use moments::Moments;
+pub use seed::{StreamRng, stream_rng, stream_seed};

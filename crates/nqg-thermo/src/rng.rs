@@ -1,18 +1,20 @@
 //! Seed-derived random streams: one independent generator per ensemble member.
 //!
 //! Member $i$ of an ensemble with seed $s$ uses Xoshiro256++ seeded (through SplitMix64) with
-//! $\mathrm{mix}(s \oplus \mathrm{mix}(i + 1))$, so results depend only on $(s, i)$ and never on the
+//! $\mathrm{mix}(s \oplus \mathrm{mix}(i + 1))$ so results depend only on $(s, i)$ and never on the
 //! thread count or on the order in which members are simulated.
 
-use rand::SeedableRng;
-pub use rand::rngs::Xoshiro256PlusPlus as MemberRng;
-
+/// The one generator type of nqg ([`nqg_stats::seed::StreamRng`], xoshiro256++).
+pub use nqg_stats::seed::StreamRng;
 /// SplitMix64 finaliser (one definition for all nqg crates: [`nqg_stats::seed::splitmix64`]).
 pub use nqg_stats::seed::splitmix64;
+/// The former name of [`StreamRng`] (the same type), kept for the crate's internal callers.
+pub type MemberRng = StreamRng;
 
-/// The generator of ensemble member `member` for ensemble seed `seed`.
-pub fn member_rng(seed: u64, member: u64) -> MemberRng {
-    MemberRng::seed_from_u64(splitmix64(seed ^ splitmix64(member.wrapping_add(1))))
+/// The generator of ensemble member `member` for ensemble seed `seed`:
+/// [`nqg_stats::seed::stream_rng`]`(seed, domain::THERMO, member)`.
+pub fn member_rng(seed: u64, member: u64) -> StreamRng {
+    nqg_stats::seed::stream_rng(seed, nqg_stats::seed::domain::THERMO, member)
 }
 
 /// A standard normal deviate (ziggurat, `rand_distr::StandardNormal`).

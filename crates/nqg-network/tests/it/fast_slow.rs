@@ -153,7 +153,7 @@ mod never_panics {
     use nqg_network::adaptive::{IndependentNeurons, SelfTuning};
     use nqg_network::fast_slow::GaussianEnsemble;
     use nqg_network::lattice::packet_centroid;
-    use nqg_network::moments::Moments;
+    use nqg_network::moments::{Moments, MomentsExt};
     use proptest::prelude::*;
 
     proptest! {
@@ -181,10 +181,10 @@ mod never_panics {
                 let mut rng = nqg_network::rng::member_rng(1, 0);
                 let _ = e.sample(&mut rng);
             }
-            let mut mo = Moments::new(n).unwrap();
+            let mut mo = Moments::new(n);
             // A sample of the wrong length or with a non-finite component is a typed error and
             // leaves the moments unchanged.
-            match mo.push(&samples) {
+            match mo.try_push(&samples) {
                 Ok(()) => assert_eq!(mo.count(), 1),
                 Err(e) => {
                     assert!(
@@ -197,7 +197,7 @@ mod never_panics {
                     assert_eq!(mo.count(), 0);
                 }
             }
-            let _ = mo.covariance();
+            let _ = mo.covariance_matrix();
             let _ = mo.gaussian_entropy();
             if let Ok(t) = SelfTuning::new(g, mu, 1.0) {
                 let _ = t.batch_for(hbar);

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 
 fn sgd(gamma: f64) -> TeacherStudentSgd {
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+    let p = nqg_network::testcases::teacher_student_correlated().unwrap();
     TeacherStudentSgd::online(p, SgdConfig::new(gamma, 1).unwrap()).unwrap()
 }
 
@@ -140,7 +140,7 @@ proptest! {
         gamma in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(0.0), Just(50.0), 1e-4..10.0f64, any::<f64>()],
         batch in 0usize..4, steps in 0usize..300,
     ) {
-        let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+        let p = nqg_network::testcases::teacher_student_correlated().unwrap();
         let Ok(cfg) = SgdConfig::new(gamma, batch) else { return Ok(()) };
         let s = TeacherStudentSgd::online(p, cfg).unwrap();
         let mut ens = Ensemble::new(&s, 4, 1, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
@@ -169,7 +169,7 @@ proptest! {
 #[test]
 fn census_findings_are_typed_errors_with_their_values() {
     use nqg_network::lattice::Leapfrog2D;
-    use nqg_network::moments::Moments;
+    use nqg_network::moments::{Moments, MomentsExt, with_budget};
     use nqg_network::online::{RingCouplings, smooth_random_field};
     // n² wrapped to 0 in release builds, so an empty value vector passed for n = 2^40.
     assert!(matches!(
@@ -198,7 +198,7 @@ fn census_findings_are_typed_errors_with_their_values() {
         Err(NetworkError::TooLarge { .. })
     ));
     assert!(matches!(
-        Moments::new(usize::MAX),
+        with_budget(usize::MAX),
         Err(NetworkError::TooLarge { .. })
     ));
     // Not positive definite now carries the failed Cholesky pivot: 1 - 2²/1 = -3.
@@ -225,9 +225,9 @@ fn census_findings_are_typed_errors_with_their_values() {
         Err(NetworkError::InvalidParameter { name: "replicas", .. })
     ));
     // Moments::push no longer folds a NaN into the mean.
-    let mut m = Moments::new(2).unwrap();
+    let mut m = Moments::new(2);
     assert!(matches!(
-        m.push(&[f64::NAN, 0.0]),
+        m.try_push(&[f64::NAN, 0.0]),
         Err(NetworkError::NonFinite { index: 0, .. })
     ));
     assert_eq!(m.count(), 0);
@@ -235,7 +235,7 @@ fn census_findings_are_typed_errors_with_their_values() {
     // usize::MAX samples per step passes validation (any M >= 1 for online data) and a step never
     // returned; the work budget refuses it.
     let cfg = SgdConfig::new(0.1, usize::MAX).unwrap();
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).unwrap();
+    let p = nqg_network::testcases::teacher_student_correlated().unwrap();
     let s = TeacherStudentSgd::online(p, cfg).unwrap();
     let mut q = [0.0, 0.0];
     assert!(matches!(

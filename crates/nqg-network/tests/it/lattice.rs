@@ -120,9 +120,7 @@ fn two_d_plane_wave_has_the_2d_dispersion() {
 fn least_squares_recovers_planted_speed_field() {
     let l = 64;
     let (dt, ds) = (0.5, 1.0);
-    let speed: Vec<f64> = (0..l)
-        .map(|s| 1.0 + 0.3 * (2.0 * std::f64::consts::PI * s as f64 / l as f64).sin())
-        .collect();
+    let speed = nqg_network::testcases::sine_speed(l);
     let lf = Leapfrog1D::from_speed(&speed, dt, ds, 0.0).unwrap();
     let pattern = lf.to_network().unwrap().weights().clone();
     let mut pairs = Vec::new();
@@ -134,14 +132,7 @@ fn least_squares_recovers_planted_speed_field() {
         };
         let a: Vec<f64> = (0..l).map(|_| next()).collect();
         let b: Vec<f64> = (0..l).map(|_| next()).collect();
-        let hist = lf.evolve(&a, &b, 16).unwrap();
-        let mut prev = b.clone();
-        for t in 0..16 {
-            let x: Vec<f64> = hist[t].iter().chain(&prev).copied().collect();
-            let y: Vec<f64> = hist[t + 1].iter().chain(&hist[t]).copied().collect();
-            prev = hist[t].clone();
-            pairs.push((x, y));
-        }
+        pairs.extend(nqg_network::testcases::leapfrog_pairs(&lf, &a, &b, 16).unwrap());
     }
     let fitted =
         fit_pattern_least_squares(&pattern, pairs.iter().map(|(a, b)| (a.as_slice(), b.as_slice()))).unwrap();

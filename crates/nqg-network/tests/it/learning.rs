@@ -7,10 +7,11 @@ use nalgebra::{DMatrix, DVector};
 use nqg_network::NetworkError;
 use nqg_network::ensemble::Ensemble;
 use nqg_network::learning::{Dataset, Dynamics, Sampling, SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::moments::MomentsExt;
 use nqg_network::rng::member_rng;
 
 fn problem() -> TeacherStudent {
-    TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).unwrap()
+    nqg_network::testcases::teacher_student().unwrap()
 }
 
 #[test]
@@ -41,7 +42,7 @@ fn ensemble_matches_exact_stationary_covariance() {
     let rec = ens.run(&sgd, &[1600]).unwrap();
     let mom = &rec.moments[0];
     let exact = p.stationary_covariance(gamma, m).unwrap();
-    let c = mom.covariance();
+    let c = mom.covariance_matrix();
     let se = mom.covariance_std_err();
     for i in 0..2 {
         for j in 0..2 {
@@ -82,7 +83,7 @@ fn transient_mean_and_second_moment_follow_the_exact_map() {
     for i in 0..2 {
         let d = mom.mean()[i] - qs[i] - mean[i];
         assert!(d.abs() < 5.0 * mom.mean_std_err()[i]);
-        let dc = mom.covariance()[(i, i)] - cov[(i, i)];
+        let dc = mom.covariance_matrix()[(i, i)] - cov[(i, i)];
         assert!(dc.abs() < 5.0 * mom.covariance_std_err()[(i, i)]);
     }
 }
@@ -100,7 +101,7 @@ fn results_do_not_depend_on_the_thread_count() {
         pool.install(|| {
             let mut ens = Ensemble::new(&sgd, 3000, 9, |r, _, q| q[0] = r as f64 * 1e-3).unwrap();
             let rec = ens.run(&sgd, &[10, 30]).unwrap();
-            (ens.states().to_vec(), rec.moments[1].covariance())
+            (ens.states().to_vec(), rec.moments[1].covariance_matrix())
         })
     };
     let (a, ca) = run(1);
@@ -142,7 +143,7 @@ fn langevin_learner_reaches_the_learning_temperature() {
     let lv = p.langevin(gamma, m, dt).unwrap();
     let mut ens = Ensemble::new(&lv, 20_000, 2, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
     let rec = ens.run(&lv, &[1600]).unwrap();
-    let c = rec.moments[0].covariance();
+    let c = rec.moments[0].covariance_matrix();
     let se = rec.moments[0].covariance_std_err();
     for (i, lam) in [(0, 1.0), (1, 0.25)] {
         let d = gamma * gamma * 0.25 * lam / (2.0 * m as f64);
@@ -252,7 +253,7 @@ fn time_average_and_lag_covariance_match_exact_forms() {
     // the effective sample count is >= 2e4, so 4% relative (> 5 sigma) is a safe band.
     let tav = ens.time_average(&sgd, 200, 100).unwrap();
     assert_eq!(tav.count(), 40_000);
-    let ct = tav.covariance();
+    let ct = tav.covariance_matrix();
     for i in 0..2 {
         assert!((ct[(i, i)] / exact[(i, i)] - 1.0).abs() < 0.04);
     }

@@ -73,7 +73,7 @@ fn autocorrelation_time_of_an_ar1_series() {
 
 #[test]
 fn adaptive_run_books_free_energy_and_switches_batch() {
-    let p = TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5).unwrap();
+    let p = nqg_network::testcases::teacher_student().unwrap();
     let base = TeacherStudentSgd::online(p, SgdConfig::new(0.05, 1).unwrap()).unwrap();
     let mut ens = Ensemble::new(&base, 2000, 1, |_, _, q| q.copy_from_slice(&[1.0, -0.5])).unwrap();
     let hp = HyperParams {
@@ -93,7 +93,7 @@ fn adaptive_run_books_free_energy_and_switches_batch() {
     assert_eq!(segs[0].params.batch, 1);
     assert_eq!(segs[1].params.batch, 16);
     // Variance drops by ~16x after switching M (T_L ∝ 1/M).
-    let ratio = segs[0].moments.covariance()[(0, 0)] / segs[1].moments.covariance()[(0, 0)];
+    let ratio = segs[0].moments.covariance()[0] / segs[1].moments.covariance()[0];
     assert!(ratio > 10.0 && ratio < 25.0, "{ratio}");
     // The hbar controller picks N and M and books Delta F exactly.
     let model = IndependentNeurons::new(50.0, 1.0).unwrap();

@@ -6,7 +6,7 @@ use nqg_network::ensemble::Ensemble;
 use nqg_network::fast_slow::GaussianEnsemble;
 use nqg_network::lattice::{Leapfrog1D, Leapfrog2D, PermutationRing};
 use nqg_network::learning::{Dataset, Dynamics, Langevin, SgdConfig, TeacherStudent, TeacherStudentSgd};
-use nqg_network::moments::Moments;
+use nqg_network::moments::{MomentsExt, with_budget};
 use nqg_network::network::{Act, Network, QuadraticLoss, Weights};
 use nqg_network::online::{RingCouplings, smooth_random_field};
 use nqg_network::rng::member_rng;
@@ -18,7 +18,7 @@ use crate::census::CaseResult;
 const N: &str = "nqg-network";
 
 fn problem() -> Result<TeacherStudent, String> {
-    TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.2, 0.2, 0.5], 0.3).map_err(er)
+    nqg_network::testcases::teacher_student_correlated().map_err(er)
 }
 
 fn sgd(gamma: f64) -> Result<TeacherStudentSgd, String> {
@@ -468,17 +468,17 @@ fn ensembles(b: &mut B) {
         let mut e = Ensemble::new(&s, 1, 1, |_, _, _| {}).map_err(er)?;
         finite("C", &e.lag_covariance(&s, 3).map_err(er)?)
     });
-    b.u(N, "Moments::push(q of length n) into K = 2", &[0, 3], |n| {
-        Moments::new(2).map_err(er)?.push(&vec![0.0; n]).map_err(er)?;
+    b.u(N, "Moments::try_push(q of length n) into K = 2", &[0, 3], |n| {
+        with_budget(2).map_err(er)?.try_push(&vec![0.0; n]).map_err(er)?;
         accepted("a sample of the wrong length")
     });
-    b.f(N, "Moments::push([v, 0])", &[NAN, INF], |v| {
-        let mut m = Moments::new(2).map_err(er)?;
-        m.push(&[v, 0.0]).map_err(er)?;
+    b.f(N, "Moments::try_push([v, 0])", &[NAN, INF], |v| {
+        let mut m = with_budget(2).map_err(er)?;
+        m.try_push(&[v, 0.0]).map_err(er)?;
         finite("mean", m.mean())
     });
-    b.one(N, "Moments::new(usize::MAX)", || {
-        judge(Moments::new(usize::MAX).map_err(er)?.dim() == usize::MAX, || {
+    b.one(N, "moments::with_budget(usize::MAX)", || {
+        judge(with_budget(usize::MAX).map_err(er)?.dim() == usize::MAX, || {
             "wrong".into()
         })
     });

@@ -8,7 +8,7 @@
 //! \partial F/\partial\hat w_{ij} = -[(1-\hat w)C - b\mu^T]\_{ij}$ (C the second moment, μ the mean).
 
 use nqg_network::fast_slow::GaussianEnsemble;
-use nqg_network::rng::FastRng;
+use nqg_network::rng::StreamRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, Normal, StandardNormal};
 use serde::Serialize;
@@ -134,7 +134,7 @@ fn sampled_gradient(ctx: &RunContext, p: &SampleParams) -> CheckResult {
     let g = vm1_toy(ctx)?;
     let fd = fd_gradient(&g)?;
     let n = TOY.n;
-    let mut rng = FastRng::seed_from_u64(ctx.substream(1));
+    let mut rng = StreamRng::seed_from_u64(ctx.substream(1));
     let k = fd.len();
     let (mut s1, mut s2, mut buf) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
     for _ in 0..p.samples {

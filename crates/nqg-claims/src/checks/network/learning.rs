@@ -13,6 +13,7 @@
 use nqg_network::ensemble::Ensemble;
 use nqg_network::lattice::{Leapfrog1D, fit_pattern_least_squares, fit_pattern_sgd, speed_from_couplings};
 use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::moments::MomentsExt;
 use serde::Serialize;
 
 use super::leapfrog_pairs;
@@ -88,7 +89,7 @@ fn sgd_stationary_covariance(ctx: &RunContext) -> CheckResult {
     let rec = ens.run(&sgd, &log)?;
     let exact = p.stationary_covariance(gamma, m)?;
     let last = rec.moments.last().ok_or_else(|| CheckError::msg("no moments"))?;
-    let c = last.covariance();
+    let c = last.covariance_matrix();
     let se = last.covariance_std_err();
     let mut worst = (0, 0);
     let mut wz = -1.0;
@@ -103,8 +104,8 @@ fn sgd_stationary_covariance(ctx: &RunContext) -> CheckResult {
     }
     let tl = p.learning_temperature(gamma, m);
     let times: Vec<f64> = rec.times.iter().map(|&t| t as f64).collect();
-    let var0: Vec<f64> = rec.moments.iter().map(|mm| mm.covariance()[(0, 0)]).collect();
-    let var1: Vec<f64> = rec.moments.iter().map(|mm| mm.covariance()[(1, 1)]).collect();
+    let var0: Vec<f64> = rec.moments.iter().map(|mm| mm.covariance()[0]).collect();
+    let var1: Vec<f64> = rec.moments.iter().map(|mm| mm.covariance()[3]).collect();
     // Exact transient from the moment map, starting at q = q* (zero mean, zero second moment).
     let (mut mean_e, mut second) = (nalgebra::DVector::zeros(2), nalgebra::DMatrix::zeros(2, 2));
     let (mut tt, mut p00, mut p11) = (Vec::new(), Vec::new(), Vec::new());
@@ -169,9 +170,7 @@ fn coupling_recovery(ctx: &RunContext) -> CheckResult {
     };
     let l = pr.sites;
     let ds = 1.0;
-    let speed: Vec<f64> = (0..l)
-        .map(|s| 1.0 + 0.3 * (2.0 * std::f64::consts::PI * s as f64 / l as f64).sin())
-        .collect();
+    let speed = nqg_network::testcases::sine_speed(l);
     let c_max = speed.iter().copied().fold(0.0, f64::max);
     let dt = pr.courant_max * ds / c_max;
     let lf = Leapfrog1D::from_speed(&speed, dt, ds, 0.0)?;
@@ -269,9 +268,7 @@ fn coupling_recovery_sgd(ctx: &RunContext) -> CheckResult {
     };
     let l = pr.sites;
     let ds = 1.0;
-    let speed: Vec<f64> = (0..l)
-        .map(|s| 1.0 + 0.3 * (2.0 * std::f64::consts::PI * s as f64 / l as f64).sin())
-        .collect();
+    let speed = nqg_network::testcases::sine_speed(l);
     let c_max = speed.iter().copied().fold(0.0, f64::max);
     let dt = pr.courant_max * ds / c_max;
     let lf = Leapfrog1D::from_speed(&speed, dt, ds, 0.0)?;

@@ -38,14 +38,5 @@ pub(crate) fn leapfrog_pairs(
     let l = lf.len();
     let a: Vec<f64> = (0..l).map(|_| rng.random::<f64>() - 0.5).collect();
     let b: Vec<f64> = a.iter().map(|v| v + 0.1 * (rng.random::<f64>() - 0.5)).collect();
-    let hist = lf.evolve(&a, &b, steps)?;
-    let mut prev = b;
-    let mut out = Vec::with_capacity(steps);
-    for t in 0..steps {
-        let x: Vec<f64> = hist[t].iter().chain(&prev).copied().collect();
-        let y: Vec<f64> = hist[t + 1].iter().chain(&hist[t]).copied().collect();
-        prev = hist[t].clone();
-        out.push((x, y));
-    }
-    Ok(out)
+    Ok(nqg_network::testcases::leapfrog_pairs(lf, &a, &b, steps)?)
 }

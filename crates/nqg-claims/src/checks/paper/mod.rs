@@ -38,7 +38,7 @@ pub fn register(reg: &mut Registry) {
 /// The N-1 network of THEORY.md §3.3: $K = 2$, $q^\* = (1, -0.5)$, inputs $x \sim N(0, \Sigma)$ with
 /// $\Sigma = \mathrm{diag}(1, 0.25)$, label noise $s = 0.5$.
 pub(crate) fn n1_problem() -> Result<TeacherStudent, CheckError> {
-    Ok(TeacherStudent::new(vec![1.0, -0.5], &[1.0, 0.0, 0.0, 0.25], 0.5)?)
+    Ok(nqg_network::testcases::teacher_student()?)
 }
 
 /// Mean of independent estimates and its standard error (sample standard deviation / $\sqrt n$).

@@ -14,6 +14,7 @@
 use nqg_network::adaptive::{ExactFreeEnergy, IndependentNeurons, SelfTuning};
 use nqg_network::ensemble::Ensemble;
 use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::moments::MomentsExt;
 use serde::Serialize;
 
 use super::mean_and_sem;
@@ -120,7 +121,7 @@ fn mechanism(ctx: &RunContext) -> CheckResult {
             _ => return Err(crate::CheckError::msg("no segments")),
         };
         let h2 = |seg: &nqg_network::ring_exchange::TuningSegment| {
-            let d = seg.displacement.covariance()[(0, 0)] / (2.0 * p.segment_steps as f64);
+            let d = seg.displacement.covariance()[0] / (2.0 * p.segment_steps as f64);
             dictionary_hbar2(d, seg.params.gamma, p.mu)
         };
         let signed = |x: f64| x.signum() * x.abs().sqrt();
@@ -238,7 +239,7 @@ fn self_tuned_batch(ctx: &RunContext) -> CheckResult {
     let d: Vec<f64> = rec
         .moments
         .iter()
-        .map(|m| gamma * m.covariance().trace() / 2.0)
+        .map(|m| gamma * m.covariance_matrix().trace() / 2.0)
         .collect();
     let (mean, sigma) = mean_and_sem(&d);
     let promised = tuned.diffusion_realised;

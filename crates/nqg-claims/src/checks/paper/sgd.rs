@@ -21,6 +21,7 @@
 use nalgebra::{DMatrix, DVector};
 use nqg_network::ensemble::Ensemble;
 use nqg_network::learning::{SgdConfig, TeacherStudent, TeacherStudentSgd};
+use nqg_network::moments::MomentsExt;
 use nqg_stats::fit::loglog_slope;
 use rand_distr::{Distribution, StandardNormal};
 use serde::Serialize;
@@ -181,7 +182,7 @@ fn measured_temperature(
         })?;
         ens.advance(&sgd, 2 * tau)?;
         let m = ens.time_average(&sgd, 6 * tau, (tau / 16).max(1))?;
-        temps.push(m.covariance().trace() / k as f64);
+        temps.push(m.covariance_matrix().trace() / k as f64);
     }
     let (measured, sem) = mean_and_sem(&temps);
     let exact = problem.stationary_covariance(gamma, batch)?.trace() / k as f64;
@@ -542,7 +543,7 @@ fn relaxation(ctx: &RunContext) -> Result<Relaxation, CheckError> {
         )?;
         let rec = ens.run(&sgd, &logs)?;
         entropies.push(rec.moments.iter().map(|m| m.gaussian_entropy()).collect());
-        covariances.push(rec.moments.iter().map(|m| m.covariance()).collect());
+        covariances.push(rec.moments.iter().map(|m| m.covariance_matrix()).collect());
     }
     let mut r = Relaxation {
         params,
