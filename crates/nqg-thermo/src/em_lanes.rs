@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::ensemble::{CHUNK, EnsembleSpec, Moments, merge_all};
 use crate::error::{Result, ThermoError};
-use crate::rng::{MemberRng, member_rng, normal};
+use crate::rng::{StreamRng, member_rng, normal};
 use crate::sde::Sde;
 
 /// Members advanced together.
@@ -47,7 +47,7 @@ pub(crate) fn em_lanes<S, F>(
 ) -> Result<Vec<Moments>>
 where
     S: Sde + ?Sized,
-    F: Fn(usize, &mut MemberRng, &mut [f64]) + Sync,
+    F: Fn(usize, &mut StreamRng, &mut [f64]) + Sync,
 {
     let em = Em {
         sde,
@@ -79,7 +79,7 @@ where
 impl<S, F> Em<'_, S, F>
 where
     S: Sde + ?Sized,
-    F: Fn(usize, &mut MemberRng, &mut [f64]) + Sync,
+    F: Fn(usize, &mut StreamRng, &mut [f64]) + Sync,
 {
     /// Members `lo..hi`, [`LANES`] at a time.
     fn chunk(&self, lo: usize, hi: usize) -> Result<Vec<Moments>> {
@@ -90,7 +90,7 @@ where
         let mut g = lo;
         while g < hi {
             let lanes = LANES.min(hi - g);
-            let mut rngs: Vec<MemberRng> = (0..lanes)
+            let mut rngs: Vec<StreamRng> = (0..lanes)
                 .map(|l| member_rng(self.seed, (g + l) as u64))
                 .collect();
             for l in 0..lanes {
@@ -105,7 +105,7 @@ where
                     && self.noisy[0]
                     && let (Ok(xa), Ok(ra)) = (
                         <&mut [f64; LANES]>::try_from(&mut x[..]),
-                        <&mut [MemberRng; LANES]>::try_from(&mut rngs[..]),
+                        <&mut [StreamRng; LANES]>::try_from(&mut rngs[..]),
                     )
                 {
                     self.scalar(xa, ra, &mut failed, s, stop);
@@ -141,7 +141,7 @@ where
     fn scalar(
         &self,
         xa: &mut [f64; LANES],
-        ra: &mut [MemberRng; LANES],
+        ra: &mut [StreamRng; LANES],
         failed: &mut Failed,
         mut s: usize,
         stop: usize,
@@ -204,7 +204,7 @@ where
         &self,
         x: &mut [f64],
         ab: &mut [f64],
-        rngs: &mut [MemberRng],
+        rngs: &mut [StreamRng],
         failed: &mut Failed,
         mut s: usize,
         stop: usize,

@@ -14,7 +14,7 @@ pub use nqg_stats::Moments;
 
 use crate::error::{Result, ThermoError, check_dt, check_size};
 use crate::noise::{draw_masked, noise_mask};
-use crate::rng::{MemberRng, member_rng};
+use crate::rng::{StreamRng, member_rng};
 use crate::sde::{Scheme, Sde, Workspace, step_raw};
 
 /// Members per chunk (the unit of parallel work and of the deterministic merge order).
@@ -49,7 +49,7 @@ pub fn par_members<A, I, F, M>(members: usize, seed: u64, init: I, f: F, merge: 
 where
     A: Send,
     I: Fn() -> A + Sync,
-    F: Fn(usize, &mut MemberRng, &mut A) -> Result<()> + Sync,
+    F: Fn(usize, &mut StreamRng, &mut A) -> Result<()> + Sync,
     M: Fn(&mut A, A),
 {
     if members == 0 {
@@ -117,7 +117,7 @@ pub struct EnsembleStats {
 pub fn run_ensemble<S, F>(sde: &S, spec: &EnsembleSpec, seed: u64, init: F) -> Result<EnsembleStats>
 where
     S: Sde + ?Sized,
-    F: Fn(usize, &mut MemberRng, &mut [f64]) + Sync,
+    F: Fn(usize, &mut StreamRng, &mut [f64]) + Sync,
 {
     let d = sde.dim();
     let observe = checked_observations(sde, spec, d.saturating_mul(d))?;
@@ -231,13 +231,13 @@ impl MemberBuf {
         observe: &[usize],
         noisy: &[bool],
         m: usize,
-        rng: &mut MemberRng,
+        rng: &mut StreamRng,
         init: &F,
         mut at: O,
     ) -> Result<()>
     where
         S: Sde + ?Sized,
-        F: Fn(usize, &mut MemberRng, &mut [f64]),
+        F: Fn(usize, &mut StreamRng, &mut [f64]),
         O: FnMut(usize, &[f64], &[f64]) -> Result<()>,
     {
         let Self { x, x0, dw, i10, ws } = self;

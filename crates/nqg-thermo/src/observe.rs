@@ -28,7 +28,7 @@ use crate::ensemble::{
 };
 use crate::error::{Result, ThermoError, check_size};
 use crate::noise::noise_mask;
-use crate::rng::MemberRng;
+use crate::rng::StreamRng;
 use crate::sde::Sde;
 
 /// The function of an [`Observable`]: `f(x, x0, out)` writes $g(x_t, x_0)$ into `out`.
@@ -197,7 +197,7 @@ pub fn run_observed<S, F>(
 ) -> Result<ObservedStats>
 where
     S: Sde + ?Sized,
-    F: Fn(usize, &mut MemberRng, &mut [f64]) + Sync,
+    F: Fn(usize, &mut StreamRng, &mut [f64]) + Sync,
 {
     if observables.is_empty() {
         return Err(ThermoError::TooFewSamples { needed: 1, got: 0 });

@@ -8,8 +8,6 @@
 pub use nqg_stats::seed::StreamRng;
 /// SplitMix64 finaliser (one definition for all nqg crates: [`nqg_stats::seed::splitmix64`]).
 pub use nqg_stats::seed::splitmix64;
-/// The former name of [`StreamRng`] (the same type), kept for the crate's internal callers.
-pub type MemberRng = StreamRng;
 
 /// The generator of ensemble member `member` for ensemble seed `seed`:
 /// [`nqg_stats::seed::stream_rng`]`(seed, domain::THERMO, member)`.

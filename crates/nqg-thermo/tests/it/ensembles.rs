@@ -112,7 +112,7 @@ fn observed_trajectories_equal_run_ensemble_bit_for_bit() {
     let ou = LinearOu::new(vec![1.5], 0.4, vec![0.2], vec![0.1]).unwrap();
     for scheme in [Scheme::EulerMaruyama, Scheme::Heun] {
         let sp = spec(scheme, 0.01, 60, 2500, vec![20, 60]);
-        let init = |m: usize, rng: &mut nqg_thermo::rng::MemberRng, x: &mut [f64]| {
+        let init = |m: usize, rng: &mut nqg_thermo::rng::StreamRng, x: &mut [f64]| {
             x[0] = 0.01 * m as f64 + normal(rng)
         };
         let a = run_ensemble(&ou, &sp, 8, init).unwrap();
