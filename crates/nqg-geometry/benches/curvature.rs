@@ -11,6 +11,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use nqg_geometry::curvature::Curvature;
+use nqg_geometry::metric::Metric;
 use nqg_geometry::spacetimes::Kerr;
 use std::hint::black_box;
 
@@ -23,6 +24,20 @@ fn bench(c: &mut Criterion) {
     // The Hessian pass alone (metric, 4 first and 16 second derivatives of all 16 components).
     c.bench_function("kerr_jets_only", |b| {
         b.iter(|| nqg_geometry::curvature::jets(black_box(&k), black_box(&x)).ddg[1][1][1][1])
+    });
+    // The reduced pass `Curvature::at` uses: only r and theta differentiated (t, phi are cyclic).
+    c.bench_function("kerr_jets_at_reduced", |b| {
+        b.iter(|| nqg_geometry::curvature::jets_at(black_box(&k), black_box(&x)).ddg[1][1][1][1])
+    });
+    // The closed-form inverse, and the contractions alone (Christoffel, Riemann, Ricci, Einstein,
+    // Kretschmann) from precomputed jets.
+    c.bench_function("kerr_inverse_only", |b| {
+        b.iter(|| black_box(&k).inverse_components(black_box(&x)).map(|g| g[3][3]))
+    });
+    let j = nqg_geometry::curvature::jets_at(&k, &x);
+    let gi = k.inverse_components(&x).expect("inverse");
+    c.bench_function("kerr_contractions_only", |b| {
+        b.iter(|| Curvature::from_jets_and_inverse(black_box(&j), black_box(gi)).kretschmann)
     });
     let pts: Vec<[f64; 4]> = (0..10_000)
         .map(|i| {
@@ -41,6 +56,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             pts.iter()
                 .map(|p| Curvature::at(&k, p).map_or(0.0, |c| c.kretschmann))
+                .sum::<f64>()
+        })
+    });
+    // The Einstein tensor alone (what the peers compute), serial.
+    g.bench_function("einstein_at_serial", |b| {
+        b.iter(|| {
+            pts.iter()
+                .map(|p| Curvature::einstein_at(&k, p).map_or(0.0, |e| e[1][1]))
                 .sum::<f64>()
         })
     });
