@@ -4,8 +4,10 @@
 //!
 //! * `kerr_bundle_one_point`: Christoffel, Riemann, Ricci, Einstein, Kretschmann of Kerr (a = 0.9, BL)
 //!   at one point from one Hessian pass. Target ≤ 1 µs single core, no preparation step.
-//! * `kerr_bundle_1e4_points_serial` / `_batch_2_threads`: 10⁴ points end to end. Target ≤ 10 ms;
-//!   batch evaluation should approach the per-point rate.
+//! * `kerr_jets_only` (all 4 directions) / `kerr_jets_at_reduced` (only r, θ: t and φ are cyclic),
+//!   `kerr_inverse_only`, `kerr_contractions_only`: the parts of one `Curvature::at` (issue 14 profile).
+//! * `kerr_bundle_1e4/serial` / `einstein_at_serial` / `batch_map_2_threads`: 10⁴ points end to end
+//!   (the full bundle, $G_{ab}$ alone as the peer case times it, and the bundle on 2 threads).
 //!
 //! Run: `cargo bench -p nqg-geometry --bench curvature -- --warm-up-time 1 --measurement-time 3`.
 

@@ -73,8 +73,8 @@ pub(super) fn christoffels<T: DualNum<Primitive = f64> + Copy, const N: usize>(
     (gam1, christoffel)
 }
 
-/// $R_{abcd} = \tfrac12(g_{ad,bc} + g_{bc,ad} - g_{ac,bd} - g_{bd,ac}) + \Gamma_{ebc}\Gamma^e{}\_{ad}
-/// - \Gamma_{ebd}\Gamma^e{}\_{ac}$ on the independent bivector pairs ($a<b$, $c<d$, $(ab) \le (cd)$),
+/// $R_{abcd} = \tfrac12(g_{ad,bc} + g_{bc,ad} - g_{ac,bd} - g_{bd,ac}) + \Gamma_{ebc}\Gamma^e{}\_{ad} -
+/// \Gamma_{ebd}\Gamma^e{}\_{ac}$ on the independent bivector pairs ($a<b$, $c<d$, $(ab) \le (cd)$),
 /// the rest filled by the pair symmetries.
 pub(super) fn riemann_lower<T: DualNum<Primitive = f64> + Copy, const N: usize>(
     j: &Jets<T, N>,
