@@ -31,7 +31,11 @@ use rayon::prelude::*;
 
 use crate::GeometryError;
 use crate::indices::{Slot, raise2};
-use crate::metric::{Metric, check_point_and_symmetry, invert, invert_checked};
+use crate::metric::{
+    Metric, SYMMETRY_TOL, asymmetry, check_point, check_point_and_symmetry, invert, invert_checked,
+};
+
+mod contract;
 
 /// The metric and its first and second derivatives at a point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,6 +94,75 @@ where
     out
 }
 
+/// Metric jets at an `f64` point by one Hessian pass that differentiates only along the coordinates
+/// the metric does not declare cyclic ([`Metric::cyclic_coordinates`], $\partial_k g_{ab} = 0$
+/// exactly): with $K$ such coordinates the dual numbers carry $K$ first and $K^2$ second derivatives
+/// instead of $N$ and $N^2$ (Kerr in Boyer-Lindquist coordinates: 2 and 4 instead of 4 and 16). The
+/// entries along cyclic directions are exact zeros; the others are those of [`jets`], computed by the
+/// same operations (equal to the last bit for a metric whose cyclic coordinates do not enter its
+/// formulas).
+pub fn jets_at<M: Metric<N> + ?Sized, const N: usize>(metric: &M, x: &[f64; N]) -> Jets<f64, N> {
+    let cyclic = metric.cyclic_coordinates();
+    let mut free = [0usize; N];
+    let mut k = 0;
+    for i in 0..N {
+        if !cyclic.contains(&i) {
+            free[k] = i;
+            k += 1;
+        }
+    }
+    match k {
+        1 if N > 1 => jets_along::<M, N, 1>(metric, x, &free),
+        2 if N > 2 => jets_along::<M, N, 2>(metric, x, &free),
+        3 if N > 3 => jets_along::<M, N, 3>(metric, x, &free),
+        _ => jets(metric, x),
+    }
+}
+
+/// [`jets_at`] with the `K` coordinates `free[..K]` seeded as dual directions, the others constant.
+fn jets_along<M: Metric<N> + ?Sized, const N: usize, const K: usize>(
+    metric: &M,
+    x: &[f64; N],
+    free: &[usize; N],
+) -> Jets<f64, N> {
+    let xd: [Dual2Vec<f64, nalgebra::Const<K>>; N] =
+        std::array::from_fn(|i| match free[..K].iter().position(|&f| f == i) {
+            Some(s) => Dual2Vec::new(
+                x[i],
+                Derivative::some(nalgebra::SMatrix::<f64, 1, K>::from_fn(|_, k| {
+                    if k == s { 1.0 } else { 0.0 }
+                })),
+                Derivative::none(),
+            ),
+            None => Dual2Vec::new(x[i], Derivative::none(), Derivative::none()),
+        });
+    let h = metric.components(&xd);
+    let mut out = Jets {
+        g: [[0.0; N]; N],
+        dg: [[[0.0; N]; N]; N],
+        ddg: [[[[0.0; N]; N]; N]; N],
+    };
+    for a in 0..N {
+        for b in 0..N {
+            let e = &h[a][b];
+            out.g[a][b] = e.re;
+            if let Some(grad) = e.v1.0.as_ref() {
+                for (c, &fc) in free[..K].iter().enumerate() {
+                    out.dg[fc][a][b] = grad[c];
+                }
+            }
+            if let Some(hess) = e.v2.0.as_ref() {
+                for (c, &fc) in free[..K].iter().enumerate() {
+                    for (d, &fd) in free[..K].iter().enumerate() {
+                        out.ddg[fc][fd][a][b] = hess[(c, d)];
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The curvature bundle at one point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Curvature<const N: usize, T = f64> {
@@ -119,8 +192,11 @@ impl<const N: usize> Curvature<N, f64> {
     /// [`GeometryError::NonSymmetricMetric`], [`GeometryError::SingularMetric`] if $g$ is not invertible
     /// (with the pivot), or [`GeometryError::NonFiniteResult`] if the curvature is not finite.
     pub fn at<M: Metric<N> + ?Sized>(metric: &M, x: &[f64; N]) -> Result<Self, GeometryError> {
-        check_point_and_symmetry(metric, x)?;
-        let j = jets(metric, x);
+        check_point(metric, x)?;
+        let j = jets_at(metric, x);
+        // The symmetry check of `check_point_and_symmetry`, on the jets' values (one metric
+        // evaluation fewer).
+        check_components(&j.g, x)?;
         // The metric's own inverse (closed form where it has one, else Gauss-Jordan).
         let g_inv = metric.inverse_components(x)?;
         let c = Self::from_jets_and_inverse(&j, g_inv);
@@ -131,6 +207,33 @@ impl<const N: usize> Curvature<N, f64> {
             });
         }
         Ok(c)
+    }
+
+    /// The Einstein tensor $G_{ab}$ alone: the same computation as [`Curvature::at`]`(metric, x).einstein`
+    /// (equal to the last bit), without the Kretschmann contraction and without building the ~3 kB
+    /// bundle, for callers that want $G_{ab}$ at many points.
+    ///
+    /// # Errors
+    /// As [`Curvature::at`] (a non-finite $G_{ab}$ is [`GeometryError::NonFiniteResult`]).
+    pub fn einstein_at<M: Metric<N> + ?Sized>(
+        metric: &M,
+        x: &[f64; N],
+    ) -> Result<[[f64; N]; N], GeometryError> {
+        check_point(metric, x)?;
+        let j = jets_at(metric, x);
+        check_components(&j.g, x)?;
+        let g_inv = metric.inverse_components(x)?;
+        let nz = contract::NonZero::of(&g_inv);
+        let (gam1, christoffel) = contract::christoffels(&j, &g_inv, &nz);
+        let riemann = contract::riemann_lower(&j, &gam1, &christoffel);
+        let (_, _, einstein) = contract::ricci_einstein(&j.g, &g_inv, &nz, &riemann);
+        if !einstein.iter().flatten().all(|v| v.is_finite()) {
+            return Err(GeometryError::NonFiniteResult {
+                what: "Einstein tensor",
+                point: x.to_vec(),
+            });
+        }
+        Ok(einstein)
     }
 
     /// Curvature at many points, in parallel with rayon (one result per point, same order).
@@ -179,122 +282,16 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
     }
 
     /// Build the bundle from metric jets and the inverse metric $g^{ab}$ (e.g. a closed form).
+    ///
+    /// The contractions skip the entries of $g^{ab}$ that are exactly zero at this point when `T` is a
+    /// plain float (`NDERIV == 0`): the sums keep their order, so the result is the dense one to the
+    /// last bit (only the sign of an exact zero can differ).
     pub fn from_jets_and_inverse(j: &Jets<T, N>, g_inv: [[T; N]; N]) -> Self {
-        let z = T::from(0.0);
-        // Christoffel symbols of the first kind Γ_{abc} (a down, symmetric in bc).
-        let mut gam1 = [[[z; N]; N]; N];
-        for a in 0..N {
-            for b in 0..N {
-                for c in b..N {
-                    let v = (j.dg[c][a][b] + j.dg[b][a][c] - j.dg[a][b][c]) * 0.5;
-                    gam1[a][b][c] = v;
-                    gam1[a][c][b] = v;
-                }
-            }
-        }
-        let mut christoffel = [[[z; N]; N]; N];
-        for a in 0..N {
-            for b in 0..N {
-                for c in b..N {
-                    let mut s = z;
-                    for d in 0..N {
-                        s += g_inv[a][d] * gam1[d][b][c];
-                    }
-                    christoffel[a][b][c] = s;
-                    christoffel[a][c][b] = s;
-                }
-            }
-        }
-        // Riemann on independent bivector pairs (a<b, c<d, (ab) <= (cd)), filled by symmetry.
-        let mut riemann = [[[[z; N]; N]; N]; N];
-        for a in 0..N {
-            for b in a + 1..N {
-                for c in a..N {
-                    for d in c + 1..N {
-                        if c == a && d < b {
-                            continue;
-                        }
-                        let mut v =
-                            (j.ddg[b][c][a][d] + j.ddg[a][d][b][c] - j.ddg[b][d][a][c] - j.ddg[a][c][b][d])
-                                * 0.5;
-                        for e in 0..N {
-                            v += gam1[e][b][c] * christoffel[e][a][d] - gam1[e][b][d] * christoffel[e][a][c];
-                        }
-                        riemann[a][b][c][d] = v;
-                        riemann[b][a][c][d] = -v;
-                        riemann[a][b][d][c] = -v;
-                        riemann[b][a][d][c] = v;
-                        riemann[c][d][a][b] = v;
-                        riemann[d][c][a][b] = -v;
-                        riemann[c][d][b][a] = -v;
-                        riemann[d][c][b][a] = v;
-                    }
-                }
-            }
-        }
-        let mut ricci = [[z; N]; N];
-        for b in 0..N {
-            for d in b..N {
-                let mut s = z;
-                for a in 0..N {
-                    for c in 0..N {
-                        s += g_inv[a][c] * riemann[a][b][c][d];
-                    }
-                }
-                ricci[b][d] = s;
-                ricci[d][b] = s;
-            }
-        }
-        let mut ricci_scalar = z;
-        for b in 0..N {
-            for d in 0..N {
-                ricci_scalar += g_inv[b][d] * ricci[b][d];
-            }
-        }
-        let mut einstein = [[z; N]; N];
-        for a in 0..N {
-            for b in 0..N {
-                einstein[a][b] = ricci[a][b] - j.g[a][b] * ricci_scalar * 0.5;
-            }
-        }
-        // Kretschmann via bivectors: K = 4 tr(R G R G) with G^{(ab)(cd)} = g^{ac}g^{bd} - g^{ad}g^{bc},
-        // over pairs a<b only, on stack arrays (no allocation).
-        let mut gb = [[[[z; N]; N]; N]; N];
-        for a in 0..N {
-            for b in a + 1..N {
-                for c in 0..N {
-                    for d in c + 1..N {
-                        gb[a][b][c][d] = g_inv[a][c] * g_inv[b][d] - g_inv[a][d] * g_inv[b][c];
-                    }
-                }
-            }
-        }
-        let mut m = [[[[z; N]; N]; N]; N];
-        for a in 0..N {
-            for b in a + 1..N {
-                for c in 0..N {
-                    for d in c + 1..N {
-                        let mut s = z;
-                        for e in 0..N {
-                            for f in e + 1..N {
-                                s += riemann[a][b][e][f] * gb[e][f][c][d];
-                            }
-                        }
-                        m[a][b][c][d] = s;
-                    }
-                }
-            }
-        }
-        let mut kret = z;
-        for a in 0..N {
-            for b in a + 1..N {
-                for c in 0..N {
-                    for d in c + 1..N {
-                        kret += m[a][b][c][d] * m[c][d][a][b];
-                    }
-                }
-            }
-        }
+        let nz = contract::NonZero::of(&g_inv);
+        let (gam1, christoffel) = contract::christoffels(j, &g_inv, &nz);
+        let riemann = contract::riemann_lower(j, &gam1, &christoffel);
+        let (ricci, ricci_scalar, einstein) = contract::ricci_einstein(&j.g, &g_inv, &nz, &riemann);
+        let kretschmann = contract::kretschmann(&g_inv, &riemann);
         Self {
             g: j.g,
             g_inv,
@@ -303,7 +300,7 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
             ricci,
             ricci_scalar,
             einstein,
-            kretschmann: kret * 4.0,
+            kretschmann,
         }
     }
 
@@ -364,6 +361,34 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
         }
         up
     }
+}
+
+/// The checks of [`check_point_and_symmetry`] on components already evaluated at `x`.
+fn check_components<const N: usize>(g: &[[f64; N]; N], x: &[f64; N]) -> Result<(), GeometryError> {
+    if g.iter().flatten().any(|v| !v.is_finite()) {
+        return Err(GeometryError::NonFiniteResult {
+            what: "metric components",
+            point: x.to_vec(),
+        });
+    }
+    // An exactly symmetric g (the common case) has asymmetry 0 and needs no divisions.
+    let mut worst = 0.0_f64;
+    for i in 0..N {
+        for j in i + 1..N {
+            worst = worst.max((g[i][j] - g[j][i]).abs());
+        }
+    }
+    if worst == 0.0 {
+        return Ok(());
+    }
+    let a = asymmetry(g);
+    if a > SYMMETRY_TOL {
+        return Err(GeometryError::NonSymmetricMetric {
+            point: x.to_vec(),
+            asymmetry: a,
+        });
+    }
+    Ok(())
 }
 
 /// The covariant divergence $\nabla_a G^{ab} = \partial_a G^{ab} + \Gamma^a{}\_{ac}G^{cb} + \Gamma^b{}\_{ac}G^{ac}$

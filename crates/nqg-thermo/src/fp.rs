@@ -19,7 +19,7 @@
 //! $-\gamma\int p\\,\partial_x^2 F$.
 
 use crate::error::{Result, ThermoError, check_diffusion, check_dt, check_len, check_size};
-use crate::tridiag::{CyclicTridiag, Tridiag};
+use crate::tridiag::{CyclicTridiag, Explicit, Tridiag};
 
 /// Bernoulli function $B(z) = z/(e^z - 1)$, with $B(0) = 1$, accurate for all $z$.
 #[inline]
@@ -355,50 +355,63 @@ impl FokkerPlanck1d {
     /// A singular solve; [`ThermoError::NotConverged`] with the residual reached if it stalls above the
     /// tolerance or exceeds [`STATIONARY_MAX_SWEEPS`].
     pub fn stationary_state(&self) -> Result<StationaryState> {
-        let n = self.grid.n;
-        let (l, d, u, tr, bl) = self.generator();
-        let scale = d.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
-        // The spread of the face currents against the one-way flux scale: 0 in a stationary state.
-        let residual_of = |p: &[f64]| -> Result<f64> {
-            let j = self.current(p)?;
-            let m = self.alpha.len();
-            let jbar = j.iter().sum::<f64>() / m as f64;
-            let jbar = if self.boundary == Boundary::Periodic {
-                jbar
-            } else {
-                0.0
-            };
-            let flux = (0..m).fold(0.0_f64, |a, i| {
-                a.max(self.alpha[i] * p[i].abs() + self.beta[i] * p[(i + 1) % n].abs())
-            });
-            let spread = j.iter().fold(0.0_f64, |a, v| a.max((v - jbar).abs()));
-            Ok(if flux > 0.0 { spread / flux } else { 0.0 })
-        };
-        if let Some(us) = &self.potential {
-            let umin = us.iter().cloned().fold(f64::INFINITY, f64::min);
-            let p = self.normalised(us.iter().map(|u| (-(u - umin)).exp()).collect());
-            let residual = residual_of(&p)?;
+        if let Some(p) = self.closed_form_stationary() {
+            let residual = self.stationary_residual(&p)?;
             return Ok(StationaryState {
                 density: p,
                 residual,
                 sweeps: 0,
             });
         }
+        self.stationary_by_inverse_iteration()
+    }
+
+    /// The spread of the face currents against the one-way flux scale (0 in a stationary state):
+    /// $\max_i |J_i - \bar J| / \max_i(\alpha_i|p_i| + \beta_i|p_{i+1}|)$, with $\bar J$ the mean
+    /// current on a periodic grid and 0 on a reflecting one.
+    fn stationary_residual(&self, p: &[f64]) -> Result<f64> {
+        let n = self.grid.n;
+        let j = self.current(p)?;
+        let m = self.alpha.len();
+        let jbar = j.iter().sum::<f64>() / m as f64;
+        let jbar = if self.boundary == Boundary::Periodic {
+            jbar
+        } else {
+            0.0
+        };
+        let flux = (0..m).fold(0.0_f64, |a, i| {
+            a.max(self.alpha[i] * p[i].abs() + self.beta[i] * p[(i + 1) % n].abs())
+        });
+        let spread = j.iter().fold(0.0_f64, |a, v| a.max((v - jbar).abs()));
+        Ok(if flux > 0.0 { spread / flux } else { 0.0 })
+    }
+
+    /// The normalised stationary density in closed form where there is one: $p \propto e^{-U}$ for an
+    /// operator built from a potential, and the detailed-balance product
+    /// $p_{i+1}/p_i = \alpha_i/\beta_i$ on a reflecting grid; `None` otherwise (periodic drift).
+    fn closed_form_stationary(&self) -> Option<Vec<f64>> {
+        if let Some(us) = &self.potential {
+            let umin = us.iter().cloned().fold(f64::INFINITY, f64::min);
+            return Some(self.normalised(us.iter().map(|u| (-(u - umin)).exp()).collect()));
+        }
         if self.boundary == Boundary::Reflecting {
+            let n = self.grid.n;
             let mut lp = vec![0.0; n];
             for i in 0..n - 1 {
                 lp[i + 1] = lp[i] + (self.alpha[i] / self.beta[i]).ln();
             }
             let mx = lp.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            let p = self.normalised(lp.iter().map(|v| (v - mx).exp()).collect());
-            let residual = residual_of(&p)?;
-            return Ok(StationaryState {
-                density: p,
-                residual,
-                sweeps: 0,
-            });
+            return Some(self.normalised(lp.iter().map(|v| (v - mx).exp()).collect()));
         }
-        // Inverse iteration with a huge step: (I - tau L) p_{k+1} = p_k converges to the null vector.
+        None
+    }
+
+    /// Inverse iteration with a huge step: $(I - \tau L)p_{k+1} = p_k$, $\tau = 10^8/\max|L_{ii}|$,
+    /// converges to the null vector of $L$ (the periodic stationary state).
+    fn stationary_by_inverse_iteration(&self) -> Result<StationaryState> {
+        let n = self.grid.n;
+        let (l, d, u, tr, bl) = self.generator();
+        let scale = d.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
         let tau = 1e8 / scale;
         let dd: Vec<f64> = d.iter().map(|v| 1.0 - tau * v).collect();
         let ll: Vec<f64> = l.iter().map(|v| -tau * v).collect();
@@ -409,7 +422,7 @@ impl FokkerPlanck1d {
         for sweep in 1..=STATIONARY_MAX_SWEEPS {
             solver.solve(&mut p)?;
             p = self.normalised(p);
-            let residual = residual_of(&p)?;
+            let residual = self.stationary_residual(&p)?;
             if !residual.is_finite() {
                 return Err(ThermoError::NotConverged {
                     what: "periodic stationary state",
@@ -441,7 +454,7 @@ impl FokkerPlanck1d {
         }
         Err(ThermoError::NotConverged {
             what: "periodic stationary state",
-            residual: residual_of(&p)?,
+            residual: self.stationary_residual(&p)?,
             iterations: STATIONARY_MAX_SWEEPS,
         })
     }
@@ -613,6 +626,20 @@ impl Stepper1d {
         let n = self.n;
         check_len("density", n, p.len())?;
         if self.theta < 1.0 {
+            if let Factor::Plain(t) = &self.factor {
+                let e = Explicit {
+                    l: &self.el,
+                    d: &self.ed,
+                    u: &self.eu,
+                    tr: self.etr,
+                    bl: self.ebl,
+                };
+                // One pass: the right-hand side p + (1 - theta) dt L p formed inside the elimination
+                // (bit for bit the two-pass step below).
+                if t.solve_explicit_unchecked(p, &e).is_some() {
+                    return Ok(());
+                }
+            }
             // p + (1 - theta) dt L p, as a vectorisable tridiagonal product.
             let w = &mut self.work[..n];
             let (el, ed, eu) = (&self.el[..n], &self.ed[..n], &self.eu[..n]);

@@ -124,8 +124,8 @@ impl Tridiag {
     pub(crate) fn solve_unchecked(&self, x: &mut [f64]) -> Result<()> {
         let (n, m) = (self.n, self.m);
         check_len("right-hand side", n, x.len())?;
-        let (inv_t, a_t, c_t) = (&self.inv_t[..n], &self.a_t[..n], &self.c_t[..n]);
-        let (inv_b, a_b, c_b) = (&self.inv_b[..n], &self.a_b[..n], &self.c_b[..n]);
+        let (inv_t, a_t) = (&self.inv_t[..n], &self.a_t[..n]);
+        let (inv_b, a_b) = (&self.inv_b[..n], &self.a_b[..n]);
         // Elimination from both ends: rows k (top) and n-1-k (bottom) are independent chains.
         let (mut yt, mut zb) = (0.0, 0.0);
         let nb = n - 1 - m; // rows below the middle
@@ -155,7 +155,19 @@ impl Tridiag {
         }
         let xm = r * self.inv_m;
         x[m] = xm;
-        // Substitution outwards from the middle, again two independent chains.
+        self.substitute_outwards(x, xm);
+        Ok(())
+    }
+
+    /// The substitution from the middle row outwards, two independent chains
+    /// ($x_i = y_i - c_i x_{i+1}$ above the middle, $x_i = z_i - c_i x_{i-1}$ below); `x` holds the
+    /// eliminated values and $x_m$ on entry, the solution on exit.
+    #[inline]
+    fn substitute_outwards(&self, x: &mut [f64], xm: f64) {
+        let (n, m) = (self.n, self.m);
+        let (c_t, c_b) = (&self.c_t[..n], &self.c_b[..n]);
+        let nb = n - 1 - m;
+        let common = m.min(nb);
         let (mut up, mut down) = (xm, xm);
         for k in 0..common {
             let i = m - 1 - k;
@@ -175,8 +187,81 @@ impl Tridiag {
             down = x[j] - c_b[j] * down;
             x[j] = down;
         }
-        Ok(())
     }
+
+    /// Solve $M x = p + E p$ in place in `p`, where $E$ is the explicit band `e` (a θ-scheme step):
+    /// each right-hand-side row is formed inside the elimination from the original neighbours, kept
+    /// in registers, so the step makes one pass over memory fewer than forming $p + Ep$ first and
+    /// calling [`Tridiag::solve`]. Every row is the same expression in the same order
+    /// ($p_i + l_i p_{i-1} + d_i p_i + u_i p_{i+1}$, the corners on rows 0 and $n-1$), so the result is
+    /// that of the two-pass step to the last bit. Needs $n \ge 8$ (`None` otherwise: use two passes).
+    #[inline]
+    pub(crate) fn solve_explicit_unchecked(&self, p: &mut [f64], e: &Explicit<'_>) -> Option<()> {
+        let (n, m) = (self.n, self.m);
+        if n < 8 || p.len() != n || e.l.len() < n || e.d.len() < n || e.u.len() < n {
+            return None;
+        }
+        let (el, ed, eu) = (&e.l[..n], &e.d[..n], &e.u[..n]);
+        let (inv_t, a_t) = (&self.inv_t[..n], &self.a_t[..n]);
+        let (inv_b, a_b) = (&self.inv_b[..n], &self.a_b[..n]);
+        let row = |i: usize, lo: f64, mid: f64, hi: f64| mid + el[i] * lo + ed[i] * mid + eu[i] * hi;
+        // Rows whose neighbours are overwritten before they are reached: 0, n-1 (corners) and m.
+        let w0 = p[0] + ed[0] * p[0] + eu[0] * p[1] + e.tr * p[n - 1];
+        let wn = p[n - 1] + el[n - 1] * p[n - 2] + ed[n - 1] * p[n - 1] + e.bl * p[0];
+        let wm = row(m, p[m - 1], p[m], p[m + 1]);
+        let nb = n - 1 - m;
+        let common = m.min(nb);
+        let (mut yt, mut zb) = (0.0, 0.0);
+        // Original p_{k-1} (top chain) and p_{j+1} (bottom chain), overwritten in the step before.
+        let (mut lo_t, mut hi_b) = (p[0], p[n - 1]);
+        yt = w0 * inv_t[0] - a_t[0] * yt;
+        zb = wn * inv_b[n - 1] - a_b[n - 1] * zb;
+        p[0] = yt;
+        p[n - 1] = zb;
+        for k in 1..common {
+            let j = n - 1 - k;
+            let (mid_t, mid_b) = (p[k], p[j]);
+            yt = row(k, lo_t, mid_t, p[k + 1]) * inv_t[k] - a_t[k] * yt;
+            zb = row(j, p[j - 1], mid_b, hi_b) * inv_b[j] - a_b[j] * zb;
+            (lo_t, hi_b) = (mid_t, mid_b);
+            p[k] = yt;
+            p[j] = zb;
+        }
+        for k in common..m {
+            let mid_t = p[k];
+            yt = row(k, lo_t, mid_t, p[k + 1]) * inv_t[k] - a_t[k] * yt;
+            lo_t = mid_t;
+            p[k] = yt;
+        }
+        for k in common..nb {
+            let j = n - 1 - k;
+            let mid_b = p[j];
+            zb = row(j, p[j - 1], mid_b, hi_b) * inv_b[j] - a_b[j] * zb;
+            hi_b = mid_b;
+            p[j] = zb;
+        }
+        let r = wm - self.l_m * p[m - 1] - self.u_m * p[m + 1];
+        let xm = r * self.inv_m;
+        p[m] = xm;
+        self.substitute_outwards(p, xm);
+        Some(())
+    }
+}
+
+/// The explicit band $E$ of a θ-scheme step, $w = p + Ep$: sub-, main and super-diagonal, and the
+/// corners $E_{0,n-1}$ (`tr`) and $E_{n-1,0}$ (`bl`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Explicit<'a> {
+    /// Sub-diagonal ($E_{i,i-1}$, entry 0 unused).
+    pub l: &'a [f64],
+    /// Diagonal.
+    pub d: &'a [f64],
+    /// Super-diagonal ($E_{i,i+1}$, entry $n-1$ unused).
+    pub u: &'a [f64],
+    /// $E_{0,n-1}$.
+    pub tr: f64,
+    /// $E_{n-1,0}$.
+    pub bl: f64,
 }
 
 /// A factorised cyclic tridiagonal matrix (periodic boundaries).
@@ -288,6 +373,55 @@ mod tests {
             .collect();
         Tridiag::new(&l, &d, &u).unwrap().solve(&mut r).unwrap();
         assert!(r.iter().zip(&xs).all(|(a, b)| (a - b).abs() < 1e-14), "n = {n}");
+    }
+
+    /// The one-pass θ-step solve equals forming $p + Ep$ first and solving, to the last bit, for both
+    /// parities of $n$ (the middle row and the uneven tails differ) and with corner entries.
+    #[test]
+    fn explicit_solve_equals_the_two_pass_step_bit_for_bit() {
+        for n in [8usize, 9, 10, 13, 64, 4095, 4096] {
+            let f = |i: usize, a: f64, b: f64| a + b * ((i as f64) * 0.37).sin();
+            let (l, d, u): (Vec<f64>, Vec<f64>, Vec<f64>) = (0..n)
+                .map(|i| (f(i, -1.0, 0.3), f(i + 7, 4.0, 0.5), f(i + 3, -0.5, 0.2)))
+                .collect();
+            let (el, ed, eu): (Vec<f64>, Vec<f64>, Vec<f64>) = (0..n)
+                .map(|i| (f(i + 1, 0.2, 0.1), f(i + 2, -0.4, 0.1), f(i + 5, 0.2, 0.05)))
+                .collect();
+            let (tr, bl) = (0.013, -0.021);
+            let p: Vec<f64> = (0..n).map(|i| f(i + 11, 1.0, 0.9)).collect();
+            let t = Tridiag::new(&l, &d, &u).unwrap();
+            let mut w = vec![0.0; n];
+            for i in 1..n - 1 {
+                w[i] = p[i] + el[i] * p[i - 1] + ed[i] * p[i] + eu[i] * p[i + 1];
+            }
+            w[0] = p[0] + ed[0] * p[0] + eu[0] * p[1] + tr * p[n - 1];
+            w[n - 1] = p[n - 1] + el[n - 1] * p[n - 2] + ed[n - 1] * p[n - 1] + bl * p[0];
+            t.solve(&mut w).unwrap();
+            let mut q = p.clone();
+            let e = Explicit {
+                l: &el,
+                d: &ed,
+                u: &eu,
+                tr,
+                bl,
+            };
+            assert_eq!(t.solve_explicit_unchecked(&mut q, &e), Some(()));
+            assert!(
+                q.iter().zip(&w).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "n = {n}"
+            );
+        }
+        // Below 8 rows the caller is told to take the two-pass route.
+        let t = Tridiag::new(&[0.0; 5], &[2.0; 5], &[0.0; 5]).unwrap();
+        let z = [0.0; 5];
+        let e = Explicit {
+            l: &z,
+            d: &z,
+            u: &z,
+            tr: 0.0,
+            bl: 0.0,
+        };
+        assert_eq!(t.solve_explicit_unchecked(&mut [1.0; 5], &e), None);
     }
 
     #[test]

@@ -326,3 +326,142 @@ mod mixed_index {
         assert!((gm[0][0] + 8.0 * std::f64::consts::PI * rho).abs() < 1e-14);
     }
 }
+
+/// The fast float path of [`Curvature::at`] (jets along the non-cyclic coordinates only, exact zeros of
+/// $g^{ab}$ skipped in the sums) against the dense path, which a dual scalar with zero derivative
+/// takes (every direction differentiated, every entry of $g^{ab}$ used), and the reduced Hessian pass
+/// against the full one, which must agree to the last bit.
+mod fast_path {
+    use super::*;
+    use nqg_geometry::curvature::{jets, jets_at};
+    use num_dual::Dual64;
+
+    fn dense<M: Metric<4>>(m: &M, x: &[f64; 4]) -> Curvature<4, Dual64> {
+        let xd = x.map(Dual64::from);
+        let j = jets(m, &xd);
+        Curvature::from_jets_and_inverse(&j, m.inverse_components(&xd).unwrap())
+    }
+
+    fn assert_same<M: Metric<4>>(m: &M, x: &[f64; 4]) {
+        let c = Curvature::at(m, x).unwrap();
+        let d = dense(m, x);
+        let pairs: Vec<(f64, f64)> = c
+            .christoffel
+            .iter()
+            .flatten()
+            .flatten()
+            .zip(d.christoffel.iter().flatten().flatten())
+            .chain(
+                c.riemann
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .flatten()
+                    .zip(d.riemann.iter().flatten().flatten().flatten()),
+            )
+            .chain(c.ricci.iter().flatten().zip(d.ricci.iter().flatten()))
+            .chain(c.einstein.iter().flatten().zip(d.einstein.iter().flatten()))
+            .chain([
+                (&c.ricci_scalar, &d.ricci_scalar),
+                (&c.kretschmann, &d.kretschmann),
+            ])
+            .map(|(a, b)| (*a, b.re))
+            .collect();
+        let scale = pairs.iter().fold(0.0f64, |w, (a, _)| w.max(a.abs()));
+        for (a, b) in pairs {
+            // 8 ulp of the largest entry: a few roundings inside num-dual's real parts (its sin, cos
+            // and reciprocal are its own code, e.g. 1/x times y for y/x), nothing more.
+            assert!(
+                (a - b).abs() <= 8.0 * f64::EPSILON * scale,
+                "{} at {x:?}: {a:e} vs {b:e}",
+                m.name()
+            );
+        }
+        // The reduced Hessian pass equals the full one entry by entry.
+        let (jf, jr) = (jets(m, x), jets_at(m, x));
+        assert_eq!(jf, jr, "{} at {x:?}", m.name());
+    }
+
+    #[test]
+    fn equals_the_dense_path() {
+        let k = Kerr::new(1.0, 0.9).unwrap();
+        let s = Schwarzschild::new(1.0).unwrap();
+        let sds = SchwarzschildDeSitter::<4>::new(1.0, 0.03).unwrap();
+        let pm = PerturbedMinkowski::new(vec![Mode {
+            amplitude: [
+                [0.05, 0.01, 0.0, 0.02],
+                [0.01, -0.03, 0.01, 0.0],
+                [0.0, 0.01, 0.04, 0.0],
+                [0.02, 0.0, 0.0, 0.01],
+            ],
+            wavevector: [0.3, 0.7, -0.5, 0.2],
+            phase: 0.4,
+        }])
+        .unwrap();
+        for &(r, th) in &[
+            (3.7, 1.1),
+            (2.4, 0.05),
+            (19.0, 3.0),
+            (6.0, std::f64::consts::FRAC_PI_2),
+        ] {
+            let x = [0.3, r, th, 0.4];
+            assert_same(&k, &x);
+            assert_same(&s, &x);
+            assert_same(&pm, &x);
+            if r < 7.0 {
+                // Inside the static patch of Schwarzschild-de Sitter.
+                assert_same(&sds, &x);
+            }
+        }
+        assert_same(&KerrSchild::new(1.0, 0.7).unwrap(), &[0.0, 3.0, 1.0, 2.0]);
+    }
+}
+
+/// `Curvature::einstein_at` is the bundle's G_ab to the last bit, Kerr's is zero to round-off, and its
+/// errors are those of `Curvature::at`.
+#[test]
+fn einstein_at_equals_the_bundle_and_types_its_errors() {
+    let k = Kerr::new(1.0, 0.9).unwrap();
+    let pm = PerturbedMinkowski::new(vec![Mode {
+        amplitude: [
+            [0.05, 0.01, 0.0, 0.02],
+            [0.01, -0.03, 0.01, 0.0],
+            [0.0, 0.01, 0.04, 0.0],
+            [0.02, 0.0, 0.0, 0.01],
+        ],
+        wavevector: [0.3, 0.7, -0.5, 0.2],
+        phase: 0.4,
+    }])
+    .unwrap();
+    for x in [[0.0, 3.7, 1.1, 0.4], [0.0, 2.0, 0.05, 0.0], [1.0, 15.0, 2.0, 3.0]] {
+        let e = Curvature::einstein_at(&k, &x).unwrap();
+        let c = Curvature::at(&k, &x).unwrap();
+        assert_eq!(e, c.einstein);
+        // Vacuum: G_ab vanishes to round-off relative to the terms it cancels, the second derivatives
+        // of g_ab (those of g_rr = Sigma/Delta are the largest, ~1e1 at r = 2).
+        let scale = nqg_geometry::curvature::jets_at(&k, &x)
+            .ddg
+            .iter()
+            .flatten()
+            .flatten()
+            .flatten()
+            .fold(0.0_f64, |m, v| m.max(v.abs()));
+        assert!(max_abs(&e) < 1e-14 * scale.max(1.0), "{e:?} against {scale:e}");
+        assert_eq!(
+            Curvature::einstein_at(&pm, &x).unwrap(),
+            Curvature::at(&pm, &x).unwrap().einstein
+        );
+    }
+    assert!(matches!(
+        Curvature::einstein_at(&k, &[0.0, 1.2, 1.0, 0.0]),
+        Err(GeometryError::OutsideDomain { .. })
+    ));
+    assert!(matches!(
+        Curvature::einstein_at(&k, &[0.0, f64::NAN, 1.0, 0.0]),
+        Err(GeometryError::NonFiniteValue {
+            what: "coordinates",
+            index: 1,
+            ..
+        })
+    ));
+}
