@@ -62,13 +62,7 @@ impl<const D: usize> TrapPacket<D> {
     /// # Errors
     /// The errors of [`SplitStep::new`].
     pub fn propagator(&self, dt: f64, scheme: Scheme) -> Result<SplitStep<D>> {
-        SplitStep::new(
-            self.grid.clone(),
-            Units::default(),
-            self.potential.clone(),
-            dt,
-            scheme,
-        )
+        SplitStep::new(self.grid.clone(), Units::default(), self.potential, dt, scheme)
     }
 }
 
