@@ -544,7 +544,7 @@ impl<const D: usize> Hamiltonian<D> {
     }
 
     /// One stage at fixed `dt`: blocks of 10 imaginary-time Strang steps, renormalised, until the
-    /// Rayleigh energy changes by less than $0.05\,$tol between blocks; returns that energy.
+    /// Rayleigh energy changes by less than $0.05\\,$tol between blocks; returns that energy.
     fn relax_stage(
         &mut self,
         psi: &mut Wavefunction<D>,

@@ -411,7 +411,7 @@ impl<const D: usize> SplitStep<D> {
     }
 }
 
-/// `z *= f` pointwise, returning $\sum_i (\mathrm{Re}\,z_i + \mathrm{Im}\,z_i)$ of the result (four
+/// `z *= f` pointwise, returning $\sum_i (\mathrm{Re}\\,z_i + \mathrm{Im}\\,z_i)$ of the result (four
 /// independent partial sums, so the additions pipeline instead of waiting on one another).
 fn kick_and_sum(data: &mut [Complex64], f: &[Complex64]) -> f64 {
     let mut acc = [0.0f64; 4];
