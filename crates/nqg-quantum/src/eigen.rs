@@ -469,84 +469,16 @@ impl<const D: usize> Hamiltonian<D> {
     ) -> Result<Eigenpair<D>> {
         crate::error::check_dt(opts.dt0)?;
         check_positive("tol", opts.tol)?;
-        let mut psi = match guess {
-            Some(g) => {
-                self.grid.check_same(g.grid())?;
-                g.check_finite()?;
-                g
-            }
-            None => {
-                let imin = (0..self.v.len())
-                    .min_by(|&i, &j| self.v[i].total_cmp(&self.v[j]))
-                    .unwrap_or(0);
-                let c = self.grid.point(imin);
-                let l = self.grid.lengths();
-                Wavefunction::gaussian(
-                    self.grid.clone(),
-                    c,
-                    std::array::from_fn(|a| l[a] / 20.0),
-                    [0.0; D],
-                )?
-            }
-        };
+        let mut psi = self.initial_guess(guess)?;
         psi.normalize()?;
-        let (hbar, m) = (self.units.hbar, self.units.mass);
         let mut dt = opts.dt0;
         let mut steps = 0usize;
         let mut e_prev_stage = f64::NAN;
         let mut last_change = f64::INFINITY;
-        let block = 10;
         for _stage in 0..opts.max_stages {
-            let kin: Vec<Vec<Complex64>> = (0..D)
-                .map(|a| {
-                    let n = self.grid.shape()[a] as f64;
-                    self.grid
-                        .wavenumbers(a)
-                        .iter()
-                        .map(|k| {
-                            let q = k - self.kappa[a];
-                            Complex64::new((-hbar * q * q * dt / (2.0 * m)).exp() / n, 0.0)
-                        })
-                        .collect()
-                })
-                .collect();
-            let vmin = self.v.iter().cloned().fold(f64::INFINITY, f64::min);
-            let vh: Vec<f64> = self
-                .v
-                .iter()
-                .map(|v| (-(v - vmin) * dt / (2.0 * hbar)).exp())
-                .collect();
-            let mut e_old = f64::NAN;
-            loop {
-                let data = psi.values_mut();
-                for _ in 0..block {
-                    for (z, f) in data.iter_mut().zip(&vh) {
-                        *z *= f;
-                    }
-                    self.spectral.apply_separable(data, &kin);
-                    for (z, f) in data.iter_mut().zip(&vh) {
-                        *z *= f;
-                    }
-                }
-                steps += block;
-                psi.normalize()?;
-                let (e, _) = self.rayleigh(&psi)?;
-                // Stop the stage when the energy has settled to well below the tolerance.
-                let settled = (e - e_old).abs() < 0.05 * opts.tol;
-                e_old = e;
-                if settled {
-                    break;
-                }
-                if steps >= opts.max_steps {
-                    return Err(QuantumError::NotConverged {
-                        what: "imaginary-time ground state",
-                        iterations: steps,
-                        residual: (e - e_old).abs(),
-                    });
-                }
-            }
-            last_change = (e_old - e_prev_stage).abs();
-            e_prev_stage = e_old;
+            let e_stage = self.relax_stage(&mut psi, dt, &opts, &mut steps)?;
+            last_change = (e_stage - e_prev_stage).abs();
+            e_prev_stage = e_stage;
             if last_change < opts.tol {
                 let (e, r) = self.rayleigh(&psi)?;
                 return Ok(Eigenpair {
@@ -563,5 +495,93 @@ impl<const D: usize> Hamiltonian<D> {
             iterations: steps,
             residual: last_change,
         })
+    }
+
+    /// The caller's guess (checked) or a Gaussian of width $L_a/20$ at the potential's minimum.
+    fn initial_guess(&self, guess: Option<Wavefunction<D>>) -> Result<Wavefunction<D>> {
+        if let Some(g) = guess {
+            self.grid.check_same(g.grid())?;
+            g.check_finite()?;
+            return Ok(g);
+        }
+        let imin = (0..self.v.len())
+            .min_by(|&i, &j| self.v[i].total_cmp(&self.v[j]))
+            .unwrap_or(0);
+        let c = self.grid.point(imin);
+        let l = self.grid.lengths();
+        Wavefunction::gaussian(
+            self.grid.clone(),
+            c,
+            std::array::from_fn(|a| l[a] / 20.0),
+            [0.0; D],
+        )
+    }
+
+    /// The imaginary-time factors of one stage: $e^{-\hbar|\mathbf k-\boldsymbol\kappa|^2 h/2m}/n_a$ per
+    /// axis and the half kick $e^{-(V - V_{\min})h/2\hbar}$.
+    fn imaginary_factors(&self, dt: f64) -> (Vec<Vec<Complex64>>, Vec<f64>) {
+        let (hbar, m) = (self.units.hbar, self.units.mass);
+        let kin: Vec<Vec<Complex64>> = (0..D)
+            .map(|a| {
+                let n = self.grid.shape()[a] as f64;
+                self.grid
+                    .wavenumbers(a)
+                    .iter()
+                    .map(|k| {
+                        let q = k - self.kappa[a];
+                        Complex64::new((-hbar * q * q * dt / (2.0 * m)).exp() / n, 0.0)
+                    })
+                    .collect()
+            })
+            .collect();
+        let vmin = self.v.iter().cloned().fold(f64::INFINITY, f64::min);
+        let vh: Vec<f64> = self
+            .v
+            .iter()
+            .map(|v| (-(v - vmin) * dt / (2.0 * hbar)).exp())
+            .collect();
+        (kin, vh)
+    }
+
+    /// One stage at fixed `dt`: blocks of 10 imaginary-time Strang steps, renormalised, until the
+    /// Rayleigh energy changes by less than $0.05\\,$tol between blocks; returns that energy.
+    fn relax_stage(
+        &mut self,
+        psi: &mut Wavefunction<D>,
+        dt: f64,
+        opts: &ImaginaryTimeOptions,
+        steps: &mut usize,
+    ) -> Result<f64> {
+        const BLOCK: usize = 10;
+        let (kin, vh) = self.imaginary_factors(dt);
+        let mut e_old = f64::NAN;
+        loop {
+            let data = psi.values_mut();
+            for _ in 0..BLOCK {
+                for (z, f) in data.iter_mut().zip(&vh) {
+                    *z *= f;
+                }
+                self.spectral.apply_separable(data, &kin);
+                for (z, f) in data.iter_mut().zip(&vh) {
+                    *z *= f;
+                }
+            }
+            *steps += BLOCK;
+            psi.normalize()?;
+            let (e, _) = self.rayleigh(psi)?;
+            // Stop the stage when the energy has settled to well below the tolerance.
+            let change = (e - e_old).abs();
+            e_old = e;
+            if change < 0.05 * opts.tol {
+                return Ok(e);
+            }
+            if *steps >= opts.max_steps {
+                return Err(QuantumError::NotConverged {
+                    what: "imaginary-time ground state",
+                    iterations: *steps,
+                    residual: change,
+                });
+            }
+        }
     }
 }

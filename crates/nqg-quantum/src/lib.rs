@@ -41,6 +41,7 @@ pub mod ring;
 pub mod smooth;
 mod spectral;
 pub mod split_step;
+pub mod testcases;
 pub mod wavefunction;
 
 pub use eigen::{EigenOptions, Eigenpair, Hamiltonian, ImaginaryTimeOptions};

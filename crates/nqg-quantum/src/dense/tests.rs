@@ -37,7 +37,9 @@ fn coherent_state_follows_the_classical_orbit() {
     let mut worst = 0.0f64;
     let xs = ev.expectation(&x).unwrap();
     for ((t, psi), xt) in times.iter().zip(&ev.states).zip(&xs) {
-        assert!((expectation(&x, psi).unwrap() - xt).norm() < 1e-15);
+        // The batched (real-symmetric) path sums in another order than `expectation`: the two agree
+        // to N ε max|<x>| = 60 · 1.1e-16 · 4 ≈ 3e-14.
+        assert!((expectation(&x, psi).unwrap() - xt).norm() < 1e-13);
         worst = worst.max((xt.re - (x0 * t.cos() + p0 * t.sin())).abs());
     }
     let e_exact = 0.5 * (x0 * x0 + p0 * p0) + 0.5;

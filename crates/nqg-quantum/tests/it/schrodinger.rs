@@ -1,6 +1,7 @@
 //! Solver tests against closed forms (THEORY.md §3.1 S-QM).
 
 use nqg_quantum::potential::{Free, Harmonic};
+use nqg_quantum::testcases::{FreePacket, TrapPacket};
 use nqg_quantum::{
     EigenOptions, Grid, Hamiltonian, ImaginaryTimeOptions, Scheme, SplitStep, Units, Wavefunction,
 };
@@ -10,12 +11,13 @@ fn free_gaussian_spreads_with_hbar_and_mass() {
     // hbar = 0.5, m = 2: sigma(t) = sigma0 sqrt(1 + (hbar t / 2 m sigma0^2)^2). V = 0 makes the split
     // step exact in time, so only round-off and the (exponentially small) box truncation remain.
     let units = Units::new(0.5, 2.0).unwrap();
-    let grid = Grid::centered([512], [60.0]).unwrap();
-    let mut psi = Wavefunction::gaussian(grid.clone(), [1.0], [1.0], [0.0]).unwrap();
-    let mut p = SplitStep::new(grid, units, Free, 0.05, Scheme::Strang).unwrap();
+    let case = FreePacket::new(512, 60.0, 1.0, 1.0, 0.0).unwrap();
+    let mut psi = case.psi0.clone();
+    let mut p = case.propagator(units, 0.05, Scheme::Strang).unwrap();
     p.run(&mut psi, 200).unwrap();
     let t: f64 = 10.0;
-    let expect = (1.0 + (0.5 * t / (2.0 * 2.0)).powi(2)).sqrt();
+    let expect = case.width(units, t);
+    assert!((expect - (1.0 + (0.5 * t / (2.0 * 2.0)).powi(2)).sqrt()).abs() < 1e-15);
     assert!(
         (psi.width()[0] - expect).abs() < 1e-10,
         "{} vs {expect}",
@@ -66,17 +68,9 @@ fn imaginary_time_ground_state() {
 
 #[test]
 fn norm_drift_and_coherent_state() {
-    let grid = Grid::centered([256], [30.0]).unwrap();
-    let x0 = 3.0;
-    let mut psi = Wavefunction::gaussian(grid.clone(), [x0], [0.5f64.sqrt()], [0.0]).unwrap();
-    let mut p = SplitStep::new(
-        grid,
-        Units::default(),
-        Harmonic::<1>::isotropic(1.0, 1.0),
-        0.01,
-        Scheme::Strang,
-    )
-    .unwrap();
+    let case = TrapPacket::<1>::new(256, 30.0, [3.0], [0.0]).unwrap();
+    let mut psi = case.psi0.clone();
+    let mut p = case.propagator(0.01, Scheme::Strang).unwrap();
     let n0 = psi.norm();
     p.run(&mut psi, 100_000).unwrap();
     // THEORY.md S-QM4 asks <= 1e-10 (split step, 1e4 steps); FFT round-off gives ~1e-16 per step here,
