@@ -26,14 +26,13 @@ use nqg_geometry::geodesic::{
     Event, GeodesicKind, GeodesicOptions, Trajectory, complete_momentum, dopri5_geodesic_step,
     hamiltonian_rhs, integrate,
 };
-use nqg_geometry::orbits::{schwarzschild_orbit_constants, schwarzschild_precession};
+use nqg_geometry::orbits::schwarzschild_precession;
 use nqg_geometry::spacetimes::{Kerr, Schwarzschild};
-use std::f64::consts::{FRAC_PI_2, PI};
+use std::f64::consts::PI;
 use std::hint::black_box;
 
 fn orbit() -> ([f64; 4], [f64; 4]) {
-    let (e, l) = schwarzschild_orbit_constants(20.0, 0.5, 1.0).expect("bound orbit");
-    ([0.0, 40.0, FRAC_PI_2, 0.0], [-e, 0.0, 0.0, l])
+    nqg_geometry::testcases::SchwarzschildOrbit::reference().start()
 }
 
 /// DOP853 tolerance of the perihelion case: the loosest of 1e-k, 3e-k that reaches the advance to

@@ -48,5 +48,6 @@ pub mod ode;
 pub mod optical;
 pub mod orbits;
 pub mod spacetimes;
+pub mod testcases;
 
 pub use error::{GeodesicError, GeometryError};

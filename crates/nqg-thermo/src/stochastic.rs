@@ -46,14 +46,20 @@ pub struct TrapStats {
 }
 
 impl TrapStats {
-    /// $\langle\Delta s_{tot}\rangle/\tau$ and its standard error (NaN for a single member).
-    pub fn production_rate(&self) -> (f64, f64) {
-        let sem = self.moments.sem(0).unwrap_or(f64::NAN);
-        (self.moments.mean()[0] / self.tau, sem / self.tau)
+    /// $\langle\Delta s_{tot}\rangle/\tau$ and its standard error.
+    ///
+    /// # Errors
+    /// [`ThermoError::Statistics`] (with the count) for fewer than two members: no error bar.
+    pub fn production_rate(&self) -> Result<(f64, f64)> {
+        let sem = self.moments.sem(0)?;
+        Ok((self.moments.mean()[0] / self.tau, sem / self.tau))
     }
-    /// $\langle e^{-\Delta s_{tot}}\rangle$ and its standard error (NaN for a single member).
-    pub fn ift(&self) -> (f64, f64) {
-        (self.moments.mean()[1], self.moments.sem(1).unwrap_or(f64::NAN))
+    /// $\langle e^{-\Delta s_{tot}}\rangle$ and its standard error.
+    ///
+    /// # Errors
+    /// [`ThermoError::Statistics`] (with the count) for fewer than two members: no error bar.
+    pub fn ift(&self) -> Result<(f64, f64)> {
+        Ok((self.moments.mean()[1], self.moments.sem(1)?))
     }
     /// TUR ratio $\mathrm{Var}(J)\langle\Delta s_{tot}\rangle / (2\langle J\rangle^2)$ (must be $\ge 1$).
     pub fn tur_ratio(&self) -> f64 {

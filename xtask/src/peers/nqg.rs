@@ -4,7 +4,6 @@
 //! closure that does one repetition and reports the measured quantity's error against the case's
 //! closed form (the same closed form the peers are measured against, in [`super::cases`]).
 
-use std::f64::consts::FRAC_PI_2;
 use std::time::Instant;
 
 use num_complex::Complex64;
@@ -46,11 +45,9 @@ const GEODESIC_METHOD: &str =
 /// (a) 20 Schwarzschild orbits, p = 20M, e = 0.5, from apoapsis; advance per orbit from 21 periapses.
 pub fn schwarzschild_periapsis(_threads: usize) -> Result<NqgCase, String> {
     use nqg_geometry::geodesic::{GeodesicKind, integrate};
-    use nqg_geometry::orbits::schwarzschild_orbit_constants;
-    use nqg_geometry::spacetimes::Schwarzschild;
-    let s = Schwarzschild::new(1.0).map_err(err)?;
-    let (e, l) = schwarzschild_orbit_constants(20.0, 0.5, 1.0).map_err(err)?;
-    let (x, p) = ([0.0, 40.0, FRAC_PI_2, 0.0], [-e, 0.0, 0.0, l]);
+    let orbit = nqg_geometry::testcases::SchwarzschildOrbit::reference();
+    let s = orbit.metric;
+    let (x, p) = orbit.start();
     let opts = geodesic_options(cases::GEODESIC_SPAN);
     let run = move || {
         let t = integrate(&s, GeodesicKind::Timelike, &x, &p, &opts).map_err(err)?;

@@ -387,17 +387,7 @@ mod fast_path {
         let k = Kerr::new(1.0, 0.9).unwrap();
         let s = Schwarzschild::new(1.0).unwrap();
         let sds = SchwarzschildDeSitter::<4>::new(1.0, 0.03).unwrap();
-        let pm = PerturbedMinkowski::new(vec![Mode {
-            amplitude: [
-                [0.05, 0.01, 0.0, 0.02],
-                [0.01, -0.03, 0.01, 0.0],
-                [0.0, 0.01, 0.04, 0.0],
-                [0.02, 0.0, 0.0, 0.01],
-            ],
-            wavevector: [0.3, 0.7, -0.5, 0.2],
-            phase: 0.4,
-        }])
-        .unwrap();
+        let pm = nqg_geometry::testcases::perturbed_minkowski_fixed();
         for &(r, th) in &[
             (3.7, 1.1),
             (2.4, 0.05),
@@ -422,17 +412,7 @@ mod fast_path {
 #[test]
 fn einstein_at_equals_the_bundle_and_types_its_errors() {
     let k = Kerr::new(1.0, 0.9).unwrap();
-    let pm = PerturbedMinkowski::new(vec![Mode {
-        amplitude: [
-            [0.05, 0.01, 0.0, 0.02],
-            [0.01, -0.03, 0.01, 0.0],
-            [0.0, 0.01, 0.04, 0.0],
-            [0.02, 0.0, 0.0, 0.01],
-        ],
-        wavevector: [0.3, 0.7, -0.5, 0.2],
-        phase: 0.4,
-    }])
-    .unwrap();
+    let pm = nqg_geometry::testcases::perturbed_minkowski_fixed();
     for x in [[0.0, 3.7, 1.1, 0.4], [0.0, 2.0, 0.05, 0.0], [1.0, 15.0, 2.0, 3.0]] {
         let e = Curvature::einstein_at(&k, &x).unwrap();
         let c = Curvature::at(&k, &x).unwrap();

@@ -3,24 +3,17 @@
 use nqg_geometry::geodesic::*;
 use nqg_geometry::orbits::*;
 use nqg_geometry::spacetimes::{Kerr, Schwarzschild};
+use nqg_geometry::testcases::{self, SchwarzschildOrbit};
 use nqg_geometry::{GeodesicError, GeometryError};
 use std::f64::consts::{FRAC_PI_2, PI};
 
-/// Start at apoapsis r = p/(1-e) of the Schwarzschild orbit (p, e).
+/// Start at apoapsis r = p/(1-e) of the Schwarzschild orbit (p, e) (`testcases::SchwarzschildOrbit`).
 fn apo_start(p: f64, e: f64) -> ([f64; 4], [f64; 4]) {
-    let (en, l) = schwarzschild_orbit_constants(p, e, 1.0).unwrap();
-    ([0.0, p / (1.0 - e), FRAC_PI_2, 0.0], [-en, 0.0, 0.0, l])
+    SchwarzschildOrbit::new(p, e).unwrap().start()
 }
 
 fn measured_advance(traj: &Trajectory<4>) -> f64 {
-    let peri: Vec<f64> = traj
-        .events
-        .iter()
-        .filter(|h| h.name == "periapsis")
-        .map(|h| h.x[3])
-        .collect();
-    let n = peri.len() - 1;
-    (peri[n] - peri[0]) / n as f64 - 2.0 * PI
+    testcases::measured_advance(traj).expect("at least two periapses")
 }
 
 #[test]

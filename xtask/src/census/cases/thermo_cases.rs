@@ -95,7 +95,7 @@ fn check_trap(t: DraggedTrap, dt: f64, members: usize) -> CaseResult {
     let s = t
         .simulate(Scheme::EulerMaruyama, dt, 20, members, 1)
         .map_err(er)?;
-    let (r, e) = s.production_rate();
+    let (r, e) = s.production_rate().map_err(er)?;
     finite("production rate", &[r, e, s.tau])
 }
 

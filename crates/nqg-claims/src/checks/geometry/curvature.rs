@@ -20,8 +20,8 @@ use nqg_geometry::curvature::{
 };
 use nqg_geometry::metric::Metric;
 use nqg_geometry::spacetimes::{
-    DeSitter, Exponential, Flrw, Kerr, KerrSchild, LambdaCdm, Mode, PerturbedMinkowski, PowerLaw,
-    ScaleFactor, Schwarzschild, SchwarzschildDeSitter, SchwarzschildEf,
+    DeSitter, Exponential, Flrw, Kerr, KerrSchild, LambdaCdm, PerturbedMinkowski, PowerLaw, ScaleFactor,
+    Schwarzschild, SchwarzschildDeSitter, SchwarzschildEf,
 };
 use rand::RngExt;
 use serde::Serialize;
@@ -694,16 +694,11 @@ fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
 }
 
 fn random_metric(rng: &mut impl RngExt, modes: usize, amp: f64) -> Result<PerturbedMinkowski<4>, CheckError> {
-    let ms = (0..modes)
-        .map(|_| Mode {
-            amplitude: std::array::from_fn(|_| {
-                std::array::from_fn(|_| amp * (2.0 * rng.random::<f64>() - 1.0))
-            }),
-            wavevector: std::array::from_fn(|_| 2.0 * rng.random::<f64>() - 1.0),
-            phase: 2.0 * PI * rng.random::<f64>(),
-        })
-        .collect();
-    Ok(PerturbedMinkowski::new(ms)?)
+    Ok(nqg_geometry::testcases::random_perturbed_minkowski(
+        modes,
+        amp,
+        || rng.random::<f64>(),
+    )?)
 }
 
 #[derive(Serialize)]

@@ -19,9 +19,7 @@ use nqg_geometry::curvature::Curvature;
 use nqg_geometry::geodesic::{
     Event, GeodesicKind, GeodesicOptions, Trajectory, complete_momentum, integrate,
 };
-use nqg_geometry::orbits::{
-    bpt_isco, isco_numerical, schwarzschild_orbit_constants, schwarzschild_precession,
-};
+use nqg_geometry::orbits::{bpt_isco, isco_numerical, schwarzschild_precession};
 use nqg_geometry::spacetimes::{Kerr, Schwarzschild};
 use serde::Serialize;
 
@@ -92,8 +90,7 @@ pub fn register(reg: &mut Registry) {
 
 /// Apoapsis start of the Schwarzschild orbit (p, e), M = 1.
 fn apo_start(p: f64, e: f64) -> Result<([f64; 4], [f64; 4]), CheckError> {
-    let (en, l) = schwarzschild_orbit_constants(p, e, 1.0)?;
-    Ok(([0.0, p / (1.0 - e), FRAC_PI_2, 0.0], [-en, 0.0, 0.0, l]))
+    Ok(nqg_geometry::testcases::SchwarzschildOrbit::new(p, e)?.start())
 }
 
 /// Newtonian-estimate radial period (proper time), used only to size integration spans.

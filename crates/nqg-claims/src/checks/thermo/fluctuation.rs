@@ -77,7 +77,7 @@ fn trap_run(ctx: &RunContext) -> Result<(TrapParams, DraggedTrap, TrapStats), Ch
 
 fn integral_ft(ctx: &RunContext) -> CheckResult {
     let (p, _, st) = trap_run(ctx)?;
-    let (m, se) = st.ift();
+    let (m, se) = st.ift()?;
     Ok(
         Evidence::new("<exp(-Delta s_tot)>", m, 1.0, Criterion::Sigmas(p.sigmas))
             .with_uncertainty(se)
@@ -91,7 +91,7 @@ fn integral_ft(ctx: &RunContext) -> CheckResult {
 
 fn dragged_trap(ctx: &RunContext) -> CheckResult {
     let (p, trap, st) = trap_run(ctx)?;
-    let (r, se) = st.production_rate();
+    let (r, se) = st.production_rate()?;
     let tur = st.tur_ratio();
     Ok(Evidence::new("<Delta s_tot> / tau", r, trap.production_rate(), Criterion::Sigmas(p.sigmas))
         .with_uncertainty(se)
