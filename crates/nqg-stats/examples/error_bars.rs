@@ -13,7 +13,7 @@
 //!
 //! It exits non-zero if an estimator is more than 3 of its own standard deviations off the closed
 //! form: batch means $1/\sqrt{2(B-1)}$ relative (10 % at $B = 50$), Sokal half the relative error
-//! of $\tau_\text{int}$, the block bootstrap $\sqrt{(4/3)\,\ell/n}/2$ (Künsch) and the resampling
+//! of $\tau_\text{int}$, the block bootstrap $\sqrt{(4/3)\\,\ell/n}/2$ (Künsch) and the resampling
 //! scatter $1/\sqrt{2R}$ in quadrature; or if the Hill index is more than 3 of its
 //! $\alpha/\sqrt k$ off.
 
