@@ -30,7 +30,7 @@ fn main() -> Result<(), nqg_network::NetworkError> {
     let rec = ens.observe(
         &learner,
         &times,
-        &[Observable::displacement(1), Observable::overlap()],
+        &[Observable::displacement(1)?, Observable::overlap()],
     )?;
     println!("{replicas} replicas, rho = {rho}");
     println!("     t | Var(q_t - q_0) measured ± se | exact     | <q_t q_0> measured ± se | exact");

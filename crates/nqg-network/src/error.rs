@@ -146,6 +146,15 @@ impl From<nqg_stats::StatsError> for NetworkError {
             S::InvalidParameter { name, value, reason } => {
                 NetworkError::InvalidParameter { name, value, reason }
             }
+            S::TooLarge {
+                what,
+                requested,
+                limit,
+            } => NetworkError::TooLarge {
+                what,
+                requested,
+                limit,
+            },
         }
     }
 }

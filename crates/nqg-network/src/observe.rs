@@ -18,104 +18,23 @@
 //! let grad: GradFn = Arc::new(|_q: &[f64], g: &mut [f64]| g[0] = 0.0);
 //! let free = Langevin::new(1, grad, 1.0, &[0.5], 0.1)?;
 //! let mut ens = Ensemble::new(&free, 4000, 7, |_, _, q| q[0] = 3.0)?;
-//! let rec = ens.observe(&free, &[50], &[Observable::displacement(1)])?;
+//! let rec = ens.observe(&free, &[50], &[Observable::displacement(1)?])?;
 //! let var = rec.moments(0, 0).unwrap().covariance_matrix()[(0, 0)];
 //! assert!((var - 5.0).abs() < 5.0 * 5.0 * (2.0f64 / 4000.0).sqrt());
 //! # Ok::<(), nqg_network::NetworkError>(())
 //! ```
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 
 use crate::ensemble::Ensemble;
-use crate::error::{NetworkError, Result, check_finite, check_size};
+use crate::error::{NetworkError, Result, check_finite};
 use crate::learning::Dynamics;
 use crate::moments::{Moments, merge_in_order};
 
 /// Replicas per reduction chunk (fixed, so the merge order does not depend on the threads).
 const CHUNK: usize = 512;
 
-/// The function of an [`Observable`]: `f(q, q0, out)` writes $f(q, q_0)$ into `out` (length $m$,
-/// zeroed before each call).
-pub type ObservableFn = Arc<dyn Fn(&[f64], &[f64], &mut [f64]) + Send + Sync>;
-
-/// A named user observable $f(q, q_0) \in \mathbb R^m$ of a replica's state $q$ and reference state
-/// $q_0$.
-#[derive(Clone)]
-pub struct Observable {
-    name: String,
-    dim: usize,
-    f: ObservableFn,
-}
-
-impl std::fmt::Debug for Observable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Observable")
-            .field("name", &self.name)
-            .field("dim", &self.dim)
-            .finish()
-    }
-}
-
-impl Observable {
-    /// The observable `f` of dimension `dim` ($m \ge 1$) called `name`.
-    ///
-    /// # Errors
-    /// [`NetworkError::InvalidParameter`] for `dim = 0`; [`NetworkError::TooLarge`] if its $m^2$
-    /// moments exceed the allocation budget.
-    pub fn new(
-        name: impl Into<String>,
-        dim: usize,
-        f: impl Fn(&[f64], &[f64], &mut [f64]) + Send + Sync + 'static,
-    ) -> Result<Self> {
-        if dim == 0 {
-            return Err(NetworkError::InvalidParameter {
-                name: "observable dimension",
-                value: 0.0,
-                reason: "must be >= 1",
-            });
-        }
-        check_size("observable moments (m²)", &[dim, dim])?;
-        Ok(Self {
-            name: name.into(),
-            dim,
-            f: Arc::new(f),
-        })
-    }
-
-    /// The displacement $q - q_0 \in \mathbb R^K$ (its covariance is the displacement covariance).
-    pub fn displacement(k: usize) -> Self {
-        Self {
-            name: "displacement q - q0".into(),
-            dim: k.max(1),
-            f: Arc::new(|q, q0, out| {
-                for ((o, a), b) in out.iter_mut().zip(q).zip(q0) {
-                    *o = a - b;
-                }
-            }),
-        }
-    }
-
-    /// The overlap $q\cdot q_0$ (a scalar).
-    pub fn overlap() -> Self {
-        Self {
-            name: "overlap q·q0".into(),
-            dim: 1,
-            f: Arc::new(|q, q0, out| out[0] = q.iter().zip(q0).map(|(a, b)| a * b).sum()),
-        }
-    }
-
-    /// Its name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Its dimension $m$.
-    pub fn dim(&self) -> usize {
-        self.dim
-    }
-}
+pub use nqg_stats::observable::{Observable, ObservableFn};
 
 /// What [`Ensemble::observe`] recorded: the moments over replicas of every observable at every
 /// observation time.
@@ -157,7 +76,7 @@ impl Ensemble {
         &mut self,
         dynamics: &D,
         log_times: &[usize],
-        observables: &[Observable],
+        observables: &[Observable<'_>],
     ) -> Result<ObservationRecord> {
         if log_times.windows(2).any(|w| w[1] < w[0]) {
             return Err(NetworkError::InvalidParameter {
@@ -178,7 +97,7 @@ impl Ensemble {
         let start = self.time();
         let mut rec = ObservationRecord {
             times: Vec::with_capacity(log_times.len()),
-            names: observables.iter().map(|o| o.name.clone()).collect(),
+            names: observables.iter().map(|o| o.name().to_string()).collect(),
             moments: Vec::with_capacity(log_times.len()),
         };
         for &t in log_times {
@@ -193,19 +112,18 @@ impl Ensemble {
 
 /// The moments of every observable over the replicas of `states` (replica-major, $K$ each) against
 /// the reference states `q0`.
-fn observe_now(states: &[f64], q0: &[f64], k: usize, observables: &[Observable]) -> Result<Vec<Moments>> {
-    let width = observables.iter().map(|o| o.dim).max().unwrap_or(1);
+fn observe_now(states: &[f64], q0: &[f64], k: usize, observables: &[Observable<'_>]) -> Result<Vec<Moments>> {
+    let width = observables.iter().map(|o| o.dim()).max().unwrap_or(1);
     let parts: Vec<Result<Vec<Moments>>> = states
         .par_chunks(CHUNK * k)
         .zip(q0.par_chunks(CHUNK * k))
         .map(|(qs, q0s)| {
-            let mut ms: Vec<Moments> = observables.iter().map(|o| Moments::new(o.dim)).collect();
+            let mut ms: Vec<Moments> = observables.iter().map(|o| Moments::new(o.dim())).collect();
             let mut buf = vec![0.0; width];
             for (q, q0) in qs.chunks(k).zip(q0s.chunks(k)) {
                 for (o, m) in observables.iter().zip(ms.iter_mut()) {
-                    let out = &mut buf[..o.dim];
-                    out.fill(0.0);
-                    (o.f)(q, q0, out);
+                    let out = &mut buf[..o.dim()];
+                    o.eval(q, q0, out);
                     check_finite("observable value", out)?;
                     m.push(out)?;
                 }
@@ -217,13 +135,15 @@ fn observe_now(states: &[f64], q0: &[f64], k: usize, observables: &[Observable])
     Ok(observables
         .iter()
         .enumerate()
-        .map(|(j, o)| merge_in_order(o.dim, parts.iter().map(|p| &p[j])))
+        .map(|(j, o)| merge_in_order(o.dim(), parts.iter().map(|p| &p[j])))
         .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
     use crate::learning::{GradFn, Langevin};
     use crate::moments::MomentsExt;
     use rand_distr::{Distribution, StandardNormal};
@@ -247,7 +167,7 @@ mod tests {
         })
         .unwrap();
         let times = [1, 10, 100];
-        let obs = [Observable::displacement(1), Observable::overlap()];
+        let obs = [Observable::displacement(1).unwrap(), Observable::overlap()];
         let rec = ens.observe(&l, &times, &obs).unwrap();
         assert_eq!(rec.times, times);
         for (j, &t) in times.iter().enumerate() {
@@ -285,7 +205,9 @@ mod tests {
         })
         .unwrap();
         let initial = ens.moments().covariance_matrix()[(0, 0)];
-        let rec = ens.observe(&l, &[0, 7], &[Observable::displacement(1)]).unwrap();
+        let rec = ens
+            .observe(&l, &[0, 7], &[Observable::displacement(1).unwrap()])
+            .unwrap();
         assert_eq!(rec.moments(0, 0).unwrap().covariance_matrix()[(0, 0)], 0.0);
         let got = rec.moments(0, 1).unwrap().covariance_matrix()[(0, 0)];
         let want = (1.0 - rho.powi(7)).powi(2) * initial;
@@ -302,8 +224,12 @@ mod tests {
                 .unwrap();
             pool.install(|| {
                 let mut ens = Ensemble::new(&l, 3000, 5, |_, _, q| q[0] = 1.0).unwrap();
-                ens.observe(&l, &[20], &[Observable::displacement(1), Observable::overlap()])
-                    .unwrap()
+                ens.observe(
+                    &l,
+                    &[20],
+                    &[Observable::displacement(1).unwrap(), Observable::overlap()],
+                )
+                .unwrap()
             })
         };
         assert_eq!(run(1), run(3));
@@ -319,11 +245,11 @@ mod tests {
             Err(NetworkError::NonFinite { what: "observable value", index: 0, value }) if value.is_nan()
         ));
         assert!(matches!(
-            Observable::new("empty", 0, |_, _, _| {}),
+            Observable::new("empty", 0, |_, _, _| {}).map_err(NetworkError::from),
             Err(NetworkError::InvalidParameter { value, .. }) if value == 0.0
         ));
         assert!(matches!(
-            Observable::new("huge", usize::MAX, |_, _, _| {}),
+            Observable::new("huge", usize::MAX, |_, _, _| {}).map_err(NetworkError::from),
             Err(NetworkError::TooLarge { .. })
         ));
         assert!(matches!(

@@ -44,6 +44,16 @@ pub enum StatsError {
         /// Samples given.
         samples: usize,
     },
+    /// A requested size exceeds its budget (an allocation that would abort instead of an error).
+    #[error("{what}: {requested} elements requested, limit {limit}")]
+    TooLarge {
+        /// What would be allocated.
+        what: &'static str,
+        /// The number of elements requested (`usize::MAX` on overflow).
+        requested: usize,
+        /// The budget.
+        limit: usize,
+    },
     /// A parameter is outside its range.
     #[error("{name} = {value}: {reason}")]
     InvalidParameter {

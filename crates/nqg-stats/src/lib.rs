@@ -10,6 +10,7 @@
 //!   Gaussian-style error bar is wrong;
 //! - [`fit`]: weighted straight-line fits with the slope's standard error, and the log-log slope
 //!   used for convergence orders and scaling exponents;
+//! - [`observable`]: the one user-observable type $g(x, x_0)$ that both ensemble toolkits record;
 //! - [`seed`]: the SplitMix64 finaliser, the one member-stream derivation [`seed::stream_seed`]
 //!   (with per-crate domains) and the one generator type [`StreamRng`].
 //!
@@ -37,9 +38,11 @@
 pub mod error;
 pub mod fit;
 pub mod moments;
+pub mod observable;
 pub mod seed;
 pub mod series;
 
 pub use error::{Result, StatsError};
 pub use moments::Moments;
+pub use observable::Observable;
 pub use seed::{StreamRng, stream_rng, stream_seed};

@@ -26,104 +26,12 @@
 use crate::ensemble::{
     EnsembleSpec, MemberBuf, Moments, checked_observations, merge_all, observation_times, par_members,
 };
-use crate::error::{Result, ThermoError, check_size};
+use crate::error::{Result, ThermoError};
 use crate::noise::noise_mask;
 use crate::rng::StreamRng;
 use crate::sde::Sde;
 
-/// The function of an [`Observable`]: `f(x, x0, out)` writes $g(x_t, x_0)$ into `out`.
-pub type ObservableFn<'a> = dyn Fn(&[f64], &[f64], &mut [f64]) + Send + Sync + 'a;
-
-/// A named observable $g(x_t, x_0) \in \mathbb R^k$ of the state $x_t$ and the initial state $x_0$.
-pub struct Observable<'a> {
-    name: String,
-    dim: usize,
-    f: Box<ObservableFn<'a>>,
-}
-
-impl std::fmt::Debug for Observable<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Observable")
-            .field("name", &self.name)
-            .field("dim", &self.dim)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<'a> Observable<'a> {
-    /// The observable `f(x, x0, out)` with `dim` components (`out` has length `dim`).
-    ///
-    /// # Errors
-    /// [`ThermoError::InvalidParameter`] for `dim == 0`, [`ThermoError::TooLarge`] if $k^2$ exceeds
-    /// the allocation budget.
-    pub fn new(
-        name: impl Into<String>,
-        dim: usize,
-        f: impl Fn(&[f64], &[f64], &mut [f64]) + Send + Sync + 'a,
-    ) -> Result<Self> {
-        if dim == 0 {
-            return Err(ThermoError::InvalidParameter {
-                name: "observable dimension",
-                value: 0.0,
-                reason: "must be >= 1",
-            });
-        }
-        check_size("observable moments (k²)", &[dim, dim])?;
-        Ok(Self {
-            name: name.into(),
-            dim,
-            f: Box::new(f),
-        })
-    }
-
-    /// The state itself, $g = x_t$ ($d$ components).
-    ///
-    /// # Errors
-    /// As [`Observable::new`].
-    pub fn state(d: usize) -> Result<Self> {
-        Self::new("state", d, |x, _, o| o.copy_from_slice(x))
-    }
-
-    /// The displacement $g = x_t - x_0$ ($d$ components; its covariance is that of the displacement).
-    ///
-    /// # Errors
-    /// As [`Observable::new`].
-    pub fn displacement(d: usize) -> Result<Self> {
-        Self::new("displacement", d, |x, x0, o| {
-            for ((oi, xi), x0i) in o.iter_mut().zip(x).zip(x0) {
-                *oi = xi - x0i;
-            }
-        })
-    }
-
-    /// The squared displacement $g = |x_t - x_0|^2$ of a $d$-dimensional state (one component; its
-    /// mean is the mean squared displacement).
-    ///
-    /// # Errors
-    /// As [`Observable::new`]; [`ThermoError::InvalidParameter`] for `d == 0`.
-    pub fn squared_displacement(d: usize) -> Result<Self> {
-        if d == 0 {
-            return Err(ThermoError::InvalidParameter {
-                name: "state dimension",
-                value: 0.0,
-                reason: "must be >= 1",
-            });
-        }
-        Self::new("squared displacement", 1, |x, x0, o| {
-            o[0] = x.iter().zip(x0).map(|(a, b)| (a - b) * (a - b)).sum();
-        })
-    }
-
-    /// The observable's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Its number of components $k$.
-    pub fn dim(&self) -> usize {
-        self.dim
-    }
-}
+pub use nqg_stats::observable::{Observable, ObservableFn};
 
 /// Moments of every observable at every observation time.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,13 +112,13 @@ where
     }
     let per_obs = observables
         .iter()
-        .fold(0usize, |a, o| a.saturating_add(o.dim.saturating_mul(o.dim)));
+        .fold(0usize, |a, o| a.saturating_add(o.dim().saturating_mul(o.dim())));
     let observe = checked_observations(sde, spec, per_obs)?;
     let (d, nobs) = (sde.dim(), observe.len());
     let noisy = noise_mask(sde);
-    let kmax = observables.iter().map(|o| o.dim).max().unwrap_or(1);
+    let kmax = observables.iter().map(|o| o.dim()).max().unwrap_or(1);
     let empty = || -> Vec<Vec<Moments>> {
-        let per = |o: &Observable<'_>| vec![Moments::new(o.dim); nobs];
+        let per = |o: &Observable<'_>| vec![Moments::new(o.dim()); nobs];
         observables.iter().map(per).collect()
     };
     let (moments, _, _) = par_members(
@@ -230,7 +138,7 @@ where
     )?;
     Ok(ObservedStats {
         times: observation_times(spec, &observe),
-        names: observables.iter().map(|o| o.name.clone()).collect(),
+        names: observables.iter().map(|o| o.name().to_string()).collect(),
         moments,
     })
 }
@@ -245,9 +153,8 @@ fn record(
     g: &mut [f64],
 ) -> Result<()> {
     for (o, a) in observables.iter().zip(acc) {
-        let out = &mut g[..o.dim];
-        out.fill(0.0);
-        (o.f)(x, x0, out);
+        let out = &mut g[..o.dim()];
+        o.eval(x, x0, out);
         crate::error::check_all_finite("observable", out)?;
         a[k].push(out)?;
     }

@@ -222,8 +222,8 @@ fn observed_errors_are_typed() {
     ));
     assert!(Observable::new("empty", 0, |_, _, _| {}).is_err());
     assert!(matches!(
-        Observable::state(usize::MAX),
-        Err(ThermoError::TooLarge { .. })
+        Observable::state(usize::MAX).map_err(ThermoError::from),
+        Err(ThermoError::Statistics(nqg_stats::StatsError::TooLarge { .. }))
     ));
     let st = run_observed(
         &ou,
