@@ -448,6 +448,94 @@ fn massive_params() -> PacketParams {
     }
 }
 
+/// The three geodesic predictions of a massive packet over `steps` steps of `dt`: the centroid of the
+/// bundle of timelike geodesics of `which` (the Wigner distribution of the initial packet,
+/// $|\psi|^2 \propto e^{-(s-s_0)^2/w^2}$ and $|\hat\psi|^2 \propto e^{-(k-k_0)^2 w^2}$, so
+/// $\sigma_s = w/\sqrt2$, $\sigma_k = 1/(\sqrt2 w)$, by tensor Gauss-Hermite quadrature), the bundle
+/// centroid of the other metric, and the central geodesic of `which`.
+struct MassiveBundles {
+    bundle: Vec<f64>,
+    other: Vec<f64>,
+    central: Vec<f64>,
+}
+
+/// One timelike geodesic of `which` launched at $(s_0, k_0)$, its $s(t)$ sampled every step.
+fn massive_ray(
+    p: &PacketParams,
+    speed: &FourierSpeed,
+    c0: f64,
+    which: MassiveMetric,
+    (s0, k0): (f64, f64),
+    (dt, steps): (f64, usize),
+) -> Result<Vec<f64>, CheckError> {
+    let ray = match which {
+        MassiveMetric::Optical => {
+            let mass = p.mass / c0;
+            trace_in_time(
+                &Optical::new(speed.clone()),
+                GeodesicKind::Timelike,
+                &[0.0, s0],
+                &[0.0, k0 / mass],
+                dt,
+                steps,
+                1,
+            )?
+        }
+        MassiveMetric::Conformal => trace_in_time(
+            &Ultrastatic::new(speed.clone()),
+            GeodesicKind::Timelike,
+            &[0.0, s0],
+            &[0.0, k0 / p.mass],
+            dt,
+            steps,
+            1,
+        )?,
+    };
+    Ok(ray.x.iter().map(|x| x[1]).collect())
+}
+
+fn massive_bundles(
+    p: &PacketParams,
+    speed: &FourierSpeed,
+    which: MassiveMetric,
+    (dt, steps): (f64, usize),
+) -> Result<MassiveBundles, CheckError> {
+    let (z, wts) = gauss_hermite(p.bundle_nodes)?;
+    let (sig_s, sig_k) = (p.width / 2f64.sqrt(), 1.0 / (2f64.sqrt() * p.width));
+    let c0 = nqg_geometry::spacetimes::SpeedField::<2>::c(speed, &[0.0, p.center]);
+    let other_metric = match which {
+        MassiveMetric::Optical => MassiveMetric::Conformal,
+        MassiveMetric::Conformal => MassiveMetric::Optical,
+    };
+    let mut out = MassiveBundles {
+        bundle: vec![0.0; steps + 1],
+        other: vec![0.0; steps + 1],
+        central: Vec::new(),
+    };
+    for (zi, wi) in z.iter().zip(&wts) {
+        for (zj, wj) in z.iter().zip(&wts) {
+            let launch = (p.center + sig_s * zi, p.carrier + sig_k * zj);
+            let ray = massive_ray(p, speed, c0, which, launch, (dt, steps))?;
+            let alternative = massive_ray(p, speed, c0, other_metric, launch, (dt, steps))?;
+            for (b, x) in out.bundle.iter_mut().zip(&ray) {
+                *b += wi * wj * x;
+            }
+            for (b, x) in out.other.iter_mut().zip(&alternative) {
+                *b += wi * wj * x;
+            }
+            if zi.abs() < 1e-12 && zj.abs() < 1e-12 {
+                out.central = ray;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// $\max_t |a_t - b_t|$ over the common length.
+fn max_gap(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
+
 fn massive_packet(ctx: &RunContext, which: MassiveMetric) -> CheckResult {
     let p = massive_params();
     let dt = p.learn.dt();
@@ -456,80 +544,19 @@ fn massive_packet(ctx: &RunContext, which: MassiveMetric) -> CheckResult {
     let crossing: f64 = learned.iter().map(|c| p.learn.ds / c).sum();
     let steps = (p.crossings * crossing / dt).ceil() as usize;
     let centroid = track(&net, &p, steps)?;
-    // The bundle: Wigner distribution of the initial packet, |ψ|² ∝ exp(-(s-s0)²/w²) and
-    // |ψ̂|² ∝ exp(-(k-k0)² w²): σ_s = w/√2, σ_k = 1/(√2 w).
     let speed = FourierSpeed::fit(&learned, p.interpolant_modes);
-    let (z, wts) = gauss_hermite(p.bundle_nodes)?;
-    let (sig_s, sig_k) = (p.width / 2f64.sqrt(), 1.0 / (2f64.sqrt() * p.width));
-    let c0 = nqg_geometry::spacetimes::SpeedField::<2>::c(&speed, &[0.0, p.center]);
-    let mut bundle = vec![0.0; steps + 1];
-    let mut other = vec![0.0; steps + 1];
-    let mut central = Vec::new();
-    for (zi, wi) in z.iter().zip(&wts) {
-        for (zj, wj) in z.iter().zip(&wts) {
-            let (s0, k0) = (p.center + sig_s * zi, p.carrier + sig_k * zj);
-            let trace = |which: MassiveMetric| -> Result<_, CheckError> {
-                Ok(match which {
-                    MassiveMetric::Optical => {
-                        let mass = p.mass / c0;
-                        trace_in_time(
-                            &Optical::new(speed.clone()),
-                            GeodesicKind::Timelike,
-                            &[0.0, s0],
-                            &[0.0, k0 / mass],
-                            dt,
-                            steps,
-                            1,
-                        )?
-                    }
-                    MassiveMetric::Conformal => trace_in_time(
-                        &Ultrastatic::new(speed.clone()),
-                        GeodesicKind::Timelike,
-                        &[0.0, s0],
-                        &[0.0, k0 / p.mass],
-                        dt,
-                        steps,
-                        1,
-                    )?,
-                })
-            };
-            let ray = trace(which)?;
-            let alternative = trace(match which {
-                MassiveMetric::Optical => MassiveMetric::Conformal,
-                MassiveMetric::Conformal => MassiveMetric::Optical,
-            })?;
-            for (b, x) in bundle.iter_mut().zip(&ray.x) {
-                *b += wi * wj * x[1];
-            }
-            for (b, x) in other.iter_mut().zip(&alternative.x) {
-                *b += wi * wj * x[1];
-            }
-            if zi.abs() < 1e-12 && zj.abs() < 1e-12 {
-                central = ray.x.iter().map(|x| x[1]).collect();
-            }
-        }
-    }
-    let dev = |g: &[f64]| {
-        centroid
-            .iter()
-            .zip(g)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0, f64::max)
-    };
+    let MassiveBundles {
+        bundle,
+        other,
+        central,
+    } = massive_bundles(&p, &speed, which, (dt, steps))?;
+    let dev = |g: &[f64]| max_gap(&centroid, g);
     let d_bundle = dev(&bundle);
     let d_central = dev(&central);
     let d_other = dev(&other);
-    let separation = bundle
-        .iter()
-        .zip(&other)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let separation = max_gap(&bundle, &other);
     let one_crossing = ((crossing / dt).ceil() as usize).min(steps);
-    let d_first = centroid[..=one_crossing]
-        .iter()
-        .zip(&bundle)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let d_first = max_gap(&centroid[..=one_crossing], &bundle);
     // Launch group velocity: the packet over its first 40 steps vs the bundle and the central geodesic.
     let n0 = 40.min(steps);
     let v_packet = (centroid[n0] - centroid[0]) / (n0 as f64 * dt);

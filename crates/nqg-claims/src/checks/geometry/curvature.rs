@@ -561,17 +561,16 @@ struct FriedmannParams {
     tolerance: f64,
 }
 
-fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
-    let p = FriedmannParams {
-        steps: ctx.pick(vec![25usize, 50, 100, 200], vec![25, 50, 100, 200, 400]),
-        t_ranges: "matter/radiation [1,10], Λ [0,5], ΛCDM [0.5,3]",
-        omega_m: 0.3,
-        omega_l: 0.7,
-        h0: 1.0,
-        lambda_h: 0.7,
-        tolerance: 1e-8,
-    };
-    // Part 1: curvature identities (round-off).
+/// The scale factor of flat ΛCDM, $a(t) = (\Omega_m/\Omega_\Lambda)^{1/3}\sinh^{2/3}(\tfrac32\sqrt{\Omega_\Lambda}H_0 t)$.
+fn lcdm_scale_factor(p: &FriedmannParams) -> impl Fn(f64) -> f64 + 'static {
+    let kap = 1.5 * p.omega_l.sqrt() * p.h0;
+    let pre = (p.omega_m / p.omega_l).cbrt();
+    move |t: f64| pre * (kap * t).sinh().powf(2.0 / 3.0)
+}
+
+/// Part 1 of S-CURV3: the relative mismatch of $G_{ab}$ against the Friedmann forms for matter,
+/// radiation, exponential and ΛCDM scale factors (round-off).
+fn friedmann_identities(p: &FriedmannParams) -> Result<[f64; 4], CheckError> {
     let ts = [0.5, 1.0, 2.0, 3.7];
     let pl = |p: f64| move |t: f64| (t.powf(p), p * t.powf(p - 1.0), p * (p - 1.0) * t.powf(p - 2.0));
     let w_matter = flrw_identity(
@@ -591,7 +590,6 @@ fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
     let (om, ol, h0) = (p.omega_m, p.omega_l, p.h0);
     let kap = 1.5 * ol.sqrt() * h0;
     let pre = (om / ol).cbrt();
-    let lcdm_a = move |t: f64| pre * (kap * t).sinh().powf(2.0 / 3.0);
     let w_lcdm = flrw_identity(
         LambdaCdm {
             omega_m: om,
@@ -611,11 +609,16 @@ fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
             (a, ad, add)
         },
     )?;
-    let curv = w_matter.max(w_rad).max(w_exp).max(w_lcdm);
-    // Part 2: Friedmann equation a' = a H(a), H² = (8π/3)ρ + Λ/3, integrated with fixed steps.
-    // Units: matter with a = t^(2/3) has (8π/3)ρ0 = (2/3)² at t = 1, radiation (1/2)² with a = t^(1/2).
+    Ok([w_matter, w_rad, w_exp, w_lcdm])
+}
+
+/// Part 2 of S-CURV3: $a' = aH(a)$, $H^2 = (8\pi/3)\rho + \Lambda/3$, with closed forms. Units: matter
+/// with $a = t^{2/3}$ has $(8\pi/3)\rho_0 = (2/3)^2$ at $t = 1$, radiation $(1/2)^2$ with $a = t^{1/2}$.
+fn friedmann_cases(p: &FriedmannParams) -> Vec<FriedmannCase> {
+    let (om, ol, h0) = (p.omega_m, p.omega_l, p.h0);
+    let lcdm_a = lcdm_scale_factor(p);
     let lam_h = p.lambda_h;
-    let cases: Vec<FriedmannCase> = vec![
+    vec![
         (
             "matter",
             Box::new(|_t, a: f64| a * (4.0 / 9.0 / a.powi(3)).sqrt()),
@@ -648,7 +651,24 @@ fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
             lcdm_a(0.5),
             Box::new(lcdm_a),
         ),
-    ];
+    ]
+}
+
+fn flrw_friedmann(ctx: &RunContext) -> CheckResult {
+    let p = FriedmannParams {
+        steps: ctx.pick(vec![25usize, 50, 100, 200], vec![25, 50, 100, 200, 400]),
+        t_ranges: "matter/radiation [1,10], Λ [0,5], ΛCDM [0.5,3]",
+        omega_m: 0.3,
+        omega_l: 0.7,
+        h0: 1.0,
+        lambda_h: 0.7,
+        tolerance: 1e-8,
+    };
+    // Part 1: curvature identities (round-off).
+    let [w_matter, w_rad, w_exp, w_lcdm] = friedmann_identities(&p)?;
+    let curv = w_matter.max(w_rad).max(w_exp).max(w_lcdm);
+    // Part 2: Friedmann equation a' = a H(a), integrated with fixed steps.
+    let cases = friedmann_cases(&p);
     let mut study = Study::new(
         "Friedmann equations: fixed-step Dormand-Prince 5 vs closed forms",
         "h",

@@ -535,41 +535,49 @@ fn deepest_node(x: &[f64], rho: &[f64], r1: &[f64], r2: &[f64], support_ratio: f
     best
 }
 
-fn madelung_breakdown(_ctx: &RunContext) -> CheckResult {
-    let p = NodeParams::s_mad2();
-    let units = ho_units();
-    let grid = Grid::centered([p.points], [p.box_length])?;
-    let xs = grid.axis(0);
-    let dx = grid.spacing()[0];
-    let dt = p.madelung_dt_over_dx2 * dx * dx;
-    // (a) The direct Madelung run with the default tripwire, reported.
-    let mut default_run = MadelungSolver1D::from_closed_form(&grid, units, &Free, |x| p.both(x), dt)?
-        .with_mass_tolerance(p.default_mass_tolerance)?;
-    let default_out = default_run.evolve(p.t_end)?;
-    let t_default = default_out.breakdown.as_ref().map_or(f64::NAN, |b| b.time);
-    // (b) The run judged: only a singular blow-up (or a node, non-finite fields, CFL) stops it.
-    let mut mad = MadelungSolver1D::from_closed_form(&grid, units, &Free, |x| p.both(x), dt)?
-        .with_mass_tolerance(p.mass_tolerance)?;
-    let out = mad.evolve(p.t_end)?;
-    let breakdown = out.breakdown.clone().ok_or_else(|| {
-        CheckError(format!(
-            "the direct Madelung run did not break down by t = {}",
-            p.t_end
-        ))
-    })?;
-    let t_break = breakdown.time;
-    // Where its last regular state is singular: the largest |v| inside the support.
-    let rho_m = mad.density();
-    let mmax = rho_m.iter().cloned().fold(0.0, f64::max);
-    let (x_break, v_break) = xs
-        .iter()
-        .zip(mad.velocity())
-        .zip(&rho_m)
-        .filter(|(_, r)| **r >= p.support_ratio * mmax)
+/// The time at which the direct Madelung run of S-MAD2 stops with mass tolerance `tol` (NaN if it
+/// does not stop by `t_end`).
+fn madelung_stop_time(p: &NodeParams, grid: &Grid<1>, dt: f64, tol: f64) -> Result<f64, CheckError> {
+    let mut run = MadelungSolver1D::from_closed_form(grid, ho_units(), &Free, |x| p.both(x), dt)?
+        .with_mass_tolerance(tol)?;
+    let out = run.evolve(p.t_end)?;
+    Ok(out.breakdown.as_ref().map_or(f64::NAN, |b| b.time))
+}
+
+/// $(x, |v|)$ at the largest $|v|$ where $\rho \ge$ `support_ratio` $\cdot \max\rho$.
+fn largest_speed(xs: &[f64], v: &[f64], rho: &[f64], support_ratio: f64) -> (f64, f64) {
+    let mmax = rho.iter().cloned().fold(0.0, f64::max);
+    xs.iter()
+        .zip(v)
+        .zip(rho)
+        .filter(|(_, r)| **r >= support_ratio * mmax)
         .map(|((x, v), _)| (*x, v.abs()))
-        .fold((f64::NAN, 0.0), |best, c| if c.1 > best.1 { c } else { best });
-    // (c) The Schrödinger reference, independent of the Madelung runs: the superposition and the two
-    // packets evolved alone (linearity), scanned every step for the first interference node.
+        .fold((f64::NAN, 0.0), |best, c| if c.1 > best.1 { c } else { best })
+}
+
+/// What the Schrödinger reference of S-MAD2 measured: the first interference node, the node depth at
+/// the default tripwire's stop time, the density at the Madelung breakdown time, and the norm drift.
+struct NodeScan {
+    n0: f64,
+    t_node: f64,
+    x_node: f64,
+    theta_node: f64,
+    theta_at_default: f64,
+    rho_at_break: Vec<f64>,
+    t_at_break: f64,
+    norm_drift: f64,
+}
+
+/// The Schrödinger reference of S-MAD2: the superposition and the two packets evolved alone
+/// (linearity), scanned every step for the first interference node.
+fn schrodinger_node_scan(
+    p: &NodeParams,
+    grid: &Grid<1>,
+    t_default: f64,
+    t_mad: f64,
+) -> Result<NodeScan, CheckError> {
+    let units = ho_units();
+    let xs = grid.axis(0);
     let wf = |f: &dyn Fn(f64) -> Complex64| Wavefunction::from_fn(grid.clone(), |x| f(x[0]));
     let mut psi = wf(&|x| p.both(x).0)?;
     let mut psi1 = wf(&|x| p.left(x).0)?;
@@ -592,7 +600,7 @@ fn madelung_breakdown(_ctx: &RunContext) -> CheckResult {
         if theta_at_default.is_nan() && t >= t_default {
             theta_at_default = theta;
         }
-        if rho_at_break.is_empty() && t >= mad.time() {
+        if rho_at_break.is_empty() && t >= t_mad {
             (rho_at_break, t_at_break) = (rho, t);
         }
     }
@@ -609,6 +617,52 @@ fn madelung_breakdown(_ctx: &RunContext) -> CheckResult {
             p.t_end
         )));
     }
+    Ok(NodeScan {
+        n0,
+        t_node,
+        x_node,
+        theta_node,
+        theta_at_default,
+        rho_at_break,
+        t_at_break,
+        norm_drift,
+    })
+}
+
+fn madelung_breakdown(_ctx: &RunContext) -> CheckResult {
+    let p = NodeParams::s_mad2();
+    let units = ho_units();
+    let grid = Grid::centered([p.points], [p.box_length])?;
+    let xs = grid.axis(0);
+    let dx = grid.spacing()[0];
+    let dt = p.madelung_dt_over_dx2 * dx * dx;
+    // (a) The direct Madelung run with the default tripwire, reported.
+    let t_default = madelung_stop_time(&p, &grid, dt, p.default_mass_tolerance)?;
+    // (b) The run judged: only a singular blow-up (or a node, non-finite fields, CFL) stops it.
+    let mut mad = MadelungSolver1D::from_closed_form(&grid, units, &Free, |x| p.both(x), dt)?
+        .with_mass_tolerance(p.mass_tolerance)?;
+    let out = mad.evolve(p.t_end)?;
+    let breakdown = out.breakdown.clone().ok_or_else(|| {
+        CheckError(format!(
+            "the direct Madelung run did not break down by t = {}",
+            p.t_end
+        ))
+    })?;
+    let t_break = breakdown.time;
+    // Where its last regular state is singular: the largest |v| inside the support.
+    let rho_m = mad.density();
+    let (x_break, v_break) = largest_speed(&xs, mad.velocity(), &rho_m, p.support_ratio);
+    // (c) The Schrödinger reference, independent of the Madelung runs.
+    let NodeScan {
+        n0,
+        t_node,
+        x_node,
+        theta_node,
+        theta_at_default,
+        rho_at_break,
+        t_at_break,
+        norm_drift,
+    } = schrodinger_node_scan(&p, &grid, t_default, mad.time())?;
     // The scales of the interference pattern: fringe spacing π/k, node-antinode distance π/2k, and the
     // time a packet (speed ħk/m) takes to cross one fringe.
     let fringe_time = std::f64::consts::PI / (p.k * p.k);
