@@ -42,6 +42,7 @@ pub mod fp2d;
 pub mod gaussian;
 mod noise;
 pub mod observe;
+pub mod passage;
 pub mod path_entropy;
 pub mod rng;
 pub mod sampling;

@@ -16,6 +16,7 @@
 use nqg_geometry::geodesic::{GeodesicKind, GeodesicOptions, complete_momentum, integrate};
 use nqg_geometry::spacetimes::{Optical, SpeedField};
 use nqg_network::lattice::{Leapfrog1D, fit_pattern_least_squares, packet_centroid, speed_from_couplings};
+use nqg_network::noisy_fit::Pair;
 use num_dual::DualNum;
 use serde::Serialize;
 
@@ -341,6 +342,42 @@ struct NoisyParams {
     order_tolerance: f64,
 }
 
+/// `n` noisy training trajectories of N-7: random initial data evolved by the planted lattice, every
+/// recorded state observed once with `noise` (so a state enters its two pairs with the same noise).
+/// Returns the pairs with noisy regressors and targets, and the same data with clean regressors
+/// (noise on the targets only).
+fn noisy_pairs(
+    truth: &Leapfrog1D,
+    p: &NoisyParams,
+    n: usize,
+    noise: &Normal<f64>,
+    rng: &mut impl RngExt,
+) -> Result<(Vec<Pair>, Vec<Pair>), CheckError> {
+    let mut pairs = Vec::with_capacity(n * p.steps_per_trajectory);
+    let mut pairs_targets = Vec::with_capacity(n * p.steps_per_trajectory);
+    for _ in 0..n {
+        // The same random initial data as the noise-free fit, then every recorded state is
+        // observed once with noise (so a state enters its two pairs with the same noise).
+        let a: Vec<f64> = (0..p.l).map(|_| rng.random::<f64>() - 0.5).collect();
+        let b: Vec<f64> = a.iter().map(|v| v + 0.1 * (rng.random::<f64>() - 0.5)).collect();
+        let evolved = truth.evolve(&a, &b, p.steps_per_trajectory)?;
+        let mut clean = vec![b];
+        clean.extend(evolved);
+        let noisy: Vec<Vec<f64>> = clean
+            .iter()
+            .map(|state| state.iter().map(|v| v + noise.sample(&mut *rng)).collect())
+            .collect();
+        // clean[0] = φ^{-1}, clean[t + 1] = φ^t.
+        let state =
+            |h: &[Vec<f64>], t: usize| -> Vec<f64> { h[t + 1].iter().chain(&h[t]).copied().collect() };
+        for t in 0..p.steps_per_trajectory {
+            pairs.push((state(&noisy, t), state(&noisy, t + 1)));
+            pairs_targets.push((state(&clean, t), state(&noisy, t + 1)));
+        }
+    }
+    Ok((pairs, pairs_targets))
+}
+
 fn noisy_coupling_recovery(ctx: &RunContext) -> CheckResult {
     let p = NoisyParams {
         l: 256,
@@ -385,29 +422,7 @@ fn noisy_coupling_recovery(ctx: &RunContext) -> CheckResult {
         for _ in 0..p.replicas {
             let mut rng = ctx.substream_rng(stream);
             stream += 1;
-            let mut pairs = Vec::with_capacity(n * p.steps_per_trajectory);
-            let mut pairs_targets = Vec::with_capacity(n * p.steps_per_trajectory);
-            for _ in 0..n {
-                // The same random initial data as the noise-free fit, then every recorded state is
-                // observed once with noise (so a state enters its two pairs with the same noise).
-                let a: Vec<f64> = (0..p.l).map(|_| rng.random::<f64>() - 0.5).collect();
-                let b: Vec<f64> = a.iter().map(|v| v + 0.1 * (rng.random::<f64>() - 0.5)).collect();
-                let evolved = truth.evolve(&a, &b, p.steps_per_trajectory)?;
-                let mut clean = vec![b];
-                clean.extend(evolved);
-                let noisy: Vec<Vec<f64>> = clean
-                    .iter()
-                    .map(|state| state.iter().map(|v| v + noise.sample(&mut rng)).collect())
-                    .collect();
-                // clean[0] = φ^{-1}, clean[t + 1] = φ^t.
-                let state = |h: &[Vec<f64>], t: usize| -> Vec<f64> {
-                    h[t + 1].iter().chain(&h[t]).copied().collect()
-                };
-                for t in 0..p.steps_per_trajectory {
-                    pairs.push((state(&noisy, t), state(&noisy, t + 1)));
-                    pairs_targets.push((state(&clean, t), state(&noisy, t + 1)));
-                }
-            }
+            let (pairs, pairs_targets) = noisy_pairs(&truth, &p, n, &noise, &mut rng)?;
             sum += max_rel(&speed_from_couplings(
                 &fit_pattern_least_squares(&pattern, pairs)?,
                 dt,

@@ -573,32 +573,18 @@ fn kramers_rate(ctx: &RunContext) -> CheckResult {
     for (n, r) in p.cells.iter().zip(&rates).take(rates.len() - 1) {
         study.push(5.0 / *n as f64, (r - reference).abs());
     }
-    // Independent cross-check: 1 / mean first-passage time from the left minimum to the right one,
-    // tau = (1/D) int_{-1}^{1} dy e^{U(y)/D} int_{-2.5}^{y} e^{-U(z)/D} dz (reflecting at -2.5), by the
-    // trapezoid rule on 20001 points; for a high barrier 1/tau approaches the escape rate lambda_1/2.
-    let mfpt_rate = {
-        let u = |x: f64| (x * x - 1.0f64).powi(2);
-        let (lo, a, b, m) = (-2.5f64, -1.0f64, 1.0f64, 20_000usize);
-        let hh = (b - lo) / m as f64;
-        let (mut inner, mut tau) = (0.0, 0.0);
-        let mut prev_e = (-u(lo) / d).exp();
-        let mut prev_outer: Option<f64> = None;
-        for i in 1..=m {
-            let y = lo + i as f64 * hh;
-            let e = (-u(y) / d).exp();
-            inner += 0.5 * hh * (prev_e + e);
-            prev_e = e;
-            if y >= a {
-                let outer = (u(y) / d).exp() * inner;
-                if let Some(p) = prev_outer {
-                    tau += 0.5 * hh * (p + outer);
-                }
-                prev_outer = Some(outer);
-            }
-        }
-        // tau above is D times the mean first-passage time.
-        d / tau
-    };
+    // Independent cross-check: 1 / mean first-passage time from the left minimum to the right one
+    // (reflecting at -2.5), by quadrature on 20000 intervals; for a high barrier 1/T approaches the
+    // escape rate lambda_1/2.
+    let mfpt_rate = 1.0
+        / nqg_thermo::passage::mean_first_passage_time(
+            |x: f64| (x * x - 1.0f64).powi(2),
+            d,
+            -2.5,
+            -1.0,
+            1.0,
+            20_000,
+        )?;
     // The pre-registered range dF/D >= 5, on the finest grid.
     let mut worst = 0.0_f64;
     let mut rows = Vec::new();
