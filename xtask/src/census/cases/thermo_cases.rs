@@ -5,6 +5,8 @@ use nqg_thermo::entropy::{gaussian_entropy, kl_divergence, knn_entropy, knn_weig
 use nqg_thermo::fp::{Boundary, FokkerPlanck1d, Grid1d, Method, Stepper1d, entropy_balance};
 use nqg_thermo::fp2d::{FokkerPlanck2d, Stepper2d};
 use nqg_thermo::gaussian::LinearGaussian;
+use nqg_thermo::observe::Observable;
+use nqg_thermo::passage::mean_first_passage_time;
 use nqg_thermo::path_entropy::{CirculantChain, SecondOrderChain};
 use nqg_thermo::rng::member_rng;
 use nqg_thermo::sde::{BrownianPath, LinearOu, Scheme, Workspace, step};
@@ -107,6 +109,7 @@ pub(super) fn thermo(b: &mut B) {
     sde(b);
     ensembles(b);
     chains(b);
+    passage_and_observables(b);
 }
 
 fn grids(b: &mut B) {
@@ -637,4 +640,48 @@ fn chains(b: &mut B) {
             accepted("a field of the wrong length")
         },
     );
+}
+
+/// $T(a \to b)$ in the double well $(x^2 - 1)^2$, checked finite.
+fn mfpt(d: f64, lo: f64, a: f64, tb: f64, n: usize) -> CaseResult {
+    let t = mean_first_passage_time(|x| (x * x - 1.0).powi(2), d, lo, a, tb, n).map_err(er)?;
+    finite("T", &[t])
+}
+
+fn passage_and_observables(b: &mut B) {
+    b.f(T, "mean_first_passage_time(d)", &BAD_POSITIVE, |d| {
+        mfpt(d, -2.5, -1.0, 1.0, 100)
+    });
+    b.f(T, "mean_first_passage_time(reflecting)", &[NAN, INF, 0.0], |lo| {
+        mfpt(0.2, lo, -1.0, 1.0, 100)
+    });
+    b.f(
+        T,
+        "mean_first_passage_time(target)",
+        &[NAN, INF, -1.0, -3.0],
+        |tb| mfpt(0.2, -2.5, -1.0, tb, 100),
+    );
+    b.u(
+        T,
+        "mean_first_passage_time(intervals)",
+        &[0, 1, 1 << 40, usize::MAX],
+        |n| mfpt(0.2, -2.5, -1.0, 1.0, n),
+    );
+    b.one(
+        T,
+        "mean_first_passage_time(barrier 1e4 D: e^{U/D} overflows)",
+        || mfpt(1e-4, -2.5, -1.0, 1.0, 100),
+    );
+    b.one(T, "mean_first_passage_time(potential NaN)", || {
+        let t = mean_first_passage_time(|x| x.ln(), 1.0, -1.0, 0.0, 1.0, 10).map_err(er)?;
+        finite("T", &[t])
+    });
+    b.u(T, "Observable::state(d)", &[0, 1 << 20, usize::MAX], |d| {
+        let o = Observable::state(d).map_err(er)?;
+        judge(o.dim() == d, || "wrong dimension".into())
+    });
+    b.u(T, "Observable::squared_displacement(d)", &[0], |d| {
+        Observable::squared_displacement(d).map_err(er)?;
+        accepted("a zero dimension")
+    });
 }
