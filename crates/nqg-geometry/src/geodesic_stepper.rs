@@ -9,7 +9,7 @@ use crate::metric::Metric;
 use crate::ode::control::{Dopri5Controller, StepControl};
 use crate::ode::pair::PairStep;
 use crate::ode::rk87::{Rk87Step, rk87_step_in_place};
-use crate::ode::{GaussLegendre, dopri5_step, dopri5_step_dense};
+use crate::ode::{Dopri5Step, GaussLegendre, dopri5_step, dopri5_step_in_place};
 
 /// A phase-space state $(x, p)$.
 pub(crate) type Phase<const N: usize> = ([f64; N], [f64; N]);
@@ -70,6 +70,8 @@ pub(crate) struct Stepper<'m, M: ?Sized, const N: usize> {
     dense: Option<Dop853Dense<Phase<N>>>,
     /// The last RK8(7)13M step (allocated on first use, only with that method).
     work87: Option<Box<Rk87Step<Phase<N>>>>,
+    /// The Dormand-Prince 5(4) work buffer (allocated on first use, only with that method).
+    work5: Option<Box<Dopri5Step<Phase<N>>>>,
 }
 
 /// A right-hand-side error inside a step, as the integrator's typed error with the position.
@@ -103,7 +105,7 @@ fn verdict(ctl: &mut impl StepControl, h_try: f64, err: f64, h: &mut f64) -> f64
 
 /// One attempted step of an explicit pair into its work buffer `w` with its controller: the new
 /// state, the FSAL stage and the interpolation data with the verdict, or `(None, None)` if a stage
-/// failed.
+/// failed (`interp` forms the interpolation data from the step).
 #[allow(clippy::type_complexity)]
 fn explicit_attempt<const N: usize, const K: usize>(
     w: &mut PairStep<Phase<N>, K>,
@@ -111,12 +113,14 @@ fn explicit_attempt<const N: usize, const K: usize>(
     ctl: &mut impl StepControl,
     h_try: f64,
     h: &mut f64,
-    interp: Interp<N>,
+    interp: impl FnOnce(&PairStep<Phase<N>, K>) -> Interp<N>,
 ) -> (Option<(Phase<N>, Phase<N>, Interp<N>)>, Option<f64>) {
     match step(w) {
         Ok(()) => {
             let err = verdict(ctl, h_try, w.err, h);
-            (Some((w.y, *w.f_new(), interp)), Some(err))
+            // A rejected step needs no interpolation data.
+            let data = if err == 0.0 { interp(w) } else { Interp::None };
+            (Some((w.y, *w.f_new(), data)), Some(err))
         }
         Err(_) => (None, None),
     }
@@ -141,6 +145,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
             }),
             dense: None,
             work87: None,
+            work5: None,
         }
     }
 
@@ -170,19 +175,20 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
         let h_try = *h;
         let (out, err) = match &mut self.scheme {
             Scheme::Dopri5 { rtol, atol, ctl } => {
-                let res = if dense {
-                    dopri5_step_dense(&mut f, lam, y, f0, h_try, *rtol, *atol)
-                } else {
-                    dopri5_step(&mut f, lam, y, f0, h_try, *rtol, *atol)
+                let (rtol, atol) = (*rtol, *atol);
+                let mut g = slot_rhs(metric, &mut count);
+                let step = |w: &mut Dopri5Step<Phase<N>>| {
+                    dopri5_step_in_place(&mut g, lam, y, f0, h_try, rtol, atol, w)
                 };
-                match res {
-                    Ok(s) => {
-                        let err = verdict(ctl, h_try, s.err, h);
-                        let interp = s.dense.map_or(Interp::None, Interp::Dopri5);
-                        (Some((s.y, s.f_new, interp)), Some(err))
+                let w = self.work5.get_or_insert_with(|| Box::new(Dopri5Step::zero()));
+                let interp = |w: &Dopri5Step<Phase<N>>| {
+                    if dense {
+                        Interp::Dopri5(w.dense_coeffs())
+                    } else {
+                        Interp::None
                     }
-                    Err(_) => (None, None),
-                }
+                };
+                explicit_attempt(w, step, ctl, h_try, h, interp)
             }
             Scheme::Dop853 { rtol, atol, ctl } => {
                 self.dense = None;
@@ -191,7 +197,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
                 let step = |w: &mut Dop853Step<Phase<N>>| {
                     dop853_step_in_place(&mut g, lam, y, f0, h_try, rtol, atol, w)
                 };
-                explicit_attempt(&mut self.work, step, ctl, h_try, h, Interp::Dop853)
+                explicit_attempt(&mut self.work, step, ctl, h_try, h, |_| Interp::Dop853)
             }
             Scheme::Rk87 { rtol, atol, ctl } => {
                 let (rtol, atol) = (*rtol, *atol);
@@ -199,7 +205,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
                 let step =
                     |w: &mut Rk87Step<Phase<N>>| rk87_step_in_place(&mut g, lam, y, f0, h_try, rtol, atol, w);
                 let w = self.work87.get_or_insert_with(|| Box::new(Rk87Step::zero()));
-                explicit_attempt(w, step, ctl, h_try, h, Interp::Rk87)
+                explicit_attempt(w, step, ctl, h_try, h, |_| Interp::Rk87)
             }
             Scheme::Gauss(gl) => match gl.step(&mut f, lam, y, h_try, 4e-16, 60, self.gl_guess.as_deref()) {
                 Ok((y1, k, _)) => {

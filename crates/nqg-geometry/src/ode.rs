@@ -180,6 +180,39 @@ const DOPRI5_DENSE: &[&[Ratio]] = &[&[
     Ratio(69997945.0, 29380423.0),
 ]];
 
+/// One Dormand-Prince 5(4) step in a work buffer: the 7 stages ($k_7 = f(t + h, y_5)$), $y_5$ and the
+/// error norm; Shampine's coefficients on demand with [`Dopri5Step::dense_coeffs`].
+pub type Dopri5Step<S> = PairStep<S, 7>;
+
+impl<S: State> Dopri5Step<S> {
+    /// Shampine's dense-output coefficients $(y, r_2, r_3, r_4, r_5)$ of the step, as in
+    /// [`DopriStep::dense`] (evaluate with [`DopriStep::interpolate`]).
+    pub fn dense_coeffs(&self) -> [S; 5] {
+        let [r1, r2, r3, r4] = pair::hermite_coeffs(DOPRI5_DENSE, self.h, &self.y0, &self.y, &self.k, 6);
+        [self.y0, r1, r2, r3, r4]
+    }
+}
+
+/// As [`dopri5_step`], into the work buffer `out`, with a right-hand side that writes $f(t, y)$ into
+/// its third argument (the stage slot itself): no stage is returned by value or copied.
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn dopri5_step_in_place<S: State, E>(
+    f: &mut impl FnMut(f64, &S, &mut S) -> Result<(), E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    out: &mut Dopri5Step<S>,
+) -> Result<(), E> {
+    pair::pair_step_in_place(&DOPRI5, f, t, y, f0, h, rtol, atol, out)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn dopri5_core<S: State, E>(
     f: &mut impl FnMut(f64, &S) -> Result<S, E>,
@@ -195,19 +228,13 @@ fn dopri5_core<S: State, E>(
         *k = f(t, s)?;
         Ok(())
     };
-    let mut st = PairStep::<S, 7>::zero();
-    pair::pair_step_in_place(&DOPRI5, &mut g, t, y, f0, h, rtol, atol, &mut st)?;
-    let dense = if want_dense {
-        let [r1, r2, r3, r4] = pair::hermite_coeffs(DOPRI5_DENSE, h, y, &st.y, &st.k, 6);
-        Some([*y, r1, r2, r3, r4])
-    } else {
-        None
-    };
+    let mut st = Dopri5Step::<S>::zero();
+    dopri5_step_in_place(&mut g, t, y, f0, h, rtol, atol, &mut st)?;
     Ok(DopriStep {
         y: st.y,
         f_new: st.k[6],
         err: st.err,
-        dense,
+        dense: want_dense.then(|| st.dense_coeffs()),
     })
 }
 

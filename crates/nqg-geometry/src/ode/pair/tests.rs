@@ -6,7 +6,7 @@
 use super::*;
 use crate::dop853::{self, Dop853Step, dop853_step_in_place};
 use crate::ode::rk87::{self, Rk87Step, rk87_step_in_place};
-use crate::ode::{DopriStep, dopri5_step, dopri5_step_dense};
+use crate::ode::{Dopri5Step, DopriStep, dopri5_step, dopri5_step_dense, dopri5_step_in_place};
 
 type Y = ([f64; 2], [f64; 2]);
 
@@ -183,6 +183,19 @@ fn dopri5_through_the_driver_is_the_unrolled_step() {
                     .dense
                     .is_none()
             );
+            // The in-place form used by the geodesic integrator: the same step and coefficients.
+            let mut g = |t: f64, y: &Y, k: &mut Y| -> Result<(), ()> {
+                *k = kepler(t, y);
+                Ok(())
+            };
+            let mut w = Dopri5Step::zero();
+            dopri5_step_in_place(&mut g, t, &y, &f0, h, tol, tol, &mut w).unwrap();
+            assert_eq!(bits(&w.y), bits(&y5));
+            assert_eq!(bits(w.f_new()), bits(&k7));
+            assert_eq!(w.err.to_bits(), err.to_bits());
+            for (a, b) in w.dense_coeffs().iter().zip(&dense) {
+                assert_eq!(bits(a), bits(b));
+            }
         }
     }
 }
