@@ -34,6 +34,10 @@
 #![allow(clippy::excessive_precision)]
 
 use crate::ode::State;
+pub use crate::ode::control::Dop853Controller;
+use crate::ode::pair::{
+    Dense, Estimate, PairStep, Tableau, extra_stages, hermite_at, hermite_coeffs, pair_step_in_place,
+};
 
 /// Nodes $c_1..c_{16}$ (stages 14-16 serve the dense output only).
 pub const C: [f64; 16] = [
@@ -312,22 +316,36 @@ pub const D: [[f64; 16]; 4] = [
 ];
 
 /// One accepted-or-not DOP853 step: the new state, its error norm and the 13 stages (kept so that the
-/// continuous extension can be formed later, only when it is needed).
-#[derive(Debug, Clone, Copy)]
-pub struct Dop853Step<S> {
-    /// Start of the step.
-    pub t: f64,
-    /// Step size (signed).
-    pub h: f64,
-    /// State at the start.
-    pub y0: S,
-    /// The 8th-order solution at $t + h$.
-    pub y: S,
-    /// The scaled error norm of `dop853.f` (accept if $\le 1$).
-    pub err: f64,
-    /// Stages $k_1..k_{13}$; $k_{13} = f(t + h, y_1)$ is the first stage of the next step.
-    pub k: [S; 13],
-}
+/// continuous extension can be formed later, only when it is needed, with [`Dop853Step::dense`]);
+/// $k_{13} = f(t + h, y_1)$ is the first stage of the next step.
+pub type Dop853Step<S> = PairStep<S, 13>;
+
+/// The 3rd-order embedded weights [`BHAT3`] as a row over stages 1..12.
+const BHAT3_ROW: [f64; 12] = {
+    let mut w = [0.0; 12];
+    let mut i = 0;
+    while i < BHAT3.len() {
+        w[BHAT3[i].0] = BHAT3[i].1;
+        i += 1;
+    }
+    w
+};
+
+/// The dense-output rows [`D`] as slices.
+const D_ROWS: [&[f64]; 4] = [&D[0], &D[1], &D[2], &D[3]];
+
+/// DOP853 as a [`Tableau`]: [`C`], [`A`] (rows 14-16 are the stages of the continuous extension),
+/// [`B`], Hairer's error norm on [`E5`] and [`BHAT3`], and the Hermite extension with rows [`D`].
+pub const TABLEAU: Tableau<f64> = Tableau {
+    c: &C,
+    a: &A,
+    b: &B,
+    estimate: Estimate::Hairer {
+        e5: &E5,
+        bhat3: &BHAT3_ROW,
+    },
+    dense: Dense::Hermite(&D_ROWS),
+};
 
 /// The continuous extension of one step (order 7): evaluate with [`Dop853Dense::at`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -345,29 +363,8 @@ pub struct Dop853Dense<S> {
 impl<S: State> Dop853Dense<S> {
     /// $y(t + \theta h)$ for $0 \le \theta \le 1$ (module formula, Horner form).
     pub fn at(&self, theta: f64) -> S {
-        let t1 = 1.0 - theta;
-        let mut acc = self.r[6];
-        for (i, r) in self.r[..6].iter().enumerate().rev() {
-            // acc = r_{i+1} + fac * acc with fac = θ for odd i and 1 - θ for even i.
-            let fac = if i % 2 == 1 { theta } else { t1 };
-            let mut v = *r;
-            v.axpy(fac, &acc);
-            acc = v;
-        }
-        let mut out = self.y0;
-        out.axpy(theta, &acc);
-        out
+        hermite_at(&self.y0, &self.r, theta)
     }
-}
-
-fn combine<S: State>(y: &S, h: f64, coef: &[f64], k: &[S]) -> S {
-    let mut out = *y;
-    for (c, ki) in coef.iter().zip(k) {
-        if *c != 0.0 {
-            out.axpy(h * c, ki);
-        }
-    }
-    out
 }
 
 /// One DOP853 step from `(t, y)` with `f0 = f(t, y)` (12 new right-hand sides including the final
@@ -435,138 +432,24 @@ pub fn dop853_step_in_place<S: State, E>(
     atol: f64,
     out: &mut Dop853Step<S>,
 ) -> Result<(), E> {
-    out.t = t;
-    out.h = h;
-    out.y0 = *y;
-    let k = &mut out.k;
-    k[0] = *f0;
-    for i in 1..12 {
-        let yi = combine(y, h, A[i], &k[..i]);
-        f(t + C[i] * h, &yi, &mut k[i])?;
-    }
-    out.y = combine(y, h, &B, &k[..12]);
-    f(t + h, &out.y, &mut k[12])?;
-    out.err = error_norm(y, &out.y, h, k, rtol, atol);
-    Ok(())
-}
-
-fn error_norm<S: State>(y: &S, y1: &S, h: f64, k: &[S; 13], rtol: f64, atol: f64) -> f64 {
-    let zero = S::zero();
-    let e5 = combine(&zero, h, &E5, &k[..12]);
-    // E3 = b - b̂3, and h Σ b_i k_i = y1 - y.
-    let mut e3 = *y1;
-    e3.axpy(-1.0, y);
-    for (i, w) in BHAT3 {
-        e3.axpy(-h * w, &k[i]);
-    }
-    let (mut s5, mut s3, mut n) = (0.0_f64, 0.0_f64, 0usize);
-    for (((a, b), u), v) in e5
-        .components()
-        .zip(e3.components())
-        .zip(y.components())
-        .zip(y1.components())
-    {
-        let sc = atol + rtol * u.abs().max(v.abs());
-        s5 += (a / sc).powi(2);
-        s3 += (b / sc).powi(2);
-        n += 1;
-    }
-    let deno = s5 + 0.01 * s3;
-    let err = if deno > 0.0 {
-        s5 / (deno * n.max(1) as f64).sqrt()
-    } else {
-        0.0
-    };
-    if err.is_finite() { err } else { f64::INFINITY }
+    pair_step_in_place(&TABLEAU, f, t, y, f0, h, rtol, atol, out)
 }
 
 impl<S: State> Dop853Step<S> {
-    /// $f(t + h, y_1)$, the first stage of the next step.
-    pub fn f_new(&self) -> &S {
-        &self.k[12]
-    }
-
     /// The 7th-order continuous extension (3 more right-hand sides).
     ///
     /// # Errors
     /// Whatever the right-hand side returns.
     pub fn dense<E>(&self, f: &mut impl FnMut(f64, &S) -> Result<S, E>) -> Result<Dop853Dense<S>, E> {
-        let h = self.h;
         let mut kk = [S::zero(); 16];
         kk[..13].copy_from_slice(&self.k);
-        for i in 13..16 {
-            let yi = combine(&self.y0, h, A[i], &kk[..i]);
-            kk[i] = f(self.t + C[i] * h, &yi)?;
-        }
-        let mut r1 = self.y;
-        r1.axpy(-1.0, &self.y0);
-        let mut r2 = S::zero();
-        r2.axpy(h, &kk[0]);
-        r2.axpy(-1.0, &r1);
-        let mut r3 = r1;
-        r3.axpy(-h, &kk[12]);
-        r3.axpy(-1.0, &r2);
-        let zero = S::zero();
-        let d = |row: usize| combine(&zero, h, &D[row], &kk);
+        extra_stages(&TABLEAU, f, self.t, self.h, &self.y0, &mut kk)?;
         Ok(Dop853Dense {
             t: self.t,
-            h,
+            h: self.h,
             y0: self.y0,
-            r: [r1, r2, r3, d(0), d(1), d(2), d(3)],
+            r: hermite_coeffs(&D_ROWS, self.h, &self.y0, &self.y, &kk, 12),
         })
-    }
-}
-
-/// The step-size controller of `dop853.f` (Hairer & Wanner; HNW I §II.4 and §IV.2 for the
-/// stabilised variant): with $f_{11} = \mathrm{err}^{1/8 - 0.2\beta}$ and
-/// $f = \operatorname{clamp}(f_{11}/(0.9\\,\mathrm{err}\_{\rm old}^{\beta}),\ 1/6,\ 3)$ the proposal is
-/// $h/f$ after an accepted step (not larger than $h$ right after a rejection) and
-/// $h/\min(3, f_{11}/0.9)$ after a rejected one; $\mathrm{err}\_{\rm old} = \max(\mathrm{err}, 10^{-4})$ of
-/// the last accepted step. $\beta = 0$ is the code's default; $\beta \le 0.04$ damps the step-size
-/// sequence (a PI controller).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Dop853Controller {
-    /// The stabilisation parameter $\beta$.
-    pub beta: f64,
-    safety: f64,
-    err_old: f64,
-    after_reject: bool,
-}
-
-impl Dop853Controller {
-    /// A controller with stabilisation `beta` (`dop853.f` default: 0) and safety factor 0.9.
-    pub fn new(beta: f64) -> Self {
-        Self::with_safety(beta, 0.9)
-    }
-
-    /// As [`Dop853Controller::new`] with the safety factor `safety` in place of 0.9 (the proposal is
-    /// $h \cdot \mathrm{safety} / (\mathrm{err}^{1/8 - 0.2\beta}\\,\mathrm{err}\_{\rm old}^{-\beta})$).
-    pub fn with_safety(beta: f64, safety: f64) -> Self {
-        Self {
-            beta,
-            safety,
-            err_old: 1e-4,
-            after_reject: false,
-        }
-    }
-
-    /// Whether the step of size `h` with error norm `err` is accepted, and the next step size.
-    pub fn next(&mut self, h: f64, err: f64) -> (bool, f64) {
-        let fac11 = err.powf(0.125 - 0.2 * self.beta);
-        if err <= 1.0 {
-            let fac = (fac11 / self.err_old.powf(self.beta) / self.safety).clamp(1.0 / 6.0, 3.0);
-            let mut hnew = h / fac;
-            if self.after_reject {
-                hnew = hnew.abs().min(h.abs()).copysign(h);
-            }
-            self.err_old = err.max(1e-4);
-            self.after_reject = false;
-            (true, hnew)
-        } else {
-            self.after_reject = true;
-            let f = (fac11 / self.safety).min(3.0);
-            (false, h / if f.is_finite() { f } else { 3.0 })
-        }
     }
 }
 

@@ -624,7 +624,11 @@ fn validate_options<const N: usize>(opts: &GeodesicOptions<N>) -> Result<(Scheme
                     atol,
                     ctl: Ctl::with_safety(RK87_BETA, RK87_SAFETY),
                 },
-                _ => Scheme::Dopri5 { rtol, atol },
+                _ => Scheme::Dopri5 {
+                    rtol,
+                    atol,
+                    ctl: crate::ode::control::Dopri5Controller,
+                },
             };
             Ok((scheme, h0))
         }

@@ -6,8 +6,10 @@ use crate::GeometryError;
 use crate::dop853::{Dop853Controller, Dop853Dense, Dop853Step, dop853_step, dop853_step_in_place};
 use crate::geodesic::{hamiltonian_rhs, rhs_inline};
 use crate::metric::Metric;
+use crate::ode::control::{Dopri5Controller, StepControl};
+use crate::ode::pair::PairStep;
 use crate::ode::rk87::{Rk87Step, rk87_step_in_place};
-use crate::ode::{GaussLegendre, dopri5_next_h, dopri5_step, dopri5_step_dense};
+use crate::ode::{Dopri5Step, GaussLegendre, dopri5_step, dopri5_step_in_place};
 
 /// A phase-space state $(x, p)$.
 pub(crate) type Phase<const N: usize> = ([f64; N], [f64; N]);
@@ -17,6 +19,7 @@ pub(crate) enum Scheme {
     Dopri5 {
         rtol: f64,
         atol: f64,
+        ctl: Dopri5Controller,
     },
     Dop853 {
         rtol: f64,
@@ -67,6 +70,8 @@ pub(crate) struct Stepper<'m, M: ?Sized, const N: usize> {
     dense: Option<Dop853Dense<Phase<N>>>,
     /// The last RK8(7)13M step (allocated on first use, only with that method).
     work87: Option<Box<Rk87Step<Phase<N>>>>,
+    /// The Dormand-Prince 5(4) work buffer (allocated on first use, only with that method).
+    work5: Option<Box<Dopri5Step<Phase<N>>>>,
 }
 
 /// A right-hand-side error inside a step, as the integrator's typed error with the position.
@@ -74,6 +79,50 @@ pub(crate) fn invalid<const N: usize>(lambda: f64, x: &[f64; N], e: &GeometryErr
     GeodesicError::InvalidState {
         lambda,
         reason: format!("{e} (state at x = {x:?})"),
+    }
+}
+
+/// The geodesic right-hand side writing into a stage slot, counting its calls in `count`.
+fn slot_rhs<'a, M: Metric<N> + ?Sized, const N: usize>(
+    metric: &'a M,
+    count: &'a mut usize,
+) -> impl FnMut(f64, &Phase<N>, &mut Phase<N>) -> Result<(), GeometryError> + 'a {
+    move |_t, s, k| {
+        *count += 1;
+        let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
+        *k = (dx, dp);
+        Ok(())
+    }
+}
+
+/// The controller's verdict on a step with error norm `err`: `*h` becomes the proposal, and the result
+/// is 0 for an accepted step and $+\infty$ for a rejected one (the test of `finish_attempt`).
+fn verdict(ctl: &mut impl StepControl, h_try: f64, err: f64, h: &mut f64) -> f64 {
+    let (ok, hn) = ctl.next(h_try, err);
+    *h = hn;
+    if ok { 0.0 } else { f64::INFINITY }
+}
+
+/// One attempted step of an explicit pair into its work buffer `w` with its controller: the new
+/// state, the FSAL stage and the interpolation data with the verdict, or `(None, None)` if a stage
+/// failed (`interp` forms the interpolation data from the step).
+#[allow(clippy::type_complexity)]
+fn explicit_attempt<const N: usize, const K: usize>(
+    w: &mut PairStep<Phase<N>, K>,
+    step: impl FnOnce(&mut PairStep<Phase<N>, K>) -> Result<(), GeometryError>,
+    ctl: &mut impl StepControl,
+    h_try: f64,
+    h: &mut f64,
+    interp: impl FnOnce(&PairStep<Phase<N>, K>) -> Interp<N>,
+) -> (Option<(Phase<N>, Phase<N>, Interp<N>)>, Option<f64>) {
+    match step(w) {
+        Ok(()) => {
+            let err = verdict(ctl, h_try, w.err, h);
+            // A rejected step needs no interpolation data.
+            let data = if err == 0.0 { interp(w) } else { Interp::None };
+            (Some((w.y, *w.f_new(), data)), Some(err))
+        }
+        Err(_) => (None, None),
     }
 }
 
@@ -96,6 +145,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
             }),
             dense: None,
             work87: None,
+            work5: None,
         }
     }
 
@@ -124,58 +174,38 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
         };
         let h_try = *h;
         let (out, err) = match &mut self.scheme {
-            Scheme::Dopri5 { rtol, atol } => {
-                let res = if dense {
-                    dopri5_step_dense(&mut f, lam, y, f0, h_try, *rtol, *atol)
-                } else {
-                    dopri5_step(&mut f, lam, y, f0, h_try, *rtol, *atol)
+            Scheme::Dopri5 { rtol, atol, ctl } => {
+                let (rtol, atol) = (*rtol, *atol);
+                let mut g = slot_rhs(metric, &mut count);
+                let step = |w: &mut Dopri5Step<Phase<N>>| {
+                    dopri5_step_in_place(&mut g, lam, y, f0, h_try, rtol, atol, w)
                 };
-                match res {
-                    Ok(s) => {
-                        *h = dopri5_next_h(h_try, s.err);
-                        let interp = s.dense.map_or(Interp::None, Interp::Dopri5);
-                        (Some((s.y, s.f_new, interp)), Some(s.err))
+                let w = self.work5.get_or_insert_with(|| Box::new(Dopri5Step::zero()));
+                let interp = |w: &Dopri5Step<Phase<N>>| {
+                    if dense {
+                        Interp::Dopri5(w.dense_coeffs())
+                    } else {
+                        Interp::None
                     }
-                    Err(_) => (None, None),
-                }
+                };
+                explicit_attempt(w, step, ctl, h_try, h, interp)
             }
             Scheme::Dop853 { rtol, atol, ctl } => {
                 self.dense = None;
-                let w = &mut *self.work;
-                // The right-hand side writes straight into the stage slot.
-                let mut g = |_t: f64, s: &Phase<N>, k: &mut Phase<N>| -> Result<(), GeometryError> {
-                    count += 1;
-                    let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
-                    *k = (dx, dp);
-                    Ok(())
+                let (rtol, atol) = (*rtol, *atol);
+                let mut g = slot_rhs(metric, &mut count);
+                let step = |w: &mut Dop853Step<Phase<N>>| {
+                    dop853_step_in_place(&mut g, lam, y, f0, h_try, rtol, atol, w)
                 };
-                match dop853_step_in_place(&mut g, lam, y, f0, h_try, *rtol, *atol, w) {
-                    Ok(()) => {
-                        let (ok, hn) = ctl.next(h_try, w.err);
-                        *h = hn;
-                        let err = if ok { 0.0 } else { f64::INFINITY };
-                        (Some((w.y, w.k[12], Interp::Dop853)), Some(err))
-                    }
-                    Err(_) => (None, None),
-                }
+                explicit_attempt(&mut self.work, step, ctl, h_try, h, |_| Interp::Dop853)
             }
             Scheme::Rk87 { rtol, atol, ctl } => {
-                let mut g = |_t: f64, s: &Phase<N>, k: &mut Phase<N>| -> Result<(), GeometryError> {
-                    count += 1;
-                    let (dx, dp, _) = rhs_inline(metric, &s.0, &s.1)?;
-                    *k = (dx, dp);
-                    Ok(())
-                };
+                let (rtol, atol) = (*rtol, *atol);
+                let mut g = slot_rhs(metric, &mut count);
+                let step =
+                    |w: &mut Rk87Step<Phase<N>>| rk87_step_in_place(&mut g, lam, y, f0, h_try, rtol, atol, w);
                 let w = self.work87.get_or_insert_with(|| Box::new(Rk87Step::zero()));
-                match rk87_step_in_place(&mut g, lam, y, f0, h_try, *rtol, *atol, w) {
-                    Ok(()) => {
-                        let (ok, hn) = ctl.next(h_try, w.err);
-                        *h = hn;
-                        let err = if ok { 0.0 } else { f64::INFINITY };
-                        (Some((w.y, w.k[13], Interp::Rk87)), Some(err))
-                    }
-                    Err(_) => (None, None),
-                }
+                explicit_attempt(w, step, ctl, h_try, h, |_| Interp::Rk87)
             }
             Scheme::Gauss(gl) => match gl.step(&mut f, lam, y, h_try, 4e-16, 60, self.gl_guess.as_deref()) {
                 Ok((y1, k, _)) => {

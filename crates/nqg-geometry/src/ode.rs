@@ -10,10 +10,18 @@
 //!   nodes. Stages are solved by fixed-point iteration to round-off.
 //!
 //! * [`rk87`]: the Prince-Dormand 8(7) pair RK8(7)13M with its continuous extension.
+//! * [`pair`]: the one driver of the explicit embedded pairs (stages, error norm, continuous
+//!   extension), generic over a [`Tableau`]: Dormand-Prince 5(4) ([`DOPRI5`]), DOP853
+//!   ([`crate::dop853::TABLEAU`]) and RK8(7)13M ([`rk87::TABLEAU`]) are each a table for it.
+//! * [`control`]: their step-size controllers behind one interface, [`control::StepControl`].
 //!
 //! States implement [`State`] (fixed-size arrays and phase-space pairs), so nothing allocates per step.
 
+pub mod control;
+pub mod pair;
 pub mod rk87;
+
+use pair::{Dense, Estimate, PairStep, Ratio, Tableau};
 
 /// A fixed-size state vector.
 pub trait State: Copy {
@@ -52,16 +60,6 @@ impl<const N: usize> State for ([f64; N], [f64; N]) {
     }
 }
 
-fn lin<S: State>(y: &S, terms: &[(f64, &S)]) -> S {
-    let mut out = *y;
-    for (c, k) in terms {
-        if *c != 0.0 {
-            out.axpy(*c, k);
-        }
-    }
-    out
-}
-
 /// The result of one Dormand-Prince step.
 #[derive(Debug, Clone, Copy)]
 pub struct DopriStep<S> {
@@ -81,17 +79,8 @@ impl<S: State> DopriStep<S> {
     /// $y(\theta) = r_1 + \theta(r_2 + (1-\theta)(r_3 + \theta(r_4 + (1-\theta)r_5)))$.
     /// `None` if the step carries no dense output.
     pub fn interpolate(&self, theta: f64) -> Option<S> {
-        let [r1, r2, r3, r4, r5] = self.dense.as_ref()?;
-        let t1 = 1.0 - theta;
-        let mut inner = *r4;
-        inner.axpy(t1, r5);
-        let mut v = *r3;
-        v.axpy(theta, &inner);
-        let mut w = *r2;
-        w.axpy(t1, &v);
-        let mut out = *r1;
-        out.axpy(theta, &w);
-        Some(out)
+        let [r1, rest @ ..] = self.dense.as_ref()?;
+        Some(pair::hermite_at(r1, rest, theta))
     }
 }
 
@@ -127,6 +116,103 @@ pub fn dopri5_step_dense<S: State, E>(
     dopri5_core(f, t, y, f0, h, rtol, atol, true)
 }
 
+/// The Dormand-Prince 5(4) pair as a [`Tableau`]: Dormand & Prince (1980), with Shampine's
+/// continuous extension (Hairer-Nørsett-Wanner, `contd5` of DOPRI5) as its one [`Dense::Hermite`] row.
+/// Each coefficient $p/q$ is applied as $(h p)/q$ ([`Ratio`]), the order of operations of the code.
+pub const DOPRI5: Tableau<Ratio> = Tableau {
+    c: &[
+        Ratio(0.0, 1.0),
+        Ratio(1.0, 5.0),
+        Ratio(0.3, 1.0),
+        Ratio(0.8, 1.0),
+        Ratio(8.0, 9.0),
+        Ratio(1.0, 1.0),
+    ],
+    a: &[
+        &[],
+        &[Ratio(1.0, 5.0)],
+        &[Ratio(3.0, 40.0), Ratio(9.0, 40.0)],
+        &[Ratio(44.0, 45.0), Ratio(-56.0, 15.0), Ratio(32.0, 9.0)],
+        &[
+            Ratio(19372.0, 6561.0),
+            Ratio(-25360.0, 2187.0),
+            Ratio(64448.0, 6561.0),
+            Ratio(-212.0, 729.0),
+        ],
+        &[
+            Ratio(9017.0, 3168.0),
+            Ratio(-355.0, 33.0),
+            Ratio(46732.0, 5247.0),
+            Ratio(49.0, 176.0),
+            Ratio(-5103.0, 18656.0),
+        ],
+    ],
+    b: &[
+        Ratio(35.0, 384.0),
+        Ratio(0.0, 1.0),
+        Ratio(500.0, 1113.0),
+        Ratio(125.0, 192.0),
+        Ratio(-2187.0, 6784.0),
+        Ratio(11.0, 84.0),
+    ],
+    // e = y5 - y4 = h Σ (b - b̂) k over the seven stages (k7 = f(t + h, y5)).
+    estimate: Estimate::Max(&[
+        Ratio(71.0, 57600.0),
+        Ratio(0.0, 1.0),
+        Ratio(-71.0, 16695.0),
+        Ratio(71.0, 1920.0),
+        Ratio(-17253.0, 339200.0),
+        Ratio(22.0, 525.0),
+        Ratio(-1.0, 40.0),
+    ]),
+    dense: Dense::Hermite(DOPRI5_DENSE),
+};
+
+/// Shampine's row $d$ of the Dormand-Prince 5(4) continuous extension (the $r_4$ of
+/// [`Dense::Hermite`], order 4).
+const DOPRI5_DENSE: &[&[Ratio]] = &[&[
+    Ratio(-12715105075.0, 11282082432.0),
+    Ratio(0.0, 1.0),
+    Ratio(87487479700.0, 32700410799.0),
+    Ratio(-10690763975.0, 1880347072.0),
+    Ratio(701980252875.0, 199316789632.0),
+    Ratio(-1453857185.0, 822651844.0),
+    Ratio(69997945.0, 29380423.0),
+]];
+
+/// One Dormand-Prince 5(4) step in a work buffer: the 7 stages ($k_7 = f(t + h, y_5)$), $y_5$ and the
+/// error norm; Shampine's coefficients on demand with [`Dopri5Step::dense_coeffs`].
+pub type Dopri5Step<S> = PairStep<S, 7>;
+
+impl<S: State> Dopri5Step<S> {
+    /// Shampine's dense-output coefficients $(y, r_2, r_3, r_4, r_5)$ of the step, as in
+    /// [`DopriStep::dense`] (evaluate with [`DopriStep::interpolate`]).
+    pub fn dense_coeffs(&self) -> [S; 5] {
+        let [r1, r2, r3, r4] = pair::hermite_coeffs(DOPRI5_DENSE, self.h, &self.y0, &self.y, &self.k, 6);
+        [self.y0, r1, r2, r3, r4]
+    }
+}
+
+/// As [`dopri5_step`], into the work buffer `out`, with a right-hand side that writes $f(t, y)$ into
+/// its third argument (the stage slot itself): no stage is returned by value or copied.
+///
+/// # Errors
+/// Whatever the right-hand side returns.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn dopri5_step_in_place<S: State, E>(
+    f: &mut impl FnMut(f64, &S, &mut S) -> Result<(), E>,
+    t: f64,
+    y: &S,
+    f0: &S,
+    h: f64,
+    rtol: f64,
+    atol: f64,
+    out: &mut Dopri5Step<S>,
+) -> Result<(), E> {
+    pair::pair_step_in_place(&DOPRI5, f, t, y, f0, h, rtol, atol, out)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn dopri5_core<S: State, E>(
     f: &mut impl FnMut(f64, &S) -> Result<S, E>,
@@ -138,137 +224,18 @@ fn dopri5_core<S: State, E>(
     atol: f64,
     want_dense: bool,
 ) -> Result<DopriStep<S>, E> {
-    let (k, y5) = dopri5_stages(f, t, y, f0, h)?;
-    let err = dopri5_error(y, &y5, &k, h, rtol, atol);
-    let dense = if want_dense {
-        Some(dopri5_dense_coeffs(y, &y5, &k, h))
-    } else {
-        None
+    let mut g = |t: f64, s: &S, k: &mut S| -> Result<(), E> {
+        *k = f(t, s)?;
+        Ok(())
     };
+    let mut st = Dopri5Step::<S>::zero();
+    dopri5_step_in_place(&mut g, t, y, f0, h, rtol, atol, &mut st)?;
     Ok(DopriStep {
-        y: y5,
-        f_new: k[6],
-        err,
-        dense,
+        y: st.y,
+        f_new: st.k[6],
+        err: st.err,
+        dense: want_dense.then(|| st.dense_coeffs()),
     })
-}
-
-/// The seven stages $k_1..k_7$ of one Dormand-Prince step ($k_1 = f_0$, $k_7 = f(t + h, y_5)$, FSAL)
-/// and the 5th-order solution $y_5$.
-fn dopri5_stages<S: State, E>(
-    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
-    t: f64,
-    y: &S,
-    f0: &S,
-    h: f64,
-) -> Result<([S; 7], S), E> {
-    let k1 = *f0;
-    let k2 = f(t + h / 5.0, &lin(y, &[(h / 5.0, &k1)]))?;
-    let k3 = f(
-        t + 0.3 * h,
-        &lin(y, &[(h * 3.0 / 40.0, &k1), (h * 9.0 / 40.0, &k2)]),
-    )?;
-    let k4 = f(
-        t + 0.8 * h,
-        &lin(
-            y,
-            &[
-                (h * 44.0 / 45.0, &k1),
-                (h * -56.0 / 15.0, &k2),
-                (h * 32.0 / 9.0, &k3),
-            ],
-        ),
-    )?;
-    let k5 = f(
-        t + h * 8.0 / 9.0,
-        &lin(
-            y,
-            &[
-                (h * 19372.0 / 6561.0, &k1),
-                (h * -25360.0 / 2187.0, &k2),
-                (h * 64448.0 / 6561.0, &k3),
-                (h * -212.0 / 729.0, &k4),
-            ],
-        ),
-    )?;
-    let k6 = f(
-        t + h,
-        &lin(
-            y,
-            &[
-                (h * 9017.0 / 3168.0, &k1),
-                (h * -355.0 / 33.0, &k2),
-                (h * 46732.0 / 5247.0, &k3),
-                (h * 49.0 / 176.0, &k4),
-                (h * -5103.0 / 18656.0, &k5),
-            ],
-        ),
-    )?;
-    let y5 = lin(
-        y,
-        &[
-            (h * 35.0 / 384.0, &k1),
-            (h * 500.0 / 1113.0, &k3),
-            (h * 125.0 / 192.0, &k4),
-            (h * -2187.0 / 6784.0, &k5),
-            (h * 11.0 / 84.0, &k6),
-        ],
-    );
-    let k7 = f(t + h, &y5)?;
-    Ok(([k1, k2, k3, k4, k5, k6, k7], y5))
-}
-
-/// The scaled error norm $\max_i |e_i| / (\mathrm{atol} + \mathrm{rtol}\\,\max(|y_i|, |y_{5,i}|))$ of
-/// $e = y^{(5)} - y^{(4)}$ (infinite if not finite).
-fn dopri5_error<S: State>(y: &S, y5: &S, k: &[S; 7], h: f64, rtol: f64, atol: f64) -> f64 {
-    let [k1, _, k3, k4, k5, k6, k7] = *k;
-    // e = b5 - b4.
-    let e = lin(
-        &S::zero(),
-        &[
-            (h * 71.0 / 57600.0, &k1),
-            (h * -71.0 / 16695.0, &k3),
-            (h * 71.0 / 1920.0, &k4),
-            (h * -17253.0 / 339200.0, &k5),
-            (h * 22.0 / 525.0, &k6),
-            (-h / 40.0, &k7),
-        ],
-    );
-    let mut err = 0.0_f64;
-    for ((ei, yi), ni) in e.components().zip(y.components()).zip(y5.components()) {
-        let sc = atol + rtol * yi.abs().max(ni.abs());
-        err = err.max(ei.abs() / sc);
-    }
-    if !err.is_finite() {
-        err = f64::INFINITY;
-    }
-    err
-}
-
-/// Shampine's dense-output coefficients $(y, r_2, r_3, r_4, r_5)$ of one step (Hairer-Nørsett-Wanner,
-/// `contd5` of DOPRI5).
-fn dopri5_dense_coeffs<S: State>(y: &S, y5: &S, k: &[S; 7], h: f64) -> [S; 5] {
-    let [k1, _, k3, k4, k5, k6, k7] = *k;
-    let mut ydiff = *y5;
-    ydiff.axpy(-1.0, y);
-    let mut bspl = S::zero();
-    bspl.axpy(h, &k1);
-    bspl.axpy(-1.0, &ydiff);
-    let mut r4 = ydiff;
-    r4.axpy(-h, &k7);
-    r4.axpy(-1.0, &bspl);
-    let r5 = lin(
-        &S::zero(),
-        &[
-            (h * -12715105075.0 / 11282082432.0, &k1),
-            (h * 87487479700.0 / 32700410799.0, &k3),
-            (h * -10690763975.0 / 1880347072.0, &k4),
-            (h * 701980252875.0 / 199316789632.0, &k5),
-            (h * -1453857185.0 / 822651844.0, &k6),
-            (h * 69997945.0 / 29380423.0, &k7),
-        ],
-    );
-    [*y, ydiff, bspl, r4, r5]
 }
 
 /// The next step size after an error estimate `err` (5th-order controller with safety 0.9).

@@ -27,6 +27,7 @@
 //! for $\hat b$ (and that $\hat b$ is not of order 8), the interpolant's end value and observed orders.
 
 use crate::ode::State;
+use crate::ode::pair::{Dense, Estimate, PairStep, Tableau, pair_step_in_place, stages_at};
 
 /// Nodes $c_1..c_{14}$ ($c_{14} = 1$ is the FSAL stage).
 pub const C: [f64; 14] = [
@@ -258,64 +259,37 @@ pub const DENSE: [[f64; 6]; 14] = [
     ],
 ];
 
-/// One RK8(7)13M step: the new state, its error norm and the 14 stages (kept for the continuous
-/// extension, which needs no further right-hand side).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rk87Step<S> {
-    /// Start of the step.
-    pub t: f64,
-    /// Step size (signed).
-    pub h: f64,
-    /// State at the start.
-    pub y0: S,
-    /// The 8th-order solution at $t + h$.
-    pub y: S,
-    /// The root-mean-square scaled error norm (accept if $\le 1$).
-    pub err: f64,
-    /// Stages $k_1..k_{14}$; $k_{14} = f(t + h, y_1)$ is the first stage of the next step.
-    pub k: [S; 14],
-}
+/// $b - \hat b$, the error weights of the 7th-order estimate (stages 1..13).
+pub const E7: [f64; 13] = {
+    let mut w = [0.0; 13];
+    let mut i = 0;
+    while i < 13 {
+        w[i] = B[i] - BHAT7[i];
+        i += 1;
+    }
+    w
+};
+
+/// RK8(7)13M as a [`Tableau`]: [`C`], [`A`], [`B`], the root-mean-square norm of
+/// $e = h\sum_i (b_i - \hat b_i)k_i$ ([`E7`]) and the per-stage continuous extension [`DENSE`].
+pub const TABLEAU: Tableau<f64> = Tableau {
+    c: &C,
+    a: &A,
+    b: &B,
+    estimate: Estimate::Rms(&E7),
+    dense: Dense::Stages(&DENSE),
+};
+
+/// One RK8(7)13M step: the new state, its root-mean-square error norm and the 14 stages (kept for the
+/// continuous extension [`Rk87Step::at`], which needs no further right-hand side);
+/// $k_{14} = f(t + h, y_1)$ is the first stage of the next step.
+pub type Rk87Step<S> = PairStep<S, 14>;
 
 impl<S: State> Rk87Step<S> {
-    /// A zeroed step (a work buffer for [`rk87_step_in_place`]).
-    pub fn zero() -> Self {
-        Self {
-            t: 0.0,
-            h: 0.0,
-            y0: S::zero(),
-            y: S::zero(),
-            err: 0.0,
-            k: [S::zero(); 14],
-        }
-    }
-
-    /// $f(t + h, y_1)$, the first stage of the next step.
-    pub fn f_new(&self) -> &S {
-        &self.k[13]
-    }
-
     /// $y(t + \theta h)$ from the continuous extension (module formula), $0 \le \theta \le 1$.
     pub fn at(&self, theta: f64) -> S {
-        let mut out = self.y0;
-        for (d, k) in DENSE.iter().zip(&self.k) {
-            if d[0] == 0.0 && d[4] == 0.0 {
-                continue;
-            }
-            let q = d.iter().fold(0.0, |acc, c| acc * theta + c);
-            out.axpy(self.h * theta * q, k);
-        }
-        out
+        stages_at(&DENSE, self.h, &self.y0, &self.k, theta)
     }
-}
-
-fn combine<S: State>(y: &S, h: f64, coef: &[f64], k: &[S]) -> S {
-    let mut out = *y;
-    for (c, ki) in coef.iter().zip(k) {
-        if *c != 0.0 {
-            out.axpy(h * c, ki);
-        }
-    }
-    out
 }
 
 /// One RK8(7)13M step from `(t, y)` with `f0 = f(t, y)` (13 new right-hand sides including the final
@@ -335,37 +309,7 @@ pub fn rk87_step_in_place<S: State, E>(
     atol: f64,
     out: &mut Rk87Step<S>,
 ) -> Result<(), E> {
-    out.t = t;
-    out.h = h;
-    out.y0 = *y;
-    let k = &mut out.k;
-    k[0] = *f0;
-    for i in 1..13 {
-        let yi = combine(y, h, A[i], &k[..i]);
-        f(t + C[i] * h, &yi, &mut k[i])?;
-    }
-    out.y = combine(y, h, &B, &k[..13]);
-    f(t + h, &out.y, &mut k[13])?;
-    out.err = error_norm(y, &out.y, h, k, rtol, atol);
-    Ok(())
-}
-
-fn error_norm<S: State>(y: &S, y1: &S, h: f64, k: &[S; 14], rtol: f64, atol: f64) -> f64 {
-    let mut e = S::zero();
-    for ((b, bh), ki) in B.iter().zip(&BHAT7).zip(k) {
-        let w = b - bh;
-        if w != 0.0 {
-            e.axpy(h * w, ki);
-        }
-    }
-    let (mut s, mut n) = (0.0_f64, 0usize);
-    for ((ei, u), v) in e.components().zip(y.components()).zip(y1.components()) {
-        let sc = atol + rtol * u.abs().max(v.abs());
-        s += (ei / sc).powi(2);
-        n += 1;
-    }
-    let err = (s / n.max(1) as f64).sqrt();
-    if err.is_finite() { err } else { f64::INFINITY }
+    pair_step_in_place(&TABLEAU, f, t, y, f0, h, rtol, atol, out)
 }
 
 #[cfg(test)]
