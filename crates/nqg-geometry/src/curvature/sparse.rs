@@ -76,26 +76,9 @@ fn at(i: u32) -> usize {
     i as usize & (CAP - 1)
 }
 
-/// $s = \sum$ `buf[i] * buf[j]` over `pairs[start..end]`, stored at `out` and `mirror`.
-#[derive(Debug, Clone, Copy)]
-struct Dot {
-    out: u32,
-    mirror: u32,
-    start: u32,
-    end: u32,
-}
-
-/// One independent $R_{abcd}$: $v$ at `out`, $-v$ at `out + 1`; `ddg` the four $\partial^2 g$ inputs,
-/// `quads[start..end]` the $\Gamma\Gamma$ terms.
-#[derive(Debug, Clone, Copy)]
-struct Riem {
-    out: u32,
-    ddg: [u32; 4],
-    start: u32,
-    end: u32,
-}
-
-/// The sparse contraction from the inputs to $G_{ab}$ for one input pattern (see the module docs).
+/// The sparse contraction from the inputs to $G_{ab}$ for one input pattern (see the module docs):
+/// flat lists of fixed-shape operations on slots of `buf`, run in order, with no inner loops (a sum
+/// of $m$ products is $m$ operations that accumulate into one slot, the first from the 0 slot).
 #[derive(Debug, Clone)]
 pub(super) struct Plan {
     n: usize,
@@ -108,23 +91,24 @@ pub(super) struct Plan {
     buf: Box<[f64; CAP]>,
     /// Whether the plan fits in [`CAP`] slots.
     fits: bool,
-    /// `[out, x, y, z]`: `buf[out] = (buf[x] + buf[y] - buf[z]) * 0.5` ($\Gamma_{abc}$).
-    gam1: Vec<[u32; 4]>,
-    /// $\Gamma^a{}\_{bc}$.
-    chr: Vec<Dot>,
-    riem: Vec<Riem>,
-    /// `[pi, pj, qi, qj]`: `v += buf[pi] * buf[pj] - buf[qi] * buf[qj]`.
-    quads: Vec<[u32; 4]>,
-    /// $R_{bd}$ for $b \le d$ (mirrored), then $R$.
-    ricci: Vec<Dot>,
-    scalar: Dot,
-    pairs: Vec<[u32; 2]>,
-    /// First slot of the dense $R_{ab}$ block.
-    ricci_base: usize,
+    /// `[o, x, y, z, w]`: `buf[o] = (buf[x] + buf[y] - buf[z] - buf[w]) * 0.5` ($\Gamma_{abc}$ with
+    /// `w` the 0 slot, then the $\partial^2 g$ part of each $R_{abcd}$).
+    lin: Vec<[u32; 5]>,
+    /// `[o, s, i, j]`: `buf[o] = buf[s] + buf[i] * buf[j]` ($\Gamma^a{}\_{bc}$).
+    chr: Vec<[u32; 4]>,
+    /// `[o, pi, pj, qi, qj]`: `buf[o] += buf[pi] * buf[pj] - buf[qi] * buf[qj]` ($R_{abcd}$).
+    quads: Vec<[u32; 5]>,
+    /// `[o, v]`: `buf[o] = -buf[v]` ($R_{bacd} = -R_{abcd}$).
+    negs: Vec<[u32; 2]>,
+    /// As `chr`: $R_{bd}$ ($b \le d$), then $R$.
+    ricci: Vec<[u32; 4]>,
+    /// The slot of $R_{ab}$ for each $(a, b)$ (the 0 slot if it has no term), and of $R$.
+    ricci_at: Vec<u32>,
+    scalar: u32,
 }
 
 impl Plan {
-    /// An empty pattern (every input assumed zero): the first call widens it.
+    /// An empty pattern (every input assumed zero but $g_{ab}$): the first call widens it.
     fn new(n: usize, free: &[usize]) -> Self {
         let lay = Layout { n, k: free.len() };
         let mut p = Self {
@@ -134,19 +118,13 @@ impl Plan {
             forbidden: Box::new([0; CAP]),
             buf: Box::new([0.0; CAP]),
             fits: lay.inputs() < CAP,
-            gam1: Vec::new(),
+            lin: Vec::new(),
             chr: Vec::new(),
-            riem: Vec::new(),
             quads: Vec::new(),
+            negs: Vec::new(),
             ricci: Vec::new(),
-            scalar: Dot {
-                out: 0,
-                mirror: 0,
-                start: 0,
-                end: 0,
-            },
-            pairs: Vec::new(),
-            ricci_base: 0,
+            ricci_at: Vec::new(),
+            scalar: 0,
         };
         for a in 0..n {
             for b in 0..n {
@@ -185,7 +163,21 @@ impl Plan {
         self.input(self.layout().ddg(s, t, a, b))
     }
 
-    /// Rebuild the term lists for the current pattern (the input part of `buf` is kept).
+    /// Append $\sum_m$ `buf[i_m] * buf[j_m]` (in order) into a new slot; `None` for an empty sum.
+    fn dot(
+        list: &mut Vec<[u32; 4]>,
+        terms: &[(u32, u32)],
+        zero: u32,
+        alloc: &mut impl FnMut(usize) -> u32,
+    ) -> Option<u32> {
+        let o = (!terms.is_empty()).then(|| alloc(1))?;
+        for (m, &(i, j)) in terms.iter().enumerate() {
+            list.push([o, if m == 0 { zero } else { o }, i, j]);
+        }
+        Some(o)
+    }
+
+    /// Rebuild the operation lists for the current pattern (the input part of `buf` is kept).
     fn build(&mut self) {
         let (n, lay) = (self.n, self.layout());
         for i in 0..lay.inputs().min(CAP) {
@@ -201,19 +193,15 @@ impl Plan {
         let idx3 = |a: usize, b: usize, c: usize| (a * n + b) * n + c;
         // Gamma_abc (first kind), mirrored in (b, c).
         let mut gam1 = vec![None; n * n * n];
-        self.gam1.clear();
+        self.lin.clear();
         for a in 0..n {
             for b in 0..n {
                 for c in b..n {
                     let t = [self.dg(c, a, b), self.dg(b, a, c), self.dg(a, b, c)];
                     if t.iter().any(Option::is_some) {
                         let o = alloc(1);
-                        self.gam1.push([
-                            o,
-                            t[0].unwrap_or(zero),
-                            t[1].unwrap_or(zero),
-                            t[2].unwrap_or(zero),
-                        ]);
+                        let [x, y, z] = t.map(|v| v.unwrap_or(zero));
+                        self.lin.push([o, x, y, z, zero]);
                         gam1[idx3(a, b, c)] = Some(o);
                         gam1[idx3(a, c, b)] = Some(o);
                     }
@@ -223,25 +211,13 @@ impl Plan {
         // Gamma^a_bc = g^ad Gamma_dbc, d ascending.
         let mut chr = vec![None; n * n * n];
         self.chr.clear();
-        self.pairs.clear();
         for a in 0..n {
             for b in 0..n {
                 for c in b..n {
-                    let start = self.pairs.len() as u32;
-                    for d in 0..n {
-                        if let (Some(gi), Some(g1)) = (self.input(lay.ginv(a, d)), gam1[idx3(d, b, c)]) {
-                            self.pairs.push([gi, g1]);
-                        }
-                    }
-                    let end = self.pairs.len() as u32;
-                    if end > start {
-                        let o = alloc(1);
-                        self.chr.push(Dot {
-                            out: o,
-                            mirror: o,
-                            start,
-                            end,
-                        });
+                    let terms: Vec<(u32, u32)> = (0..n)
+                        .filter_map(|d| self.input(lay.ginv(a, d)).zip(gam1[idx3(d, b, c)]))
+                        .collect();
+                    if let Some(o) = Self::dot(&mut self.chr, &terms, zero, &mut alloc) {
                         chr[idx3(a, b, c)] = Some(o);
                         chr[idx3(a, c, b)] = Some(o);
                     }
@@ -249,15 +225,13 @@ impl Plan {
             }
         }
         let riem = self.build_riemann(&gam1, &chr, zero, &mut alloc);
-        self.ricci_base = alloc(n * n) as usize;
-        let scalar = alloc(1);
-        self.build_ricci(&riem, scalar);
+        self.build_ricci(&riem, zero, &mut alloc);
         self.fits = next <= CAP;
         self.buf[at(zero)] = 0.0;
     }
 
-    /// The independent $R_{abcd}$ in the dense loop's order; returns the slot (and sign: the slot of
-    /// $-v$ is `out + 1`) of every $R_{abcd}$ that may be non-zero, `None` for the others.
+    /// The independent $R_{abcd}$ in the dense loop's order; returns the slot of every $R_{abcd}$
+    /// that may be non-zero (the slot of $-R_{abcd}$ for the odd permutations), `None` for the others.
     fn build_riemann(
         &mut self,
         gam1: &[Option<u32>],
@@ -269,8 +243,8 @@ impl Plan {
         let idx3 = |a: usize, b: usize, c: usize| (a * n + b) * n + c;
         let idx4 = |a: usize, b: usize, c: usize, d: usize| ((a * n + b) * n + c) * n + d;
         let mut slots = vec![None; n * n * n * n];
-        self.riem.clear();
         self.quads.clear();
+        self.negs.clear();
         for a in 0..n {
             for b in a + 1..n {
                 for c in a..n {
@@ -281,27 +255,24 @@ impl Plan {
                             self.ddg(b, d, a, c),
                             self.ddg(a, c, b, d),
                         ];
-                        let start = self.quads.len() as u32;
-                        for e in 0..n {
-                            let p = gam1[idx3(e, b, c)].zip(chr[idx3(e, a, d)]);
-                            let q = gam1[idx3(e, b, d)].zip(chr[idx3(e, a, c)]);
-                            if p.is_some() || q.is_some() {
-                                let (pi, pj) = p.unwrap_or((zero, zero));
-                                let (qi, qj) = q.unwrap_or((zero, zero));
-                                self.quads.push([pi, pj, qi, qj]);
-                            }
-                        }
-                        let end = self.quads.len() as u32;
-                        if end == start && dd.iter().all(Option::is_none) {
+                        let quads: Vec<_> = (0..n)
+                            .filter_map(|e| {
+                                let p = gam1[idx3(e, b, c)].zip(chr[idx3(e, a, d)]);
+                                let q = gam1[idx3(e, b, d)].zip(chr[idx3(e, a, c)]);
+                                (p.is_some() || q.is_some())
+                                    .then(|| (p.unwrap_or((zero, zero)), q.unwrap_or((zero, zero))))
+                            })
+                            .collect();
+                        if quads.is_empty() && dd.iter().all(Option::is_none) {
                             continue;
                         }
                         let o = alloc(2);
-                        self.riem.push(Riem {
-                            out: o,
-                            ddg: dd.map(|v| v.unwrap_or(zero)),
-                            start,
-                            end,
-                        });
+                        let [x, y, z, w] = dd.map(|v| v.unwrap_or(zero));
+                        self.lin.push([o, x, y, z, w]);
+                        for ((pi, pj), (qi, qj)) in quads {
+                            self.quads.push([o, pi, pj, qi, qj]);
+                        }
+                        self.negs.push([o + 1, o]);
                         let (pos, neg) = (Some(o), Some(o + 1));
                         slots[idx4(a, b, c, d)] = pos;
                         slots[idx4(b, a, c, d)] = neg;
@@ -319,43 +290,31 @@ impl Plan {
     }
 
     /// $R_{bd} = g^{ac}R_{abcd}$ ($a \ne b$, $c \ne d$, $a$ then $c$ ascending) and $R = g^{bd}R_{bd}$.
-    fn build_ricci(&mut self, riem: &[Option<u32>], scalar: u32) {
+    fn build_ricci(&mut self, riem: &[Option<u32>], zero: u32, alloc: &mut impl FnMut(usize) -> u32) {
         let (n, lay) = (self.n, self.layout());
         let idx4 = |a: usize, b: usize, c: usize, d: usize| ((a * n + b) * n + c) * n + d;
-        let rb = self.ricci_base as u32;
         self.ricci.clear();
+        self.ricci_at = vec![zero; n * n];
         for b in 0..n {
             for d in b..n {
-                let start = self.pairs.len() as u32;
+                let mut terms = Vec::new();
                 for a in (0..n).filter(|&a| a != b) {
                     for c in (0..n).filter(|&c| c != d) {
-                        if let (Some(gi), Some(r)) = (self.input(lay.ginv(a, c)), riem[idx4(a, b, c, d)]) {
-                            self.pairs.push([gi, r]);
+                        if let Some(t) = self.input(lay.ginv(a, c)).zip(riem[idx4(a, b, c, d)]) {
+                            terms.push(t);
                         }
                     }
                 }
-                self.ricci.push(Dot {
-                    out: rb + (b * n + d) as u32,
-                    mirror: rb + (d * n + b) as u32,
-                    start,
-                    end: self.pairs.len() as u32,
-                });
-            }
-        }
-        let start = self.pairs.len() as u32;
-        for b in 0..n {
-            for d in 0..n {
-                if let Some(gi) = self.input(lay.ginv(b, d)) {
-                    self.pairs.push([gi, rb + (b * n + d) as u32]);
+                if let Some(o) = Self::dot(&mut self.ricci, &terms, zero, alloc) {
+                    self.ricci_at[b * n + d] = o;
+                    self.ricci_at[d * n + b] = o;
                 }
             }
         }
-        self.scalar = Dot {
-            out: scalar,
-            mirror: scalar,
-            start,
-            end: self.pairs.len() as u32,
-        };
+        let terms: Vec<(u32, u32)> = (0..n * n)
+            .filter_map(|i| self.input(lay.ginv(i / n, i % n)).map(|g| (g, self.ricci_at[i])))
+            .collect();
+        self.scalar = Self::dot(&mut self.ricci, &terms, zero, alloc).unwrap_or(zero);
     }
 
     /// Copy the inputs into the buffer. Returns `(outside, non_finite)`: whether a non-zero input lies
@@ -398,32 +357,25 @@ impl Plan {
     /// $G_{ab}$ from the inputs in the buffer.
     fn eval<const N: usize>(&mut self) -> [[f64; N]; N] {
         let b = &mut *self.buf;
-        for &[o, x, y, z] in &self.gam1 {
-            b[at(o)] = (b[at(x)] + b[at(y)] - b[at(z)]) * 0.5;
+        for &[o, x, y, z, w] in &self.lin {
+            b[at(o)] = (b[at(x)] + b[at(y)] - b[at(z)] - b[at(w)]) * 0.5;
         }
-        let dot = |b: &mut [f64; CAP], d: &Dot| {
-            let mut s = 0.0;
-            for &[i, j] in &self.pairs[at(d.start)..at(d.end)] {
-                s += b[at(i)] * b[at(j)];
-            }
-            b[at(d.out)] = s;
-            b[at(d.mirror)] = s;
-        };
-        self.chr.iter().for_each(|d| dot(b, d));
-        for r in &self.riem {
-            let [x, y, z, w] = r.ddg.map(at);
-            let mut v = (b[x] + b[y] - b[z] - b[w]) * 0.5;
-            for &[pi, pj, qi, qj] in &self.quads[at(r.start)..at(r.end)] {
-                v += b[at(pi)] * b[at(pj)] - b[at(qi)] * b[at(qj)];
-            }
-            b[at(r.out)] = v;
-            b[at(r.out + 1)] = -v;
+        for &[o, s, i, j] in &self.chr {
+            b[at(o)] = b[at(s)] + b[at(i)] * b[at(j)];
         }
-        self.ricci.iter().for_each(|d| dot(b, d));
-        dot(b, &self.scalar);
-        let (rb, r) = (self.ricci_base, b[at(self.scalar.out)]);
+        for &[o, pi, pj, qi, qj] in &self.quads {
+            b[at(o)] += b[at(pi)] * b[at(pj)] - b[at(qi)] * b[at(qj)];
+        }
+        for &[o, v] in &self.negs {
+            b[at(o)] = -b[at(v)];
+        }
+        for &[o, s, i, j] in &self.ricci {
+            b[at(o)] = b[at(s)] + b[at(i)] * b[at(j)];
+        }
+        let r = b[at(self.scalar)];
+        let ra = &self.ricci_at[..N * N];
         std::array::from_fn(|i| {
-            std::array::from_fn(|j| b[(rb + i * N + j) & (CAP - 1)] - b[(i * N + j) & (CAP - 1)] * r * 0.5)
+            std::array::from_fn(|j| b[at(ra[i * N + j])] - b[(i * N + j) & (CAP - 1)] * r * 0.5)
         })
     }
 
