@@ -100,11 +100,12 @@ pub(super) struct Plan {
     quads: Vec<[u32; 5]>,
     /// `[o, v]`: `buf[o] = -buf[v]` ($R_{bacd} = -R_{abcd}$).
     negs: Vec<[u32; 2]>,
-    /// As `chr`: $R_{bd}$ ($b \le d$), then $R$.
+    /// As `chr`: $R_{bd}$ ($b \le d$).
     ricci: Vec<[u32; 4]>,
-    /// The slot of $R_{ab}$ for each $(a, b)$ (the 0 slot if it has no term), and of $R$.
+    /// The slot of $R_{ab}$ for each $(a, b)$ (the 0 slot if it has no term).
     ricci_at: Vec<u32>,
-    scalar: u32,
+    /// `[i, j]`: $R = \sum$ `buf[i] * buf[j]`.
+    scalar: Vec<[u32; 2]>,
 }
 
 impl Plan {
@@ -124,7 +125,7 @@ impl Plan {
             negs: Vec::new(),
             ricci: Vec::new(),
             ricci_at: Vec::new(),
-            scalar: 0,
+            scalar: Vec::new(),
         };
         for a in 0..n {
             for b in 0..n {
@@ -226,6 +227,9 @@ impl Plan {
         }
         let riem = self.build_riemann(&gam1, &chr, zero, &mut alloc);
         self.build_ricci(&riem, zero, &mut alloc);
+        interleave(&mut self.chr);
+        interleave(&mut self.quads);
+        interleave(&mut self.ricci);
         self.fits = next <= CAP;
         self.buf[at(zero)] = 0.0;
     }
@@ -311,10 +315,9 @@ impl Plan {
                 }
             }
         }
-        let terms: Vec<(u32, u32)> = (0..n * n)
-            .filter_map(|i| self.input(lay.ginv(i / n, i % n)).map(|g| (g, self.ricci_at[i])))
+        self.scalar = (0..n * n)
+            .filter_map(|i| self.input(lay.ginv(i / n, i % n)).map(|g| [g, self.ricci_at[i]]))
             .collect();
-        self.scalar = Self::dot(&mut self.ricci, &terms, zero, alloc).unwrap_or(zero);
     }
 
     /// Copy the inputs into the buffer. Returns `(outside, non_finite)`: whether a non-zero input lies
@@ -372,7 +375,10 @@ impl Plan {
         for &[o, s, i, j] in &self.ricci {
             b[at(o)] = b[at(s)] + b[at(i)] * b[at(j)];
         }
-        let r = b[at(self.scalar)];
+        let mut r = 0.0;
+        for &[i, j] in &self.scalar {
+            r += b[at(i)] * b[at(j)];
+        }
         let ra = &self.ricci_at[..N * N];
         std::array::from_fn(|i| {
             std::array::from_fn(|j| b[at(ra[i * N + j])] - b[(i * N + j) & (CAP - 1)] * r * 0.5)
@@ -405,6 +411,25 @@ impl Plan {
         }
         Some(self.eval::<N>())
     }
+}
+
+/// Reorder accumulating operations (each sum is a run of consecutive operations on one output slot,
+/// `op[0]`) by their position inside their sum, stably: every sum keeps its order (the same bits),
+/// while consecutive operations now belong to different sums, so the store-to-load chains of the
+/// sums run side by side instead of one after another.
+fn interleave<const L: usize>(ops: &mut Vec<[u32; L]>) {
+    let mut rank = 0u32;
+    let mut ranked: Vec<(u32, [u32; L])> = Vec::with_capacity(ops.len());
+    for (m, op) in ops.iter().enumerate() {
+        rank = if m > 0 && ops[m - 1][0] == op[0] {
+            rank + 1
+        } else {
+            0
+        };
+        ranked.push((rank, *op));
+    }
+    ranked.sort_by_key(|&(r, _)| r);
+    *ops = ranked.into_iter().map(|(_, op)| op).collect();
 }
 
 /// Plans kept per thread (a few metrics in turn; the oldest is dropped beyond this).
