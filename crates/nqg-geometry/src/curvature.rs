@@ -239,7 +239,8 @@ impl<const N: usize> Curvature<N, f64> {
     /// The contraction runs on a plan (kept per thread) that visits only the terms that can be
     /// non-zero given which inputs ($\partial g$, $\partial^2 g$ along the non-cyclic coordinates, and
     /// $g^{ab}$) are non-zero at the point; the pattern is read off every call, never assumed for a
-    /// metric (Kerr: 13 of the 21 independent $R_{abcd}$, 13 of the 40 $\Gamma^a{}\_{bc}$).
+    /// metric (Kerr: 13 of the 21 independent $R_{abcd}$ and 20 of the 40 $\Gamma^a{}\_{bc}$, $b \le c$,
+    /// are kept).
     ///
     /// # Errors
     /// As [`Curvature::at`] (a non-finite $G_{ab}$ is [`GeometryError::NonFiniteResult`]).

@@ -488,7 +488,7 @@ mod tests {
         }
     }
 
-    /// Depends on $t$ only (one differentiated coordinate), with $g_{12} = 0.05\,t$.
+    /// Depends on $t$ only (one differentiated coordinate), with $g_{12} = 0.05\\,t$.
     struct TimeOnly;
     impl Metric<4> for TimeOnly {
         fn components<D: DualNum<Primitive = f64> + Copy>(&self, x: &[D; 4]) -> [[D; 4]; 4] {
