@@ -8,6 +8,8 @@
 //!   `kerr_inverse_only`, `kerr_contractions_only`: the parts of one `Curvature::at` (issue 14 profile).
 //! * `kerr_bundle_1e4/serial` / `einstein_at_serial` / `batch_map_2_threads`: 10⁴ points end to end
 //!   (the full bundle, $G_{ab}$ alone as the peer case times it, and the bundle on 2 threads).
+//!   `einstein_at` contracts on the per-thread sparse plan (`curvature/sparse.rs`), the bundle on the
+//!   dense contractions; `kerr_contractions_only` is the dense one.
 //!
 //! Run: `cargo bench -p nqg-geometry --bench curvature -- --warm-up-time 1 --measurement-time 3`.
 

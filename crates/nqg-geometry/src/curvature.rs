@@ -36,6 +36,7 @@ use crate::metric::{
 };
 
 mod contract;
+mod sparse;
 
 /// The metric and its first and second derivatives at a point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,6 +103,17 @@ where
 /// same operations (equal to the last bit for a metric whose cyclic coordinates do not enter its
 /// formulas).
 pub fn jets_at<M: Metric<N> + ?Sized, const N: usize>(metric: &M, x: &[f64; N]) -> Jets<f64, N> {
+    let (free, k) = free_coordinates(metric);
+    match k {
+        1 if N > 1 => jets_along::<M, N, 1>(metric, x, &free),
+        2 if N > 2 => jets_along::<M, N, 2>(metric, x, &free),
+        3 if N > 3 => jets_along::<M, N, 3>(metric, x, &free),
+        _ => jets(metric, x),
+    }
+}
+
+/// The coordinates the metric does not declare cyclic, ascending, in `free[..k]`, and `k`.
+fn free_coordinates<M: Metric<N> + ?Sized, const N: usize>(metric: &M) -> ([usize; N], usize) {
     let cyclic = metric.cyclic_coordinates();
     let mut free = [0usize; N];
     let mut k = 0;
@@ -111,12 +123,7 @@ pub fn jets_at<M: Metric<N> + ?Sized, const N: usize>(metric: &M, x: &[f64; N]) 
             k += 1;
         }
     }
-    match k {
-        1 if N > 1 => jets_along::<M, N, 1>(metric, x, &free),
-        2 if N > 2 => jets_along::<M, N, 2>(metric, x, &free),
-        3 if N > 3 => jets_along::<M, N, 3>(metric, x, &free),
-        _ => jets(metric, x),
-    }
+    (free, k)
 }
 
 /// [`jets_at`] with the `K` coordinates `free[..K]` seeded as dual directions, the others constant.
@@ -125,18 +132,33 @@ fn jets_along<M: Metric<N> + ?Sized, const N: usize, const K: usize>(
     x: &[f64; N],
     free: &[usize; N],
 ) -> Jets<f64, N> {
-    let xd: [Dual2Vec<f64, nalgebra::Const<K>>; N] =
-        std::array::from_fn(|i| match free[..K].iter().position(|&f| f == i) {
-            Some(s) => Dual2Vec::new(
-                x[i],
-                Derivative::some(nalgebra::SMatrix::<f64, 1, K>::from_fn(|_, k| {
-                    if k == s { 1.0 } else { 0.0 }
-                })),
-                Derivative::none(),
-            ),
-            None => Dual2Vec::new(x[i], Derivative::none(), Derivative::none()),
-        });
-    let h = metric.components(&xd);
+    scatter(&metric.components(&seed_along::<N, K>(x, free)), free)
+}
+
+/// The point `x` as second-order duals: $x^{f_s} + \varepsilon_s$ for the `K` coordinates
+/// $f_s$ = `free[s]`, the others constant (no derivative parts).
+fn seed_along<const N: usize, const K: usize>(
+    x: &[f64; N],
+    free: &[usize; N],
+) -> [Dual2Vec<f64, nalgebra::Const<K>>; N] {
+    std::array::from_fn(|i| match free[..K].iter().position(|&f| f == i) {
+        Some(s) => Dual2Vec::new(
+            x[i],
+            Derivative::some(nalgebra::SMatrix::<f64, 1, K>::from_fn(|_, k| {
+                if k == s { 1.0 } else { 0.0 }
+            })),
+            Derivative::none(),
+        ),
+        None => Dual2Vec::new(x[i], Derivative::none(), Derivative::none()),
+    })
+}
+
+/// The jets of components evaluated on [`seed_along`] duals: the derivative parts along
+/// `free[..K]` put at their coordinates, zeros along the others.
+fn scatter<const N: usize, const K: usize>(
+    h: &[[Dual2Vec<f64, nalgebra::Const<K>>; N]; N],
+    free: &[usize; N],
+) -> Jets<f64, N> {
     let mut out = Jets {
         g: [[0.0; N]; N],
         dg: [[[0.0; N]; N]; N],
@@ -209,9 +231,16 @@ impl<const N: usize> Curvature<N, f64> {
         Ok(c)
     }
 
-    /// The Einstein tensor $G_{ab}$ alone: the same computation as [`Curvature::at`]`(metric, x).einstein`
-    /// (equal to the last bit), without the Kretschmann contraction and without building the ~3 kB
-    /// bundle, for callers that want $G_{ab}$ at many points.
+    /// The Einstein tensor $G_{ab}$ alone: the same numbers as [`Curvature::at`]`(metric, x).einstein`
+    /// (equal to the last bit, up to the sign of an exact zero), without the Christoffel and Riemann
+    /// arrays, the Kretschmann contraction and the ~3 kB bundle, for callers that want $G_{ab}$ at
+    /// many points.
+    ///
+    /// The contraction runs on a plan (kept per thread) that visits only the terms that can be
+    /// non-zero given which inputs ($\partial g$, $\partial^2 g$ along the non-cyclic coordinates, and
+    /// $g^{ab}$) are non-zero at the point; the pattern is read off every call, never assumed for a
+    /// metric (Kerr: 13 of the 21 independent $R_{abcd}$ and 20 of the 40 $\Gamma^a{}\_{bc}$, $b \le c$,
+    /// are kept).
     ///
     /// # Errors
     /// As [`Curvature::at`] (a non-finite $G_{ab}$ is [`GeometryError::NonFiniteResult`]).
@@ -220,13 +249,14 @@ impl<const N: usize> Curvature<N, f64> {
         x: &[f64; N],
     ) -> Result<[[f64; N]; N], GeometryError> {
         check_point(metric, x)?;
-        let j = jets_at(metric, x);
-        check_components(&j.g, x)?;
-        let g_inv = metric.inverse_components(x)?;
-        let nz = contract::NonZero::of(&g_inv);
-        let (gam1, christoffel) = contract::christoffels(&j, &g_inv, &nz);
-        let riemann = contract::riemann_lower(&j, &gam1, &christoffel);
-        let (_, _, einstein) = contract::ricci_einstein(&j.g, &g_inv, &nz, &riemann);
+        let (free, k) = free_coordinates(metric);
+        let all: [usize; N] = std::array::from_fn(|i| i);
+        let einstein = match k {
+            1 if N > 1 => einstein_along::<M, N, 1>(metric, x, &free),
+            2 if N > 2 => einstein_along::<M, N, 2>(metric, x, &free),
+            3 if N > 3 => einstein_along::<M, N, 3>(metric, x, &free),
+            _ => einstein_along::<M, N, N>(metric, x, &all),
+        }?;
         if !einstein.iter().flatten().all(|v| v.is_finite()) {
             return Err(GeometryError::NonFiniteResult {
                 what: "Einstein tensor",
@@ -361,6 +391,27 @@ impl<const N: usize, T: DualNum<Primitive = f64> + Copy> Curvature<N, T> {
         }
         up
     }
+}
+
+/// [`Curvature::einstein_at`] with the Hessian pass along `free[..K]` (as [`jets_at`]): the sparse
+/// plan, or the dense contractions if an input is not finite.
+fn einstein_along<M: Metric<N> + ?Sized, const N: usize, const K: usize>(
+    metric: &M,
+    x: &[f64; N],
+    free: &[usize; N],
+) -> Result<[[f64; N]; N], GeometryError> {
+    let h = metric.components(&seed_along::<N, K>(x, free));
+    let g: [[f64; N]; N] = std::array::from_fn(|a| std::array::from_fn(|b| h[a][b].re));
+    check_components(&g, x)?;
+    let g_inv = metric.inverse_components(x)?;
+    if let Some(e) = sparse::einstein(&free[..K], &h, &g_inv) {
+        return Ok(e);
+    }
+    let j = scatter(&h, free);
+    let nz = contract::NonZero::of(&g_inv);
+    let (gam1, christoffel) = contract::christoffels(&j, &g_inv, &nz);
+    let riemann = contract::riemann_lower(&j, &gam1, &christoffel);
+    Ok(contract::ricci_einstein(&j.g, &g_inv, &nz, &riemann).2)
 }
 
 /// The checks of [`check_point_and_symmetry`] on components already evaluated at `x`.
