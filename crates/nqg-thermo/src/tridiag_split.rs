@@ -29,8 +29,8 @@ pub struct SplitTridiag {
     /// Rows per block; the last block has `tail` more.
     b: usize,
     tail: usize,
-    /// Lane-interleaved (`[k * P + j]`, row `k` of block `j`): inverse pivot, $a_k = l_k/\mathrm{den}_k$,
-    /// $c_k = u_k/\mathrm{den}_k$; the spikes in natural order (block `j` at `j b ..(j+1) b`).
+    /// Lane-interleaved (`[k * P + j]`, row `k` of block `j`): inverse pivot, $a_k = l_k/\mathrm{den}\_k$,
+    /// $c_k = u_k/\mathrm{den}\_k$; the spikes in natural order (block `j` at `j b ..(j+1) b`).
     inv: Vec<f64>,
     a: Vec<f64>,
     c: Vec<f64>,
