@@ -1,5 +1,6 @@
 //! One implicit Fokker-Planck step on 4096 cells (Scharfetter-Gummel finite volume, Crank-Nicolson and
-//! backward Euler, factorisation reused across steps).
+//! backward Euler, factorisation reused across steps; `*_split*`: the partitioned solve of
+//! `Stepper1d::with_split`).
 //!
 //! Target (issue 5): $\le 25$ µs per step. The regression guard of the peer case `fokker_planck_4096`
 //! in docs/benchmarks.md (scipy.sparse `splu` Crank-Nicolson on the same 4096 cells, measured side by
@@ -18,6 +19,16 @@ fn bench(c: &mut Criterion) {
         ("be_4096", Method::BackwardEuler),
     ] {
         let mut st = Stepper1d::new(&op, 1e-3, m).expect("stepper");
+        let mut p = g.density(|x| (-(x - 0.5f64).powi(2) / 0.05).exp());
+        grp.bench_function(name, |b| b.iter(|| st.step(&mut p).expect("step")));
+    }
+    // The opt-in partitioned solve (`Stepper1d::with_split`), P = 4 and 8 blocks.
+    for (name, m, lanes) in [
+        ("cn_4096_split4", Method::CrankNicolson, 4),
+        ("cn_4096_split8", Method::CrankNicolson, 8),
+        ("be_4096_split8", Method::BackwardEuler, 8),
+    ] {
+        let mut st = Stepper1d::with_split(&op, 1e-3, m, lanes).expect("stepper");
         let mut p = g.density(|x| (-(x - 0.5f64).powi(2) / 0.05).exp());
         grp.bench_function(name, |b| b.iter(|| st.step(&mut p).expect("step")));
     }

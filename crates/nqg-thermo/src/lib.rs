@@ -50,5 +50,6 @@ pub mod sde;
 pub mod stochastic;
 pub mod testcases;
 pub mod tridiag;
+pub mod tridiag_split;
 
 pub use error::{Result, ThermoError};

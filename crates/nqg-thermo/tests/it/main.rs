@@ -4,3 +4,4 @@
 mod ensembles;
 mod hostile;
 mod physics;
+mod split_fp;
