@@ -5,7 +5,8 @@
 //!
 //! The `floor/*` groups measure where a step's time goes: the rustfft forward + inverse pair alone
 //! (in place, and out of place as the propagator uses it), one pointwise complex multiply pass, and in
-//! 2D the four row-FFT batches and the blocked transposes a step needs.
+//! 2D the four row-FFT batches and the blocked transposes a step needs. `strang_2d_256x256_10_steps_2_threads`
+//! is the same run with `SplitStep::with_threads(2)`.
 //!
 //! Run: `cargo bench -p nqg-quantum --bench split_step -- --warm-up-time 1 --measurement-time 3`.
 
@@ -114,6 +115,15 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("strang_2d_256x256_10_steps", |b| {
         b.iter(|| p2.run(&mut psi2, 10).unwrap())
+    });
+    // The same 10 fused steps with the kinetic factor on 2 threads (bit-identical to the serial step).
+    let mut p2t = case2
+        .propagator(1e-2, Scheme::Strang)
+        .unwrap()
+        .with_threads(2)
+        .unwrap();
+    c.bench_function("strang_2d_256x256_10_steps_2_threads", |b| {
+        b.iter(|| p2t.run(&mut psi2, 10).unwrap())
     });
 
     let grid3 = Grid::centered([1024], [40.0]).unwrap();

@@ -23,11 +23,18 @@ pub const HERMITIAN_TOL: f64 = 1e-12;
 #[derive(Debug, Clone)]
 pub struct DenseHamiltonian {
     n: usize,
-    h: DMatrix<Complex64>,
     values: DVector<f64>,
-    vectors: DMatrix<Complex64>,
-    /// The real-symmetric decomposition when $H$ is real (then `values` and `vectors` are its copies).
-    real: Option<real::RealEig>,
+    kind: Kind,
+}
+
+/// The decomposition: real orthogonal when every entry of $H$ is real, unitary otherwise.
+#[derive(Debug, Clone)]
+enum Kind {
+    Real(real::RealEig),
+    Complex {
+        h: DMatrix<Complex64>,
+        vectors: DMatrix<Complex64>,
+    },
 }
 
 /// States at the requested times and the measured conservation.
@@ -94,6 +101,34 @@ fn check_state(n: usize, psi: &[Complex64]) -> Result<()> {
     }
 }
 
+/// The Hermitian check of [`DenseHamiltonian::new`]: the worst $|H_{ij} - \overline{H_{ji}}|$ (`asym`)
+/// against [`HERMITIAN_TOL`] $\max(1, \max|H|)$ (`abs`).
+fn check_hermitian(
+    n: usize,
+    h: &[Complex64],
+    abs: impl Fn(&Complex64) -> f64,
+    asym: impl Fn(&Complex64, &Complex64) -> f64,
+) -> Result<()> {
+    let scale = h.iter().fold(1.0f64, |m, z| m.max(abs(z)));
+    let mut worst = (0, 0, 0.0f64);
+    for i in 0..n {
+        for j in i..n {
+            let d = asym(&h[i * n + j], &h[j * n + i]);
+            if d > worst.2 {
+                worst = (i, j, d);
+            }
+        }
+    }
+    if worst.2 > HERMITIAN_TOL * scale {
+        return Err(QuantumError::NotHermitian {
+            row: worst.0,
+            col: worst.1,
+            asymmetry: worst.2,
+        });
+    }
+    Ok(())
+}
+
 /// $\langle\psi|A|\psi\rangle = \sum_{ij}\overline{\psi_i}A_{ij}\psi_j$ for a row-major $n\times n$ matrix
 /// $A$ (real for Hermitian $A$; not divided by $\langle\psi|\psi\rangle$).
 ///
@@ -152,42 +187,28 @@ impl DenseHamiltonian {
     /// $|H_{ij} - \overline{H_{ji}}|$ beyond [`HERMITIAN_TOL`].
     pub fn new(n: usize, h: &[Complex64]) -> Result<Self> {
         check_matrix(n, h)?;
-        let scale = h.iter().fold(1.0f64, |m, z| m.max(z.norm()));
-        let mut worst = (0, 0, 0.0f64);
-        for i in 0..n {
-            for j in i..n {
-                let d = (h[i * n + j] - h[j * n + i].conj()).norm();
-                if d > worst.2 {
-                    worst = (i, j, d);
-                }
-            }
-        }
-        if worst.2 > HERMITIAN_TOL * scale {
-            return Err(QuantumError::NotHermitian {
-                row: worst.0,
-                col: worst.1,
-                asymmetry: worst.2,
+        if h.iter().all(|z| z.im == 0.0) {
+            // Real entries: the same checks on the real parts (|z| = |Re z| here), then the real path.
+            check_hermitian(n, h, |z| z.re.abs(), |a, b| (a.re - b.re).abs())?;
+            let r = real::real_eig(n, h);
+            return Ok(Self {
+                n,
+                values: r.values.clone(),
+                kind: Kind::Real(r),
             });
         }
+        check_hermitian(n, h, |z| z.norm(), |a, b| (a - b.conj()).norm())?;
         let m = DMatrix::from_row_slice(n, n, h);
         // Symmetrise exactly (the check above bounds what this changes).
         let m = (&m + m.adjoint()) * Complex64::new(0.5, 0.0);
-        if let Some(r) = real::real_eig(n, m.as_slice()) {
-            return Ok(Self {
-                n,
-                h: m,
-                values: r.values.clone(),
-                vectors: r.vectors.map(|v| Complex64::new(v, 0.0)),
-                real: Some(r),
-            });
-        }
         let eig = SymmetricEigen::new(m.clone());
         Ok(Self {
             n,
-            h: m,
             values: eig.eigenvalues,
-            vectors: eig.eigenvectors,
-            real: None,
+            kind: Kind::Complex {
+                h: m,
+                vectors: eig.eigenvectors,
+            },
         })
     }
 
@@ -207,8 +228,17 @@ impl DenseHamiltonian {
     /// [`QuantumError::SizeMismatch`] or [`QuantumError::NonFiniteState`] for a bad `psi`.
     pub fn energy(&self, psi: &[Complex64]) -> Result<f64> {
         check_state(self.n, psi)?;
-        let v = DVector::from_column_slice(psi);
-        Ok(v.dotc(&(&self.h * &v)).re)
+        Ok(self.energy_unchecked(psi))
+    }
+
+    fn energy_unchecked(&self, psi: &[Complex64]) -> f64 {
+        match &self.kind {
+            Kind::Real(r) => r.h.quadratic_forms(&real::split_columns(self.n, &[psi.to_vec()]))[0].0,
+            Kind::Complex { h, .. } => {
+                let v = DVector::from_column_slice(psi);
+                v.dotc(&(h * &v)).re
+            }
+        }
     }
 
     /// $\psi(t) = V e^{-i\Lambda t} V^\dagger \psi_0$ at every time in `times` (any order, any sign), with
@@ -226,13 +256,14 @@ impl DenseHamiltonian {
                 reason: "must be finite",
             });
         }
+        let norm0: f64 = psi0.iter().map(|z| z.norm_sqr()).sum();
+        let e0 = self.energy_unchecked(psi0);
+        let (h, vectors) = match &self.kind {
+            Kind::Real(r) => return Ok(Self::evolve_real(r, psi0, times, norm0, e0)),
+            Kind::Complex { h, vectors } => (h, vectors),
+        };
         let v0 = DVector::from_column_slice(psi0);
-        let norm0 = v0.norm_squared();
-        let e0 = v0.dotc(&(&self.h * &v0)).re;
-        if let Some(r) = &self.real {
-            return Ok(Self::evolve_real(r, psi0, times, norm0, e0));
-        }
-        let c = self.vectors.adjoint() * &v0;
+        let c = vectors.adjoint() * &v0;
         let mut out = Evolution {
             times: times.to_vec(),
             states: Vec::with_capacity(times.len()),
@@ -246,8 +277,8 @@ impl DenseHamiltonian {
             for (k, (z, lam)) in ct.iter_mut().zip(self.values.iter()).enumerate() {
                 *z = c[k] * Complex64::from_polar(1.0, -lam * t);
             }
-            let psi = &self.vectors * &ct;
-            let (norm, energy) = (psi.norm_squared(), psi.dotc(&(&self.h * &psi)).re);
+            let psi = vectors * &ct;
+            let (norm, energy) = (psi.norm_squared(), psi.dotc(&(h * &psi)).re);
             out.norm_drift = out.norm_drift.max((norm - norm0).abs());
             // <psi|H|psi> = sum_k lam_k |c_k|^2 is exact by construction; measure it on the state.
             out.energy_drift = out.energy_drift.max((energy - e0).abs());
@@ -260,21 +291,11 @@ impl DenseHamiltonian {
 
     /// The batched real-symmetric path of [`DenseHamiltonian::evolve`] (see [`real`]).
     fn evolve_real(r: &real::RealEig, psi0: &[Complex64], times: &[f64], norm0: f64, e0: f64) -> Evolution {
-        let (re, im) = real::propagate_all(r, psi0, times);
-        let energies: Vec<f64> = real::quadratic_forms(&r.h, &re, &im)
-            .iter()
-            .map(|z| z.re)
-            .collect();
-        let norms: Vec<f64> = (0..times.len())
-            .map(|j| re.column(j).norm_squared() + im.column(j).norm_squared())
-            .collect();
-        let states = (0..times.len())
-            .map(|j| {
-                (0..psi0.len())
-                    .map(|i| Complex64::new(re[(i, j)], im[(i, j)]))
-                    .collect()
-            })
-            .collect();
+        let (norms, energies, states) = real::propagate_banded(r, psi0, times).unwrap_or_else(|| {
+            let psi = real::propagate_all(r, psi0, times);
+            let energies = r.h.quadratic_forms(&psi).iter().map(|z| z.0).collect();
+            (real::norms(&psi), energies, real::join_columns(&psi))
+        });
         let drift = |v: &[f64], v0: f64| v.iter().fold(0.0f64, |m, x| m.max((x - v0).abs()));
         Evolution {
             times: times.to_vec(),
@@ -316,14 +337,24 @@ impl Evolution {
         }
         if op.iter().all(|z| z.im == 0.0) {
             // A real operator: one batched real product per part for all times.
-            let a = DMatrix::from_fn(n, n, |i, j| op[i * n + j].re);
-            let (re, im) = real::split_columns(n, &self.states);
-            return Ok(real::quadratic_forms(&a, &re, &im));
+            let a = sparse::RealOp::new(DMatrix::from_fn(n, n, |i, j| op[i * n + j].re));
+            if a.is_banded() {
+                let mut apsi = vec![Complex64::new(0.0, 0.0); n];
+                let forms = self.states.iter().map(|psi| {
+                    a.apply_banded(psi, &mut apsi);
+                    sparse::form_complex(psi, &apsi)
+                });
+                return Ok(forms.collect());
+            }
+            let forms = a.quadratic_forms(&real::split_columns(n, &self.states));
+            return Ok(forms.into_iter().map(|(re, im)| Complex64::new(re, im)).collect());
         }
         Ok(self.states.iter().map(|psi| expect_unchecked(op, psi)).collect())
     }
 }
 
+mod phases;
 mod real;
+mod sparse;
 #[cfg(test)]
 mod tests;

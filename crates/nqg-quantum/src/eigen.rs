@@ -28,6 +28,7 @@ use crate::error::{QuantumError, Result, check_positive};
 use crate::grid::{Grid, Units};
 use crate::potential::Potential;
 use crate::spectral::Spectral;
+use crate::split_step::kick_and_sum;
 use crate::split_step::sample;
 use crate::wavefunction::{Wavefunction, first_non_finite};
 
@@ -460,8 +461,9 @@ impl<const D: usize> Hamiltonian<D> {
     ///
     /// # Errors
     /// [`QuantumError::InvalidTimeStep`], [`QuantumError::InvalidParameter`] for a bad tolerance,
-    /// [`QuantumError::SizeMismatch`] for a guess on another grid, [`QuantumError::ZeroNorm`] if the
-    /// state vanishes, [`QuantumError::NotConverged`] if the step budget is exhausted.
+    /// [`QuantumError::SizeMismatch`] for a guess on another grid, [`QuantumError::NonFiniteState`] with
+    /// the first bad index if the relaxed state overflows, [`QuantumError::ZeroNorm`] if it vanishes,
+    /// [`QuantumError::NotConverged`] if the step budget is exhausted.
     pub fn ground_state(
         &mut self,
         guess: Option<Wavefunction<D>>,
@@ -557,14 +559,19 @@ impl<const D: usize> Hamiltonian<D> {
         let mut e_old = f64::NAN;
         loop {
             let data = psi.values_mut();
+            let mut sum = 0.0;
             for _ in 0..BLOCK {
                 for (z, f) in data.iter_mut().zip(&vh) {
                     *z *= f;
                 }
                 self.spectral.apply_separable(data, &kin);
-                for (z, f) in data.iter_mut().zip(&vh) {
-                    *z *= f;
-                }
+                // The same pointwise kick as the real-time step, with its finiteness sum.
+                sum += kick_and_sum(data, &vh);
+            }
+            if !sum.is_finite()
+                && let Some(index) = first_non_finite(data)
+            {
+                return Err(QuantumError::NonFiniteState { index });
             }
             *steps += BLOCK;
             psi.normalize()?;

@@ -212,6 +212,9 @@ impl<const D: usize> Spectral<D> {
     }
 }
 
+mod parallel;
+pub(crate) use parallel::Parallel2;
+
 #[cfg(test)]
 /// Transpose a `rows x cols` row-major matrix `src` into `dst` (`cols x rows`), in cache tiles.
 fn transpose(src: &[Complex64], dst: &mut [Complex64], rows: usize, cols: usize) {

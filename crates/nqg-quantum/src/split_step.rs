@@ -20,7 +20,7 @@ use num_complex::Complex64;
 use crate::error::{QuantumError, Result, check_dt, check_positive};
 use crate::grid::{Grid, Units};
 use crate::potential::Potential;
-use crate::spectral::Spectral;
+use crate::spectral::{Parallel2, Spectral};
 use crate::wavefunction::{Wavefunction, first_non_finite};
 
 /// Time-stepping scheme.
@@ -109,6 +109,8 @@ pub struct SplitStep<const D: usize> {
     points: Vec<[f64; D]>,
     subs: Vec<Sub>,
     spectral: Spectral<D>,
+    /// The multi-threaded 2D kinetic factor ([`SplitStep::with_threads`]).
+    parallel: Option<Parallel2>,
     absorb: Option<Vec<f64>>,
     time: f64,
     kick: Vec<Complex64>,
@@ -177,6 +179,7 @@ impl<const D: usize> SplitStep<D> {
             points,
             subs: Vec::new(),
             spectral,
+            parallel: None,
             absorb: None,
             time: 0.0,
             kick: vec![Complex64::new(0.0, 0.0); n],
@@ -199,6 +202,38 @@ impl<const D: usize> SplitStep<D> {
         self.kappa = kappa;
         self.rebuild();
         Ok(self)
+    }
+
+    /// Run the kinetic factor of each step on `threads` threads (a pool owned by the propagator) on a
+    /// 2D grid: the column FFTs are split across the threads, then the row FFTs together with the
+    /// pointwise potential kick. FFTs of different lines are independent and every line sees the same
+    /// operations, so the result is **bit-identical** to the serial step. `threads = 1` (the default)
+    /// is the serial step; 1D and 3D grids always run serially.
+    ///
+    /// # Errors
+    /// [`QuantumError::InvalidParameter`] for `threads = 0` or if the pool cannot be started.
+    pub fn with_threads(mut self, threads: usize) -> Result<Self> {
+        let bad = |reason| QuantumError::InvalidParameter {
+            name: "threads",
+            value: threads as f64,
+            reason,
+        };
+        if threads == 0 {
+            return Err(bad("need at least one thread"));
+        }
+        self.parallel = None;
+        if D == 2 && threads > 1 {
+            let shape = self.grid.shape();
+            let p = Parallel2::new([shape[0], shape[1]], threads)
+                .map_err(|_| bad("thread pool failed to start"))?;
+            self.parallel = Some(p);
+        }
+        Ok(self)
+    }
+
+    /// The threads of the kinetic factor (1 unless [`SplitStep::with_threads`] set more on a 2D grid).
+    pub fn threads(&self) -> usize {
+        self.parallel.as_ref().map_or(1, Parallel2::threads)
     }
 
     /// Add an absorbing layer of width `width` and strength `eta` at every box edge.
@@ -362,20 +397,16 @@ impl<const D: usize> SplitStep<D> {
             for (z, k) in data.iter_mut().zip(&self.subs[0].vhalf) {
                 *z *= k;
             }
+            let (spec, par) = (&mut self.spectral, &mut self.parallel);
+            let (kin, vfull, vhalf) = (&self.subs[0].kin, &self.vfull, &self.subs[0].vhalf);
             for s in 0..n {
-                let (spec, kin) = (&mut self.spectral, &self.subs[0].kin);
-                let f = if s + 1 < n {
-                    &self.vfull
-                } else {
-                    &self.subs[0].vhalf
-                };
+                let f = if s + 1 < n { vfull } else { vhalf };
                 // The kick is applied chunk by chunk right after the last inverse FFT (in cache).
                 // The sum of all components is non-finite iff one is (or, for finite states, if it
                 // overflows, which the exact scan below then rules out): a free finiteness check
                 // inside a loop that is memory-bound anyway.
-                let mut sum = 0.0;
-                spec.apply_separable_then(data, kin, |off, chunk| {
-                    sum += kick_and_sum(chunk, &f[off..off + chunk.len()]);
+                let sum = kinetic_then(spec, par, kin, data, |off, chunk| {
+                    kick_and_sum(chunk, &f[off..off + chunk.len()])
                 });
                 if !sum.is_finite()
                     && let Some(index) = first_non_finite(data)
@@ -392,8 +423,8 @@ impl<const D: usize> SplitStep<D> {
             for sub in 0..self.subs.len() {
                 let h = self.subs[sub].h;
                 self.half_kick(data, sub, t)?;
-                let (spec, kin) = (&mut self.spectral, &self.subs[sub].kin);
-                spec.apply_separable(data, kin);
+                let (spec, par, kin) = (&mut self.spectral, &mut self.parallel, &self.subs[sub].kin);
+                kinetic_then(spec, par, kin, data, |_, _| 0.0);
                 t += h;
                 self.half_kick(data, sub, t)?;
             }
@@ -411,9 +442,35 @@ impl<const D: usize> SplitStep<D> {
     }
 }
 
-/// `z *= f` pointwise, returning $\sum_i (\mathrm{Re}\\,z_i + \mathrm{Im}\\,z_i)$ of the result (four
-/// independent partial sums, so the additions pipeline instead of waiting on one another).
-fn kick_and_sum(data: &mut [Complex64], f: &[Complex64]) -> f64 {
+/// The kinetic factor `kin`, then `post(offset, chunk)` on consecutive chunks of the result, serially
+/// or on the pool of `parallel` (bit-identical either way); returns the sum of `post`'s values.
+fn kinetic_then<const D: usize, F>(
+    spectral: &mut Spectral<D>,
+    parallel: &mut Option<Parallel2>,
+    kin: &[Vec<Complex64>],
+    data: &mut [Complex64],
+    post: F,
+) -> f64
+where
+    F: Fn(usize, &mut [Complex64]) -> f64 + Sync,
+{
+    if let Some(p) = parallel {
+        return p.apply_then(data, kin, post);
+    }
+    let mut sum = 0.0;
+    spectral.apply_separable_then(data, kin, |off, chunk| sum += post(off, chunk));
+    sum
+}
+
+/// `z *= f` pointwise (`f` complex phases or real factors), returning
+/// $\sum_i (\mathrm{Re}\\,z_i + \mathrm{Im}\\,z_i)$ of the result (four independent partial sums, so the
+/// additions pipeline instead of waiting on one another). The sum is non-finite iff an entry is (or,
+/// for finite entries, if it overflows): a free finiteness check.
+pub(crate) fn kick_and_sum<K>(data: &mut [Complex64], f: &[K]) -> f64
+where
+    K: Copy,
+    Complex64: std::ops::MulAssign<K>,
+{
     let mut acc = [0.0f64; 4];
     let mut zs = data.chunks_exact_mut(4);
     let mut ks = f.chunks_exact(4);
@@ -424,7 +481,7 @@ fn kick_and_sum(data: &mut [Complex64], f: &[Complex64]) -> f64 {
         }
     }
     for (z, k) in zs.into_remainder().iter_mut().zip(ks.remainder()) {
-        *z *= k;
+        *z *= *k;
         acc[0] += z.re + z.im;
     }
     acc.iter().sum()
@@ -441,3 +498,6 @@ fn diverged(data: &[Complex64], index: usize, step: usize, time: f64) -> Quantum
         value,
     }
 }
+
+#[cfg(test)]
+mod tests;
