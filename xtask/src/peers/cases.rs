@@ -12,6 +12,9 @@ pub struct Measured {
     pub error: f64,
     /// Further measured quantities (drifts, step counts, partial timings).
     pub extra: Vec<(String, f64)>,
+    /// Seconds the run spent on diagnostics outside the case (e.g. the FFT pairs or the normals
+    /// alone), subtracted from the timed figure by the harness.
+    pub untimed: f64,
 }
 
 impl Measured {
@@ -20,12 +23,19 @@ impl Measured {
         Self {
             error,
             extra: Vec::new(),
+            untimed: 0.0,
         }
     }
     /// Add a named extra.
     pub fn with(mut self, name: &str, v: f64) -> Self {
         self.extra.push((name.to_string(), v));
         self
+    }
+    /// Add a diagnostic timing (an extra, in seconds) that is *not* part of the case: the harness
+    /// subtracts it from the run's wall time.
+    pub fn with_untimed(mut self, name: &str, seconds: f64) -> Self {
+        self.untimed += seconds;
+        self.with(name, seconds)
     }
 }
 

@@ -162,7 +162,7 @@ fn with_fft_pair(mut run: RunFn, n: usize) -> RunFn {
             let s = 1.0 / n as f64;
             buf.iter_mut().for_each(|z| *z *= s);
         }
-        Ok(m.with("FFT pairs alone, seconds", t0.elapsed().as_secs_f64()))
+        Ok(m.with_untimed("FFT pairs alone, seconds", t0.elapsed().as_secs_f64()))
     })
 }
 
@@ -206,7 +206,7 @@ pub fn ou_ensemble(threads: usize) -> Result<NqgCase, String> {
         .map_err(err)?;
         let t_norm = t0.elapsed().as_secs_f64();
         std::hint::black_box(s);
-        Ok(Measured::new(cases::ou_error(var)).with("normals alone, seconds", t_norm))
+        Ok(Measured::new(cases::ou_error(var)).with_untimed("normals alone, seconds", t_norm))
     };
     Ok(NqgCase {
         setting: "run_ensemble, Euler-Maruyama, Xoshiro256++ + ziggurat normals".into(),

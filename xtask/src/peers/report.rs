@@ -314,7 +314,7 @@ fn markdown(machine: &Value, results: &[CaseResult]) -> String {
     let _ = writeln!(s, "# Benchmarks against the peers\n");
     let _ = writeln!(
         s,
-        "Written by `{}` (see `xtask/src/peers/`; peer scripts in `bench/peers/`, pinned versions in `bench/peers/requirements.lock`). Each case runs in nqg (release, in-process, public APIs) and in each Python peer, **alternating** one nqg repetition and one repetition of each peer; the table gives the **median** run time and the spread (min–max) over the repetitions. Preparation (jit compilation with one warm-up run, symbolic derivation, factorisation, FFT planning) is timed **apart** and not in the run time. Every side's accuracy is measured by the harness against the **same closed form** (the error column). `ratio` = peer time / nqg time (> 1: nqg faster).\n",
+        "Written by `{}` (see `xtask/src/peers/`; peer scripts in `bench/peers/`, pinned versions in `bench/peers/requirements.lock`). Each case runs in nqg (release, in-process, public APIs) and in each Python peer, **alternating** one nqg repetition and one repetition of each peer; the table gives the **median** run time and the spread (min–max) over the repetitions. Preparation (jit compilation with one warm-up run, symbolic derivation, factorisation, FFT planning) is timed **apart** and not in the run time, and so are the diagnostics some nqg cases time inside a repetition (the FFT pairs alone, the normals alone: extras, subtracted from the run time). Every side's accuracy is measured by the harness against the **same closed form** (the error column). `ratio` = peer time / nqg time (> 1: nqg faster).\n",
         m("command")
     );
     let _ = writeln!(
