@@ -339,7 +339,7 @@ impl CyclicTridiag {
 }
 
 /// Shift the index of a [`ThermoError::NonFiniteValue`] by `by` (for checks on a sub-slice).
-fn shift_index(e: ThermoError, by: usize) -> ThermoError {
+pub(crate) fn shift_index(e: ThermoError, by: usize) -> ThermoError {
     match e {
         ThermoError::NonFiniteValue { what, index, value } => ThermoError::NonFiniteValue {
             what,

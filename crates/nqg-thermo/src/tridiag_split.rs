@@ -91,7 +91,8 @@ impl SplitTridiag {
             });
         }
         crate::error::check_all_finite("diag", diag)?;
-        crate::error::check_all_finite("lower", &lower[1..]).map_err(|e| shift(e, 1))?;
+        crate::error::check_all_finite("lower", &lower[1..])
+            .map_err(|e| crate::tridiag::shift_index(e, 1))?;
         crate::error::check_all_finite("upper", &upper[..n - 1])?;
         let (b, tail) = (n / lanes, n % lanes);
         let len = lanes * b;
@@ -425,18 +426,6 @@ impl Reduced {
             xl[j + 1] = z[j][0];
         }
         (xl, xr)
-    }
-}
-
-/// Shift the index of a [`ThermoError::NonFiniteValue`] by `by` (for checks on a sub-slice).
-fn shift(e: ThermoError, by: usize) -> ThermoError {
-    match e {
-        ThermoError::NonFiniteValue { what, index, value } => ThermoError::NonFiniteValue {
-            what,
-            index: index + by,
-            value,
-        },
-        other => other,
     }
 }
 
