@@ -408,10 +408,7 @@ pub fn dop853_step_into<S: State, E>(
     atol: f64,
     out: &mut Dop853Step<S>,
 ) -> Result<(), E> {
-    let mut g = |t: f64, s: &S, k: &mut S| -> Result<(), E> {
-        *k = f(t, s)?;
-        Ok(())
-    };
+    let mut g = crate::ode::pair::in_place(f);
     dop853_step_in_place(&mut g, t, y, f0, h, rtol, atol, out)
 }
 

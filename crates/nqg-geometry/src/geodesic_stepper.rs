@@ -346,10 +346,7 @@ impl<'m, M: Metric<N> + ?Sized, const N: usize> Stepper<'m, M, N> {
                 .map(|s| s.y)
                 .map_err(|e| invalid(lam, &y.0, &e)),
             Scheme::Rk87 { .. } => {
-                let mut g = |t: f64, s: &Phase<N>, k: &mut Phase<N>| -> Result<(), GeometryError> {
-                    *k = f(t, s)?;
-                    Ok(())
-                };
+                let mut g = crate::ode::pair::in_place(&mut f);
                 let mut w = Rk87Step::zero();
                 rk87_step_in_place(&mut g, lam, y, f0, h, 1.0, 1.0, &mut w)
                     .map(|()| w.y)

@@ -224,10 +224,7 @@ fn dopri5_core<S: State, E>(
     atol: f64,
     want_dense: bool,
 ) -> Result<DopriStep<S>, E> {
-    let mut g = |t: f64, s: &S, k: &mut S| -> Result<(), E> {
-        *k = f(t, s)?;
-        Ok(())
-    };
+    let mut g = pair::in_place(f);
     let mut st = Dopri5Step::<S>::zero();
     dopri5_step_in_place(&mut g, t, y, f0, h, rtol, atol, &mut st)?;
     Ok(DopriStep {

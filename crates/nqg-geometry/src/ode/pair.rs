@@ -164,6 +164,17 @@ pub(crate) fn combine<S: State, C: Coef>(y: &S, h: f64, w: &[C], k: &[S]) -> S {
     out
 }
 
+/// A right-hand side $f(t, y)$ returned by value, as one that writes into the stage slot (the form
+/// the driver takes).
+pub(crate) fn in_place<S, E>(
+    f: &mut impl FnMut(f64, &S) -> Result<S, E>,
+) -> impl FnMut(f64, &S, &mut S) -> Result<(), E> + '_ {
+    move |t, s, k| {
+        *k = f(t, s)?;
+        Ok(())
+    }
+}
+
 /// One step of the pair `tab` from `(t, y)` with `f0 = f(t, y)` into `out` (module formula; $s$ new
 /// right-hand sides, the last one $f(t + h, y_1)$); the right-hand side writes $f(t, y)$ into its third
 /// argument, the stage slot itself. `out.y` holds $y_1$ before the last call, and `out.err` is set when
